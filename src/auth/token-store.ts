@@ -1,0 +1,213 @@
+// Where service-account tokens live between requests: Redis when REDIS_URL is set (shared by every
+// gateway replica), process memory otherwise. A Redis fault never fails a query: the resilient
+// store falls back to memory for that call and tries Redis again on the next one.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+
+export interface StoredToken {
+  token: string;
+  /** Epoch ms after which the token must not be used. */
+  expiresAt: number;
+  /** BEMServer-style refresh token, kept beside the access token. */
+  refreshToken?: string;
+  refreshExpiresAt?: number;
+}
+
+export interface TokenStore {
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<StoredToken | null>;
+  /** Stores the token for `ttlMs` (a little shorter than its lifetime). */
+  set(key: string, value: StoredToken, ttlMs: number): Promise<void>;
+  /** Deletes the token only if it is still `token`: a replica may already have stored a fresh one. */
+  deleteIf(key: string, token: string): Promise<void>;
+  /** Takes the login lock for `ttlMs`; returns its owner id, or null when someone else holds it. */
+  acquireLock(key: string, ttlMs: number): Promise<string | null>;
+  releaseLock(key: string, owner: string): Promise<void>;
+}
+
+export class MemoryTokenStore implements TokenStore {
+  readonly kind = 'memory' as const;
+  private readonly tokens = new Map<string, { value: StoredToken; until: number }>();
+  private readonly locks = new Map<string, { owner: string; until: number }>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  async get(key: string): Promise<StoredToken | null> {
+    const entry = this.tokens.get(key);
+    if (!entry) return null;
+    if (entry.until <= this.clock()) {
+      this.tokens.delete(key);
+      return null;
+    }
+    return entry.value;
+  }
+
+  async set(key: string, value: StoredToken, ttlMs: number): Promise<void> {
+    this.tokens.set(key, { value, until: this.clock() + ttlMs });
+  }
+
+  async deleteIf(key: string, token: string): Promise<void> {
+    if (this.tokens.get(key)?.value.token === token) this.tokens.delete(key);
+  }
+
+  async acquireLock(key: string, ttlMs: number): Promise<string | null> {
+    const now = this.clock();
+    const held = this.locks.get(key);
+    if (held && held.until > now) return null;
+    const owner = randomBytes(8).toString('hex');
+    this.locks.set(key, { owner, until: now + ttlMs });
+    return owner;
+  }
+
+  async releaseLock(key: string, owner: string): Promise<void> {
+    if (this.locks.get(key)?.owner === owner) this.locks.delete(key);
+  }
+}
+
+// Compare-and-delete, atomically, so that a replica never removes a token or lock it does not own.
+const DELETE_TOKEN_IF = `
+local v = redis.call('GET', KEYS[1])
+if v and cjson.decode(v).token == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export class RedisTokenStore implements TokenStore {
+  readonly kind = 'redis' as const;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private tokenKey(key: string): string {
+    return `${this.prefix}token:${key}`;
+  }
+
+  private lockKey(key: string): string {
+    return `${this.prefix}lock:${key}`;
+  }
+
+  async get(key: string): Promise<StoredToken | null> {
+    const raw = await this.redis.get(this.tokenKey(key));
+    if (!raw) return null;
+    try {
+      const parsed = JSON.parse(raw) as StoredToken;
+      return typeof parsed.token === 'string' && typeof parsed.expiresAt === 'number' ? parsed : null;
+    } catch {
+      return null; // a foreign or corrupt value is no token: log in again and overwrite it
+    }
+  }
+
+  async set(key: string, value: StoredToken, ttlMs: number): Promise<void> {
+    await this.redis.set(this.tokenKey(key), JSON.stringify(value), 'PX', Math.max(1, Math.floor(ttlMs)));
+  }
+
+  async deleteIf(key: string, token: string): Promise<void> {
+    await this.redis.eval(DELETE_TOKEN_IF, 1, this.tokenKey(key), token);
+  }
+
+  async acquireLock(key: string, ttlMs: number): Promise<string | null> {
+    const owner = randomBytes(8).toString('hex');
+    const ok = await this.redis.set(this.lockKey(key), owner, 'PX', Math.max(1, Math.floor(ttlMs)), 'NX');
+    return ok === 'OK' ? owner : null;
+  }
+
+  async releaseLock(key: string, owner: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, this.lockKey(key), owner);
+  }
+}
+
+/** Redis first; on any Redis error, the in-process store for that call. */
+export class ResilientTokenStore implements TokenStore {
+  readonly kind = 'redis' as const;
+  private degraded = false;
+
+  constructor(
+    private readonly primary: TokenStore,
+    private readonly fallback: TokenStore,
+    private readonly logger: Logger,
+  ) {}
+
+  private async attempt<T>(op: string, primary: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    try {
+      const result = await primary();
+      if (this.degraded) {
+        this.degraded = false;
+        this.logger.info('token store: Redis is back');
+      }
+      return result;
+    } catch (err) {
+      if (!this.degraded) {
+        this.degraded = true;
+        this.logger.warn('token store: Redis unavailable, using the in-process store', {
+          op,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+      return fallback();
+    }
+  }
+
+  get(key: string) {
+    return this.attempt('get', () => this.primary.get(key), () => this.fallback.get(key));
+  }
+
+  async set(key: string, value: StoredToken, ttlMs: number): Promise<void> {
+    // Always kept in memory too, so that an outage right after a login does not force another one.
+    await this.fallback.set(key, value, ttlMs);
+    await this.attempt('set', () => this.primary.set(key, value, ttlMs), async () => undefined);
+  }
+
+  async deleteIf(key: string, token: string): Promise<void> {
+    await this.fallback.deleteIf(key, token);
+    await this.attempt('delete', () => this.primary.deleteIf(key, token), async () => undefined);
+  }
+
+  acquireLock(key: string, ttlMs: number) {
+    return this.attempt('lock', () => this.primary.acquireLock(key, ttlMs), () => this.fallback.acquireLock(key, ttlMs));
+  }
+
+  async releaseLock(key: string, owner: string): Promise<void> {
+    // The owner id says which store granted it; releasing in both is harmless (compare-and-delete).
+    await this.fallback.releaseLock(key, owner);
+    await this.attempt('unlock', () => this.primary.releaseLock(key, owner), async () => undefined);
+  }
+}
+
+export interface RedisConnectionOptions {
+  url: string;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * A Redis client that never queues commands while disconnected (a query must not wait on an
+ * outage) and keeps reconnecting in the background.
+ */
+export function createRedis({ url, timeoutMs, logger }: RedisConnectionOptions): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(timeoutMs, 1000),
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 3000),
+  });
+  let lastLogged = 0;
+  redis.on('error', (err: Error) => {
+    // Reconnection errors repeat every few seconds during an outage: log at most one a minute.
+    if (Date.now() - lastLogged > 60_000) {
+      lastLogged = Date.now();
+      logger.warn('redis error', { error: err.message });
+    }
+  });
+  return redis;
+}
+
+export function createTokenStore(redis: Redis | null, prefix: string, logger: Logger): TokenStore {
+  const memory = new MemoryTokenStore();
+  return redis ? new ResilientTokenStore(new RedisTokenStore(redis, prefix), memory, logger) : memory;
+}

@@ -1,0 +1,148 @@
+// Configuration is read once, from an env-like record, and validated as a whole: one error lists
+// every problem. Only src/main.ts passes process.env here.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface MeetnetConfig {
+  /** null: use the built-in simulator. */
+  baseUrl: string | null;
+  username: string | null;
+  password: string | null;
+  timeoutMs: number;
+  retries: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  redisUrl: string | null;
+  redisKeyPrefix: string;
+  redisTimeoutMs: number;
+  logLevel: LogLevel;
+  /** Largest time window one series query may ask for. */
+  maxWindowDays: number;
+  /** How long slow-changing catalogues stay in the in-process cache. */
+  catalogTtlMs: number;
+  /** Added to every answer of the built-in simulators (0 by default). */
+  simulatorLatencyMs: number;
+  /** Largest accepted request body. */
+  maxBodyBytes: number;
+  meetnet: MeetnetConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Every variable the gateway reads, with its default and meaning (printed by the README and .env.example). */
+export const configVariables = [
+  'HOST',
+  'PORT',
+  'REDIS_URL',
+  'REDIS_KEY_PREFIX',
+  'REDIS_TIMEOUT_MS',
+  'LOG_LEVEL',
+  'MAX_WINDOW_DAYS',
+  'CATALOG_TTL_MS',
+  'SIMULATOR_LATENCY_MS',
+  'MAX_BODY_BYTES',
+  'MEETNET_BASE_URL',
+  'MEETNET_USERNAME',
+  'MEETNET_PASSWORD',
+  'MEETNET_TIMEOUT_MS',
+  'MEETNET_RETRIES',
+] as const;
+
+const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export function loadConfig(env: Env): Readonly<Config> {
+  const problems: string[] = [];
+  const str = (name: string): string | null => {
+    const v = env[name]?.trim();
+    return v ? v : null;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const url = (name: string, protocols: string[]): string | null => {
+    const raw = str(name);
+    if (raw === null) return null;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must be a ${protocols.join(' or ')} URL (got "${redactUrl(raw)}")`);
+        return null;
+      }
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} is not a valid URL (got "${redactUrl(raw)}")`);
+      return null;
+    }
+  };
+
+  const logLevel = (str('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!logLevels.includes(logLevel as LogLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${logLevel}")`);
+  }
+
+  const meetnetBaseUrl = url('MEETNET_BASE_URL', ['http:', 'https:']);
+  const meetnetUsername = str('MEETNET_USERNAME');
+  const meetnetPassword = env.MEETNET_PASSWORD ?? null; // a password may legitimately hold spaces
+  if (meetnetBaseUrl !== null || env.MEETNET_BASE_URL?.trim()) {
+    if (!meetnetUsername) problems.push('MEETNET_USERNAME is required when MEETNET_BASE_URL is set');
+    if (!meetnetPassword) problems.push('MEETNET_PASSWORD is required when MEETNET_BASE_URL is set');
+  }
+
+  const config: Config = {
+    host: str('HOST') ?? '127.0.0.1',
+    port: int('PORT', 4000, 0, 65535),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: str('REDIS_KEY_PREFIX') ?? 'gw:',
+    redisTimeoutMs: int('REDIS_TIMEOUT_MS', 500, 10, 60_000),
+    logLevel: logLevel as LogLevel,
+    maxWindowDays: int('MAX_WINDOW_DAYS', 3660, 1, 36_600),
+    catalogTtlMs: int('CATALOG_TTL_MS', 3_600_000, 0, 7 * 86_400_000),
+    simulatorLatencyMs: int('SIMULATOR_LATENCY_MS', 0, 0, 60_000),
+    maxBodyBytes: int('MAX_BODY_BYTES', 1_048_576, 1024, 104_857_600),
+    meetnet: {
+      baseUrl: meetnetBaseUrl,
+      username: meetnetUsername,
+      password: meetnetPassword,
+      timeoutMs: int('MEETNET_TIMEOUT_MS', 15_000, 100, 600_000),
+      retries: int('MEETNET_RETRIES', 2, 0, 10),
+    },
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** A URL as it may be shown: without user info (Redis URLs often carry a password). */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.username || u.password) {
+      u.username = u.username ? '***' : '';
+      u.password = u.password ? '***' : '';
+    }
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return raw.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
+}

@@ -1,0 +1,52 @@
+// The only place that reads process.env and listens.
+import { startApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n\nSee README.md (Configuration) or .env.example.\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const app = await startApp(config);
+const sims = app.simulators;
+process.stdout.write(
+  [
+    '',
+    `  Monitoring-data GraphQL gateway ready at ${app.url}`,
+    `  Open it in a browser for GraphiQL.`,
+    '',
+    `  Meetnet:  ${sims.meetnet ? `built-in simulator (${sims.meetnet.url})` : config.meetnet.baseUrl}`,
+    `  Tokens:   ${app.redis ? 'Redis' : 'in memory'}`,
+    '',
+    ...(sims.meetnet
+      ? [
+          '  To use the real Meetnet API instead, set:',
+          '    MEETNET_BASE_URL=https://api.meetnetvlaamsebanken.be MEETNET_USERNAME=<e-mail> MEETNET_PASSWORD=<password>',
+          '  (and REDIS_URL=redis://localhost:6379 to share tokens between replicas). See README.md.',
+          '',
+        ]
+      : []),
+  ].join('\n') + '\n',
+);
+
+// A stray rejection is logged, never fatal: one bad upstream answer must not take the gateway down.
+process.on('unhandledRejection', (reason) => app.logger.error('unhandled rejection', { error: reason }));
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    app.logger.info('shutting down', { signal });
+    app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { LocationResolver } from './location.resolver.js';
+import { ParameterResolver } from './parameter.resolver.js';
+import { SensorResolver } from './sensor.resolver.js';
+import { UpstreamResolver } from './upstream.resolver.js';
+
+let built: Promise<GraphQLSchema> | null = null;
+
+/** The executable schema (built once per process: type-graphql metadata is global). */
+export function buildGatewaySchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [LocationResolver, ParameterResolver, SensorResolver, UpstreamResolver],
+    validate: false,
+  });
+  return built;
+}
+
+/** schema.graphql as committed: printed from the code, sorted. */
+export async function printGatewaySchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildGatewaySchema())) + '\n';
+}

@@ -1,0 +1,105 @@
+import { Arg, Ctx, Float, ID, Info, Int, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Language, UpstreamName, type Location, type Sensor } from '../domain.js';
+import type { GatewayContext } from '../context.js';
+import { badInput } from '../errors.js';
+import { parseId } from '../ids.js';
+import { haversineKm, htmlToText, pickText } from '../upstreams/text.js';
+import { collect } from './collect.js';
+import { NearInput } from './common.type.js';
+import { LocationPage, LocationType } from './location.type.js';
+import { paginate } from './paginate.js';
+import { SensorType } from './sensor.type.js';
+
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+function matches(loc: Location, needle: string): boolean {
+  if (fold(loc.nativeId).includes(needle)) return true;
+  return Object.values(loc.name).some((n) => n !== undefined && fold(n).includes(needle));
+}
+
+@Resolver(() => LocationType)
+export class LocationResolver {
+  @Query(() => LocationPage, {
+    nullable: true,
+    description:
+      'Places that measure, in the upstream order, or nearest first when `near` is given. Filters combine (AND).',
+  })
+  async locations(
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('upstream', () => UpstreamName, { nullable: true, description: 'Only this upstream; all by default.' })
+    upstream: UpstreamName | null,
+    @Arg('search', () => String, {
+      nullable: true,
+      description: 'Part of the name (any language, accents and case ignored) or of the native ID.',
+    })
+    search: string | null,
+    @Arg('near', () => NearInput, { nullable: true, description: 'Sort by distance from here, nearest first.' })
+    near: NearInput | null,
+    @Arg('withinKm', () => Float, { nullable: true, description: 'Only locations at most this far from `near`.' })
+    withinKm: number | null,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 0 to 1000 (default 100).' })
+    first: number | null,
+    @Arg('after', () => String, { nullable: true, description: '`endCursor` of the previous page.' })
+    after: string | null,
+  ): Promise<LocationPage> {
+    if (near) {
+      if (!(Math.abs(near.latitude) <= 90)) throw badInput(`near.latitude must be from -90 to 90 (got ${near.latitude})`);
+      if (!(Math.abs(near.longitude) <= 180)) throw badInput(`near.longitude must be from -180 to 180 (got ${near.longitude})`);
+    }
+    if (withinKm !== null && withinKm !== undefined) {
+      if (!near) throw badInput('withinKm needs a `near` point to measure from');
+      if (!(withinKm >= 0)) throw badInput(`withinKm must be zero or more (got ${withinKm})`);
+    }
+    let list: Array<Location & { distanceKm?: number | null }> = await collect(ctx, info, ctx.registry.select(upstream), (a) =>
+      a.locations(),
+    );
+    const needle = search?.trim() ? fold(search.trim()) : null;
+    if (needle) list = list.filter((loc) => matches(loc, needle));
+    if (near) {
+      list = list
+        .filter((loc) => loc.position !== null)
+        .map((loc) => ({ ...loc, distanceKm: haversineKm(near, loc.position!) }))
+        .filter((loc) => withinKm === null || withinKm === undefined || loc.distanceKm! <= withinKm)
+        .sort((a, b) => a.distanceKm! - b.distanceKm!);
+    }
+    return paginate(list, first, after) as LocationPage;
+  }
+
+  @Query(() => LocationType, { nullable: true, description: 'One location by global ID, e.g. `meetnet:location:MP7`.' })
+  async location(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Location> {
+    const { upstream } = parseId(id, 'location', 'id');
+    const loc = await ctx.registry.get(upstream).location(id);
+    if (!loc) throw badInput(`id: there is no location "${id}" (list them with the locations query)`, { argument: 'id' });
+    return loc;
+  }
+
+  @FieldResolver(() => String, { description: 'Name in the requested language (see `Language` for the fallback).' })
+  name(@Root() loc: Location, @Arg('language', () => Language, { defaultValue: Language.EN }) language: Language): string {
+    return pickText(loc.name, language) ?? loc.nativeId;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Description as the upstream writes it (may hold HTML).' })
+  description(
+    @Root() loc: Location,
+    @Arg('language', () => Language, { defaultValue: Language.EN }) language: Language,
+  ): string | null {
+    return pickText(loc.description, language);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The description as plain text: no HTML tags or entities.' })
+  descriptionText(
+    @Root() loc: Location,
+    @Arg('language', () => Language, { defaultValue: Language.EN }) language: Language,
+  ): string | null {
+    const html = pickText(loc.description, language);
+    return html === null ? null : htmlToText(html) || null;
+  }
+
+  @FieldResolver(() => [SensorType], { description: 'The sensors at this location.' })
+  async sensors(@Root() loc: Location, @Ctx() ctx: GatewayContext): Promise<Sensor[]> {
+    const all = await ctx.registry.get(loc.upstream).sensors();
+    return all.filter((s) => s.locationId === loc.id);
+  }
+}

@@ -1,0 +1,32 @@
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { UpstreamName } from '../domain.js';
+import { GeoPointType, Page } from './common.type.js';
+
+@ObjectType('Location', {
+  description:
+    'A place that measures: a Meetnet buoy, measuring pile or weather station; a FlexMeasures asset; a BEMServer site, building, storey, space or zone.',
+})
+export class LocationType {
+  @Field(() => ID, { description: 'Global ID, e.g. `meetnet:location:MP7`.' })
+  id!: string;
+
+  @Field(() => UpstreamName)
+  upstream!: UpstreamName;
+
+  @Field(() => String, { description: "The upstream's own ID, e.g. `MP7`." })
+  nativeId!: string;
+
+  // name, description, descriptionText, sensors: field resolvers (they take a language).
+
+  @Field(() => GeoPointType, { nullable: true, description: 'Where it is; null when the upstream gives no usable position.' })
+  position!: GeoPointType | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Distance in km from the `near` point of the `locations` query that returned it; null elsewhere.',
+  })
+  distanceKm?: number | null;
+}
+
+@ObjectType('LocationPage')
+export class LocationPage extends Page(LocationType) {}

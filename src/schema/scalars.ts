@@ -1,0 +1,55 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+// Calendar date, time (seconds and fractions optional), and a mandatory offset: an instant
+// without one is ambiguous (Meetnet leaves naive times unspecified), so it is refused.
+const ISO_WITH_OFFSET =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
+
+const example = '2026-11-20T12:00:00Z or 2026-11-20T13:00:00+01:00';
+
+/** Parses an ISO 8601 instant with offset to epoch ms; throws a message that says what to send. */
+export function parseDateTime(value: unknown): number {
+  if (typeof value !== 'string') {
+    throw new GraphQLError(`DateTime must be a string such as ${example}`);
+  }
+  const m = ISO_WITH_OFFSET.exec(value);
+  const ms = m ? Date.parse(value.replace(' ', 'T')) : NaN;
+  // Date.parse rolls 2026-02-30 over to March 2: compare the calendar date it produced.
+  const valid =
+    m !== null &&
+    Number.isFinite(ms) &&
+    Number(m[4]) < 24 &&
+    Number(m[5]) < 60 &&
+    Number(m[6] ?? 0) < 60 &&
+    sameCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (!valid) {
+    throw new GraphQLError(
+      `"${value.slice(0, 60)}" is not a valid DateTime: send an ISO 8601 instant with its offset, e.g. ${example}`,
+    );
+  }
+  return ms;
+}
+
+function sameCalendarDay(y: number, mo: number, d: number): boolean {
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+export function formatDateTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export const DateTimeScalar = new GraphQLScalarType<number, string>({
+  name: 'DateTime',
+  description: `An instant, ISO 8601 with a UTC offset (${example}). Returned in UTC with millisecond precision.`,
+  serialize(value) {
+    if (typeof value === 'number' && Number.isFinite(value)) return formatDateTime(value);
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+    throw new GraphQLError('DateTime cannot represent this value');
+  },
+  parseValue: parseDateTime,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError(`DateTime must be a string such as ${example}`, { nodes: ast });
+    return parseDateTime(ast.value);
+  },
+});

@@ -1,0 +1,86 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type { Sensor } from '../domain.js';
+import type { SeriesResult } from '../upstreams/types.js';
+import { SensorType } from './sensor.type.js';
+import { DateTimeScalar } from './scalars.js';
+
+@ObjectType('Point', { description: 'One measurement.', simpleResolvers: true })
+export class PointType {
+  @Field(() => DateTimeScalar)
+  time!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Null where the upstream reports a gap on a regular time axis.' })
+  value!: number | null;
+}
+
+/**
+ * The values of one sensor over a window. Kept columnar inside; `points` is built only when a
+ * client asks for it, so `timestamps` + `values` never pay for thousands of small objects.
+ */
+@ObjectType('TimeSeries', {
+  description:
+    'Values of one sensor over a window, ascending in time with no duplicated instant. Ask for `timestamps` and `values` (columnar, fastest) or `points`.',
+})
+export class TimeSeriesType {
+  constructor(
+    readonly sensorData: Sensor,
+    readonly fromMs: number,
+    readonly toMs: number,
+    private readonly data: SeriesResult,
+  ) {}
+
+  @Field(() => SensorType)
+  get sensor(): Sensor {
+    return this.sensorData;
+  }
+
+  @Field(() => DateTimeScalar, { description: 'Start of the requested window (inclusive).' })
+  get from(): number {
+    return this.fromMs;
+  }
+
+  @Field(() => DateTimeScalar, { description: 'End of the requested window (inclusive).' })
+  get to(): number {
+    return this.toMs;
+  }
+
+  @Field(() => String, { nullable: true })
+  get unit(): string | null {
+    return this.sensorData.unit;
+  }
+
+  @Field(() => [PointType])
+  get points(): PointType[] {
+    const { times, values } = this.data;
+    const out = new Array<PointType>(times.length);
+    for (let i = 0; i < times.length; i++) out[i] = { time: times[i]!, value: values[i] ?? null };
+    return out;
+  }
+
+  @Field(() => [DateTimeScalar], { description: 'Instants of the points, in order; pairs with `values`.' })
+  get timestamps(): number[] {
+    return this.data.times;
+  }
+
+  @Field(() => [Float], { nullable: 'items', description: 'Values of the points, in order; pairs with `timestamps`.' })
+  get values(): (number | null)[] {
+    return this.data.values;
+  }
+
+  @Field(() => Float, { nullable: true, description: 'Smallest value in the window; null when there is none.' })
+  get min(): number | null {
+    return this.data.min;
+  }
+
+  @Field(() => Float, { nullable: true, description: 'Largest value in the window; null when there is none.' })
+  get max(): number | null {
+    return this.data.max;
+  }
+
+  @Field(() => Int, { description: 'Number of points that carry a value.' })
+  get count(): number {
+    let n = 0;
+    for (const v of this.data.values) if (v !== null) n++;
+    return n;
+  }
+}

@@ -1,0 +1,13 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { GatewayContext } from '../context.js';
+import type { UpstreamStatus } from '../upstreams/types.js';
+import { UpstreamStatusType } from './upstream.type.js';
+
+@Resolver(() => UpstreamStatusType)
+export class UpstreamResolver {
+  @Query(() => [UpstreamStatusType], { description: 'Each upstream this gateway serves: reachable now, and in which API version.' })
+  upstreams(@Ctx() ctx: GatewayContext): Promise<UpstreamStatus[]> {
+    // status() never throws: an unreachable upstream is a status, not an error.
+    return Promise.all(ctx.registry.all().map((a) => a.status()));
+  }
+}

@@ -1,0 +1,23 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { UpstreamName } from '../domain.js';
+
+@ObjectType('UpstreamStatus', { description: 'Whether an upstream answers now, and which API version the gateway speaks to it.' })
+export class UpstreamStatusType {
+  @Field(() => UpstreamName)
+  name!: UpstreamName;
+
+  @Field(() => Boolean)
+  reachable!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'API version in use, e.g. `V2` for Meetnet.' })
+  apiVersion!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Round trip of the probe call, in milliseconds.' })
+  latencyMs!: number | null;
+
+  @Field(() => Boolean, { description: "True when the gateway talks to its built-in simulator, not the real API." })
+  simulated!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Why it is not reachable.' })
+  message!: string | null;
+}

@@ -1,0 +1,449 @@
+// Shared machinery of the built-in upstream simulators: a node:http server that parses requests,
+// logs them, injects faults and latency at run time, and never crashes on bad input. Each
+// simulator supplies one handler that routes the request and says which route it was and whether
+// the caller was authorized; everything else (faults, latency, log) is generic and lives here.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Requests with a larger body are answered 413. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export type ParamRecord = Record<string, string | string[]>;
+
+/** How the body was understood: by Content-Type, sniffed when the header is missing. */
+export type BodyKind = 'none' | 'json' | 'form' | 'text';
+
+export interface SimRequest {
+  method: string;
+  /** Decoded path without the query string (case preserved). */
+  path: string;
+  /** The request target exactly as received (path and query), for error messages. */
+  url: string;
+  /** Query parameters; a repeated key becomes an array. */
+  query: ParamRecord;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  /**
+   * Parsed body: the JSON value, a ParamRecord for form encoding (repeated keys become arrays),
+   * the raw string for other content types, undefined when empty or malformed.
+   */
+  body: unknown;
+  bodyKind: BodyKind;
+  /** Set when the body claimed to be JSON but did not parse; `body` is then undefined. */
+  bodyError: string | null;
+  /** The simulator clock (ms) when the request arrived. */
+  at: number;
+}
+
+export interface SimResponse {
+  status: number;
+  /** JSON-serialised unless rawBody is given. */
+  body?: unknown;
+  /** Sent verbatim (Content-Type application/json unless headers say otherwise). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** What a handler returns: the answer plus what the request log should record about it. */
+export interface SimResult extends SimResponse {
+  /** Route name for the log and for fault matching; 'unknown' when not given. */
+  route?: string;
+  /** true: a valid credential; false: a credential was needed or sent and was not valid; null: not applicable. */
+  authorized?: boolean | null;
+}
+
+export type SimHandler = (req: SimRequest) => Promise<SimResult> | SimResult;
+
+export interface Fault {
+  /** Route name to hit (as the handler names it); every route when absent. */
+  route?: string;
+  /** How many matching requests this fault hits; unlimited when absent. */
+  times?: number;
+  /** Answer this status instead of the handler's (500 when only body/contentType are given). */
+  status?: number;
+  /** Raw response body of the faulted answer ('' when absent). */
+  body?: string;
+  /** Content-Type of the faulted answer; JSON when the body parses as JSON, else text/plain. */
+  contentType?: string;
+  /** Wait this long (real time) before answering; alone it delays the normal answer. */
+  delayMs?: number;
+  /** Never answer (the connection stays open until the client gives up or the server closes). */
+  hang?: boolean;
+  /** Drop the socket without an answer (after delayMs and latency). */
+  destroy?: boolean;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  /** Simulator clock (ms) at arrival. */
+  at: number;
+  method: string;
+  path: string;
+  route: string;
+  query: ParamRecord;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+  authorized: boolean | null;
+  /** Status sent (or about to be sent); null when no answer is sent (hang, destroy). */
+  status: number | null;
+  /** True when a fault hit this request (including a delay-only fault). */
+  faulted: boolean;
+}
+
+export interface SimulatorOptions {
+  /** Added (real time) before every answer. */
+  latencyMs?: number;
+  /** The simulated "now"; Date.now by default. */
+  clock?: () => number;
+  /** Body of the answers the server itself makes (413, 500). Default `{ error: message }`. */
+  errorBody?: (status: number, message: string) => unknown;
+  /** Oldest log entries are dropped beyond this many (default 10 000). */
+  logLimit?: number;
+  /** Default MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
+}
+
+interface Sleeper {
+  timer: NodeJS.Timeout;
+  resolve: () => void;
+}
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export class SimulatorServer {
+  readonly name: string;
+  readonly log: RequestLogEntry[] = [];
+  private readonly handler: SimHandler;
+  private readonly server: Server;
+  private readonly errorBody: (status: number, message: string) => unknown;
+  private readonly logLimit: number;
+  private readonly maxBodyBytes: number;
+  private clock: () => number;
+  private latency = 0;
+  private faultList: Array<Fault & { remaining: number }> = [];
+  private seq = 0;
+  private baseUrl: string | null = null;
+  private readonly sleepers = new Set<Sleeper>();
+
+  constructor(name: string, handler: SimHandler, options: SimulatorOptions = {}) {
+    this.name = name;
+    this.handler = handler;
+    this.clock = options.clock ?? Date.now;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.errorBody = options.errorBody ?? ((_status, message) => ({ error: message }));
+    this.logLimit = options.logLimit ?? 10_000;
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.server = createServer((req, res) => {
+      this.onRequest(req, res).catch(() => {
+        // Last resort: never let a request take the process down.
+        if (!res.headersSent && !res.destroyed) {
+          this.write(res, { status: 500, body: this.errorBody(500, 'An error has occurred.') });
+        } else {
+          res.destroy();
+        }
+      });
+    });
+  }
+
+  /** Starts listening; resolves the base URL (`http://127.0.0.1:PORT`). */
+  listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const addr = this.server.address() as AddressInfo;
+        const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+        this.baseUrl = `http://${shown.includes(':') ? `[${shown}]` : shown}:${addr.port}`;
+        resolve(this.baseUrl);
+      });
+    });
+  }
+
+  /** Stops the server and ends every connection, hanging and keep-alive ones included. */
+  close(): Promise<void> {
+    for (const s of this.sleepers) {
+      clearTimeout(s.timer);
+      s.resolve();
+    }
+    this.sleepers.clear();
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+      this.baseUrl = null;
+    });
+  }
+
+  /** Base URL; throws when the server is not listening. */
+  get url(): string {
+    if (!this.baseUrl) throw new Error(`${this.name} simulator is not listening`);
+    return this.baseUrl;
+  }
+
+  get latencyMs(): number {
+    return this.latency;
+  }
+
+  set latencyMs(ms: number) {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`latencyMs must be a non-negative number, got ${ms}`);
+    this.latency = ms;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  setClock(clock: () => number): void {
+    this.clock = clock;
+  }
+
+  addFault(fault: Fault): void {
+    const remaining = fault.times ?? Number.POSITIVE_INFINITY;
+    if (!(remaining > 0)) return;
+    this.faultList.push({ ...fault, remaining });
+  }
+
+  clearFaults(): void {
+    this.faultList = [];
+  }
+
+  /** Faults still armed, with their remaining count. */
+  get faults(): ReadonlyArray<Readonly<Fault & { remaining: number }>> {
+    return this.faultList.map((f) => ({ ...f }));
+  }
+
+  requests(route?: string): RequestLogEntry[] {
+    return route === undefined ? [...this.log] : this.log.filter((e) => e.route === route);
+  }
+
+  clearLog(): void {
+    this.log.length = 0;
+  }
+
+  private takeFault(route: string): Fault | null {
+    const i = this.faultList.findIndex((f) => f.route === undefined || f.route === route);
+    if (i < 0) return null;
+    const f = this.faultList[i]!;
+    f.remaining -= 1;
+    if (f.remaining <= 0) this.faultList.splice(i, 1);
+    return f;
+  }
+
+  private pushLog(entry: RequestLogEntry): void {
+    this.log.push(entry);
+    if (this.log.length > this.logLimit) this.log.splice(0, this.log.length - this.logLimit);
+  }
+
+  /** Real-time wait; cut short (resolved) by close(). */
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const s: Sleeper = {
+        timer: setTimeout(() => {
+          this.sleepers.delete(s);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.sleepers.add(s);
+    });
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const seq = ++this.seq;
+    let at: number;
+    try {
+      at = this.clock();
+    } catch {
+      at = Date.now();
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = req.url ?? '/';
+    const { path, query } = parseTarget(target);
+
+    const read = await readBody(req, this.maxBodyBytes).catch(() => null);
+    if (read === null) return; // the client went away while sending
+    const base = { seq, at, method, path, query, headers: req.headers };
+
+    if (read.tooLarge) {
+      this.pushLog({ ...base, route: 'unknown', body: undefined, authorized: null, status: 413, faulted: false });
+      await this.sleep(this.latency);
+      this.write(res, {
+        status: 413,
+        body: this.errorBody(413, `The request body is larger than ${this.maxBodyBytes} bytes.`),
+        headers: { connection: 'close' },
+      });
+      return;
+    }
+
+    const parsed = parseBody(read.text, req.headers['content-type']);
+    const simReq: SimRequest = { method, path, url: target, query, headers: req.headers, rawBody: read.text, ...parsed, at };
+
+    let result: SimResult;
+    try {
+      result = await this.handler(simReq);
+    } catch {
+      result = { status: 500, body: this.errorBody(500, 'An error has occurred.') };
+    }
+    const route = result.route ?? 'unknown';
+    const fault = this.takeFault(route);
+    const replaces = fault !== null && (fault.status !== undefined || fault.body !== undefined || fault.contentType !== undefined);
+    let answer: SimResponse = result;
+    if (fault && replaces) {
+      const body = fault.body ?? '';
+      answer = {
+        status: fault.status ?? 500,
+        rawBody: body,
+        headers: { 'content-type': fault.contentType ?? (looksLikeJson(body) ? JSON_CONTENT_TYPE : 'text/plain; charset=utf-8') },
+      };
+    }
+    const silent = fault !== null && (fault.hang === true || fault.destroy === true);
+    this.pushLog({
+      ...base,
+      route,
+      body: parsed.body,
+      authorized: result.authorized ?? null,
+      status: silent ? null : answer.status,
+      faulted: fault !== null,
+    });
+
+    if (fault?.hang) return; // never answer: close() or the client ends the socket
+    await this.sleep((fault?.delayMs ?? 0) + this.latency);
+    if (fault?.destroy) {
+      req.socket.destroy();
+      return;
+    }
+    this.write(res, answer);
+  }
+
+  private write(res: ServerResponse, r: SimResponse): void {
+    if (res.destroyed || res.writableEnded || res.socket?.destroyed) return;
+    // Encoded once: bodies can be 100 MB (a year of getData for many series).
+    const payload = Buffer.from(r.rawBody ?? (r.body === undefined ? '' : JSON.stringify(r.body)), 'utf8');
+    const headers: Record<string, string> = {};
+    if (payload.length > 0) headers['content-type'] = JSON_CONTENT_TYPE;
+    for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
+    headers['content-length'] = String(payload.length);
+    res.writeHead(r.status, headers);
+    res.end(payload);
+  }
+}
+
+function looksLikeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function addParam(into: ParamRecord, key: string, value: string): void {
+  const prev = into[key];
+  if (prev === undefined) into[key] = value;
+  else if (Array.isArray(prev)) prev.push(value);
+  else into[key] = [prev, value];
+}
+
+/** URLSearchParams → record, a repeated key becoming an array. */
+export function paramsToRecord(params: URLSearchParams): ParamRecord {
+  const out: ParamRecord = {};
+  for (const [k, v] of params) addParam(out, k, v);
+  return out;
+}
+
+function parseTarget(target: string): { path: string; query: ParamRecord } {
+  const q = target.indexOf('?');
+  const rawPath = q < 0 ? target : target.slice(0, q);
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    path = rawPath; // broken percent-encoding: keep it as sent
+  }
+  const query = q < 0 ? {} : paramsToRecord(new URLSearchParams(target.slice(q + 1)));
+  return { path, query };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    // Far beyond the cap: do not even drain it, answer 413 and close.
+    if (Number.isFinite(declared) && declared > limit * 10) {
+      req.resume();
+      resolve({ text: '', tooLarge: true });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Drain (so the client can read the 413) but keep nothing; give up on absurd streams.
+        tooLarge = true;
+        chunks.length = 0;
+        if (size > limit * 10 && !done) {
+          done = true;
+          req.pause();
+          resolve({ text: '', tooLarge: true });
+        }
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve({ text: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge });
+    });
+    req.on('error', (err) => {
+      if (done) return;
+      done = true;
+      reject(err);
+    });
+    req.on('close', () => {
+      if (done) return;
+      done = true;
+      reject(new Error('request closed before its body ended'));
+    });
+  });
+}
+
+/**
+ * Content-Type decides; tolerated: parameters (`; charset=…`), odd casing and malformed headers
+ * such as `application/x-www-form-urlencoded charset=UTF-8` (no `;`). Without a Content-Type the
+ * body is sniffed: JSON when it parses, form when it looks like `a=b`, text otherwise.
+ */
+export function parseBody(
+  rawBody: string,
+  contentType: string | undefined,
+): { body: unknown; bodyKind: BodyKind; bodyError: string | null } {
+  if (rawBody.length === 0) return { body: undefined, bodyKind: 'none', bodyError: null };
+  const ct = (contentType ?? '').toLowerCase();
+  const parseJson = () => {
+    try {
+      return { body: JSON.parse(rawBody) as unknown, bodyKind: 'json' as const, bodyError: null };
+    } catch (err) {
+      return { body: undefined, bodyKind: 'json' as const, bodyError: (err as Error).message };
+    }
+  };
+  const parseForm = () => ({
+    body: paramsToRecord(new URLSearchParams(rawBody)),
+    bodyKind: 'form' as const,
+    bodyError: null,
+  });
+  if (ct.includes('json')) return parseJson();
+  if (ct.includes('x-www-form-urlencoded')) return parseForm();
+  if (ct.trim() === '') {
+    const t = rawBody.trimStart();
+    if (t.startsWith('{') || t.startsWith('[')) {
+      const j = parseJson();
+      if (j.bodyError === null) return j;
+    }
+    if (/^[^=&\s]+=/.test(rawBody)) return parseForm();
+  }
+  return { body: rawBody, bodyKind: 'text', bodyError: null };
+}

@@ -1,0 +1,215 @@
+// One factory for every upstream's HTTP: a got instance per upstream (keep-alive, timeouts, retries
+// only where a route says it is idempotent), the service-account token on each call with one
+// refresh-and-retry on 401, and the mapping of every failure to the gateway's closed error set.
+import http from 'node:http';
+import https from 'node:https';
+import got, { RequestError, TimeoutError, type Got, type Method } from 'got';
+import { UpstreamName } from '../domain.js';
+import { ErrorCode, GatewayError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+export interface AuthScheme {
+  getToken(): Promise<string>;
+  invalidate(token: string): Promise<void>;
+  /** The Authorization header value for a token (`Bearer x`, or the bare token for FlexMeasures). */
+  header(token: string): string;
+}
+
+export interface UpstreamHttpOptions {
+  upstream: UpstreamName;
+  /** Human name used in error messages: "Meetnet". */
+  label: string;
+  baseUrl: string;
+  timeoutMs: number;
+  retries: number;
+  logger: Logger;
+}
+
+export interface RouteCall {
+  /** Route name for errors and logs: 'getData'. */
+  route: string;
+  method: Method;
+  path: string;
+  json?: unknown;
+  form?: Record<string, string | string[]>;
+  searchParams?: Record<string, string | number | boolean>;
+  /** Retried on network errors and 5xx when true; never a write or a login. */
+  idempotent: boolean;
+  auth: AuthScheme | null;
+}
+
+export interface RawResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
+export class UpstreamHttp {
+  readonly got: Got;
+  /** Calls this client made, by route (for the `upstreams` status and for benchmarks). */
+  readonly calls = new Map<string, number>();
+
+  constructor(readonly options: UpstreamHttpOptions) {
+    this.got = got.extend({
+      prefixUrl: options.baseUrl,
+      agent: agents,
+      throwHttpErrors: false,
+      responseType: 'text',
+      timeout: { request: options.timeoutMs },
+      headers: { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway' },
+      retry: {
+        limit: 0,
+        statusCodes: RETRY_STATUS,
+        // Short backoff: a user waits on this. got's default starts at one second.
+        calculateDelay: ({ attemptCount, computedValue }) =>
+          computedValue === 0 ? 0 : Math.min(100 * 2 ** (attemptCount - 1), 1000),
+      },
+    });
+  }
+
+  /** Sends the call; the answer's status is the caller's to judge (see `json`). */
+  async send(call: RouteCall, token: string | null): Promise<RawResponse> {
+    this.calls.set(call.route, (this.calls.get(call.route) ?? 0) + 1);
+    try {
+      const res = await this.got(call.path.replace(/^\//, ''), {
+        method: call.method,
+        json: call.json,
+        form: call.form as Record<string, string> | undefined,
+        searchParams: call.searchParams,
+        headers: token !== null && call.auth ? { authorization: call.auth.header(token) } : {},
+        retry: {
+          limit: call.idempotent ? this.options.retries : 0,
+          methods: call.idempotent ? [call.method] : [],
+        },
+      });
+      return { status: res.statusCode, body: res.body, headers: res.headers };
+    } catch (err) {
+      throw this.transportError(call, err);
+    }
+  }
+
+  /** A call whose 2xx JSON body is handed to `parse`; 401 refreshes the token once. */
+  async json<T>(call: RouteCall, parse: (body: unknown) => T): Promise<T> {
+    const res = await this.authorized(call);
+    if (res.status < 200 || res.status >= 300) throw this.statusError(call, res);
+    let body: unknown;
+    try {
+      body = JSON.parse(res.body);
+    } catch {
+      this.options.logger.warn('upstream answered with a body that is not JSON', {
+        upstream: this.options.upstream,
+        route: call.route,
+        status: res.status,
+        body: res.body.slice(0, 500),
+      });
+      throw new GatewayError(
+        ErrorCode.UPSTREAM_BAD_RESPONSE,
+        `${this.options.label} answered ${call.route} with a body that is not JSON`,
+        { upstream: this.options.upstream },
+      );
+    }
+    try {
+      return parse(body);
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      this.options.logger.warn('upstream answered with an unexpected shape', {
+        upstream: this.options.upstream,
+        route: call.route,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      throw new GatewayError(
+        ErrorCode.UPSTREAM_BAD_RESPONSE,
+        `${this.options.label} answered ${call.route} with an unexpected shape: ${err instanceof Error ? err.message : 'unreadable'}`,
+        { upstream: this.options.upstream, cause: err },
+      );
+    }
+  }
+
+  private async authorized(call: RouteCall): Promise<RawResponse> {
+    if (!call.auth) return this.send(call, null);
+    const token = await call.auth.getToken();
+    const res = await this.send(call, token);
+    if (res.status !== 401) return res;
+    // The token expired or was revoked upstream: forget it, log in again, retry once.
+    await call.auth.invalidate(token);
+    const fresh = await call.auth.getToken();
+    const retried = await this.send(call, fresh);
+    if (retried.status === 401) {
+      throw new GatewayError(
+        ErrorCode.UPSTREAM_AUTH_FAILED,
+        `${this.options.label} refused the service account's fresh token for ${call.route}`,
+        { upstream: this.options.upstream },
+      );
+    }
+    return retried;
+  }
+
+  statusError(call: RouteCall, res: RawResponse): GatewayError {
+    const upstream = this.options.upstream;
+    const label = this.options.label;
+    // Raw bodies go to the log only; the client gets the upstream's own message, trimmed.
+    this.options.logger.warn('upstream answered with an error status', {
+      upstream,
+      route: call.route,
+      status: res.status,
+      body: res.body.slice(0, 500),
+    });
+    if (res.status === 401 || res.status === 403) {
+      return new GatewayError(ErrorCode.UPSTREAM_AUTH_FAILED, `${label} refused access to ${call.route} (HTTP ${res.status})`, {
+        upstream,
+        details: { status: res.status },
+      });
+    }
+    if (res.status >= 500 || res.status === 429 || res.status === 408) {
+      return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `${label} failed to answer ${call.route} (HTTP ${res.status})`, {
+        upstream,
+        details: { status: res.status },
+      });
+    }
+    const message = upstreamMessage(res.body);
+    return new GatewayError(
+      ErrorCode.UPSTREAM_REJECTED,
+      `${label} rejected ${call.route} (HTTP ${res.status})${message ? `: ${message}` : ''}`,
+      { upstream, details: { status: res.status, ...(message ? { upstreamMessage: message } : {}) } },
+    );
+  }
+
+  private transportError(call: RouteCall, err: unknown): GatewayError {
+    const upstream = this.options.upstream;
+    const label = this.options.label;
+    if (err instanceof TimeoutError) {
+      return new GatewayError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        `${label} did not answer ${call.route} within ${this.options.timeoutMs} ms`,
+        { upstream, details: { reason: 'TIMEOUT' }, cause: err },
+      );
+    }
+    const code = err instanceof RequestError ? err.code : undefined;
+    this.options.logger.warn('upstream request failed', { upstream, route: call.route, code });
+    return new GatewayError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      `${label} could not be reached for ${call.route}${code ? ` (${code})` : ''}`,
+      { upstream, details: { reason: code ?? 'NETWORK' }, cause: err },
+    );
+  }
+}
+
+/** The human part of an upstream error body (`Message`, `message`, `error_description`), bounded. */
+export function upstreamMessage(body: string): string | null {
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    for (const key of ['Message', 'message', 'error_description', 'error']) {
+      const v = parsed?.[key];
+      if (typeof v === 'string' && v.trim()) return v.trim().slice(0, 300);
+    }
+  } catch {
+    /* not JSON: no message to pass on */
+  }
+  return null;
+}

@@ -1,0 +1,188 @@
+// Meetnet as the schema sees it: the catalog (cached in process), and per-request loaders that
+// batch every latest value into one currentData call and every series of one window into one
+// getData call per 365-day chunk.
+import DataLoader from 'dataloader';
+import { LRUCache } from 'lru-cache';
+import { UpstreamName, type LatestValue, type Location, type Parameter, type Sensor } from '../../domain.js';
+import { GatewayError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import {
+  seriesCacheKey,
+  type SeriesKey,
+  type SeriesResult,
+  type UpstreamAdapter,
+  type UpstreamLoaders,
+  type UpstreamStatus,
+} from '../types.js';
+import type { MeetnetClient } from './client.js';
+import { mergeSeries, type MeetnetCatalog } from './mapping.js';
+import { MEETNET_MAX_SPAN_DAYS } from './wire.js';
+
+const DAY_MS = 86_400_000;
+
+export interface MeetnetAdapterOptions {
+  client: MeetnetClient;
+  logger: Logger;
+  simulated: boolean;
+  /** 0 disables the catalog cache (every use fetches it: the naive baseline of the benchmarks). */
+  catalogTtlMs: number;
+  /** Longest span one getData call may cover. */
+  maxSpanDays?: number;
+}
+
+/** Splits [from, to] into spans of at most `maxDays`; neighbours share their boundary instant. */
+export function chunkWindow(from: number, to: number, maxDays: number): Array<[number, number]> {
+  const span = maxDays * DAY_MS;
+  const chunks: Array<[number, number]> = [];
+  for (let start = from; ; start += span) {
+    const end = Math.min(start + span, to);
+    chunks.push([start, end]);
+    if (end >= to) return chunks;
+  }
+}
+
+export class MeetnetAdapter implements UpstreamAdapter {
+  readonly name = UpstreamName.MEETNET;
+  readonly simulated: boolean;
+  private readonly cache: LRUCache<'catalog', MeetnetCatalog> | null;
+  private readonly maxSpanDays: number;
+
+  constructor(private readonly options: MeetnetAdapterOptions) {
+    this.simulated = options.simulated;
+    this.maxSpanDays = options.maxSpanDays ?? MEETNET_MAX_SPAN_DAYS;
+    this.cache =
+      options.catalogTtlMs > 0
+        ? new LRUCache<'catalog', MeetnetCatalog>({
+            max: 1,
+            ttl: options.catalogTtlMs,
+            // Concurrent first requests share this one fetch; when a refresh fails, the stale
+            // catalog keeps serving instead of failing every query.
+            fetchMethod: () => options.client.catalog(),
+            allowStaleOnFetchRejection: true,
+          })
+        : null;
+  }
+
+  async catalog(): Promise<MeetnetCatalog> {
+    if (!this.cache) return this.options.client.catalog();
+    const catalog = await this.cache.fetch('catalog');
+    if (!catalog) throw new Error('catalog cache returned nothing'); // fetchMethod never resolves undefined
+    return catalog;
+  }
+
+  async status(): Promise<UpstreamStatus> {
+    const started = performance.now();
+    try {
+      await this.options.client.ping();
+      return {
+        name: this.name,
+        reachable: true,
+        apiVersion: 'V2',
+        latencyMs: Math.round(performance.now() - started),
+        simulated: this.simulated,
+        message: null,
+      };
+    } catch (err) {
+      return {
+        name: this.name,
+        reachable: false,
+        apiVersion: null,
+        latencyMs: null,
+        simulated: this.simulated,
+        message: err instanceof GatewayError ? err.message : 'Meetnet could not be reached',
+      };
+    }
+  }
+
+  async locations(): Promise<Location[]> {
+    return (await this.catalog()).locations;
+  }
+
+  async parameters(): Promise<Parameter[]> {
+    return (await this.catalog()).parameters;
+  }
+
+  async sensors(): Promise<Sensor[]> {
+    return (await this.catalog()).sensors;
+  }
+
+  async location(id: string): Promise<Location | null> {
+    return (await this.catalog()).locationById.get(id) ?? null;
+  }
+
+  async parameter(id: string): Promise<Parameter | null> {
+    return (await this.catalog()).parameterById.get(id) ?? null;
+  }
+
+  async sensor(id: string): Promise<Sensor | null> {
+    return (await this.catalog()).sensorById.get(id) ?? null;
+  }
+
+  validateSensorId(nativeId: string): string | null {
+    // LocationParameterKey: location (3) + parameter (3), upper-case letters and digits (§1.1).
+    return /^[0-9A-Z]{6}$/.test(nativeId)
+      ? null
+      : `a Meetnet sensor ID is six capitals or digits (location + parameter), e.g. meetnet:sensor:MP7WVC; got "${nativeId.slice(0, 40)}"`;
+  }
+
+  createLoaders(): UpstreamLoaders {
+    const client = this.options.client;
+    return {
+      latest: new DataLoader<string, LatestValue | null>(async (ids) => {
+        const values = await client.currentData([...ids]);
+        // Series without a value at present are left out of the answer (§5.2): null, not an error.
+        return ids.map((id) => values.get(id) ?? null);
+      }),
+      series: new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys), {
+        cacheKeyFn: seriesCacheKey,
+      }),
+    };
+  }
+
+  /** One getData call per window and 365-day chunk, all of that window's series in it. */
+  private async loadSeries(keys: readonly SeriesKey[]): Promise<Array<SeriesResult | Error>> {
+    const byWindow = new Map<string, { from: number; to: number; ids: Set<string> }>();
+    for (const k of keys) {
+      const w = `${k.from}|${k.to}`;
+      let group = byWindow.get(w);
+      if (!group) byWindow.set(w, (group = { from: k.from, to: k.to, ids: new Set() }));
+      group.ids.add(k.sensor);
+    }
+    const results = new Map<string, Map<string, SeriesResult> | Error>();
+    await Promise.all(
+      [...byWindow].map(async ([w, group]) => {
+        const ids = [...group.ids];
+        try {
+          const chunks = await Promise.all(
+            chunkWindow(group.from, group.to, this.maxSpanDays).map(([a, b]) => this.options.client.getData(ids, a, b)),
+          );
+          const joined = new Map<string, SeriesResult>();
+          for (const id of ids) {
+            // Series missing from every chunk (e.g. not measured in this window) are empty, not errors.
+            const parts = chunks.map((c) => c.get(id)).filter((p): p is SeriesResult => p !== undefined);
+            joined.set(id, parts.length === 1 ? parts[0]! : withMinMax(mergeSeries(parts)));
+          }
+          results.set(w, joined);
+        } catch (err) {
+          results.set(w, err instanceof Error ? err : new Error(String(err)));
+        }
+      }),
+    );
+    return keys.map((k) => {
+      const r = results.get(`${k.from}|${k.to}`);
+      if (r instanceof Error) return r;
+      return r?.get(k.sensor) ?? { times: [], values: [], min: null, max: null };
+    });
+  }
+}
+
+function withMinMax(data: { times: number[]; values: (number | null)[] }): SeriesResult {
+  let min: number | null = null;
+  let max: number | null = null;
+  for (const v of data.values) {
+    if (v === null) continue;
+    if (min === null || v < min) min = v;
+    if (max === null || v > max) max = v;
+  }
+  return { times: data.times, values: data.values, min, max };
+}

@@ -1,0 +1,545 @@
+// Built-in simulator of the Meetnet Vlaamse Banken API v2, following §8 of the contract
+// (shared/upstreams/meetnet.md). Values come from sim-data.ts; the catalog is the real 2020 one.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { SimulatorServer, type SimRequest, type SimResult } from '../../simulators/common.js';
+import { isGap, meetnetSeries } from './sim-data.js';
+import {
+  MEETNET_401_MESSAGE,
+  MEETNET_LOGIN_FAILED_MESSAGE,
+  MEETNET_MAX_SPAN_DAYS,
+  type CatalogResponse,
+  type CurrentDataItem,
+  type CustomerModel,
+  type GetDataResponse,
+  type LPData,
+  type PingResponse,
+  type TokenResponse,
+} from './wire.js';
+
+export interface MeetnetSimulatorOptions {
+  /** Service account login (default 'simulator@example.com'). */
+  username?: string;
+  /** Default 'simulator'. */
+  password?: string;
+  /** `expires_in` of issued tokens; they stop working after it on the simulator clock (default 3599). */
+  tokenLifetimeSeconds?: number;
+  clock?: () => number;
+  latencyMs?: number;
+  /** Default: the real 2020 catalog (data/catalog-2020.json). */
+  catalog?: CatalogResponse;
+  /** Longest getData span accepted; null = no limit (default 365). */
+  maxSpanDays?: number | null;
+  /** Shape of the bad-credentials answer (default 'message'). */
+  loginFailure?: 'message' | 'oauth';
+  /** Fraction of missing samples (default 0.01). */
+  gapRate?: number;
+  /** getData returns each series' points shuffled, with a few duplicates (default false). */
+  unordered?: boolean;
+  /** Raw bodies served verbatim instead of generated data (token still required). */
+  replay?: { currentData?: string; getData?: string };
+  /** No data exists before this instant (default 2000-01-01T00:00Z): bounds unlimited-span requests. */
+  historyStartMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+/** .NET DateTime.MinValue, which a missing StartTime/EndTime binds to (§6.1). */
+const DATETIME_MIN_MS = (() => {
+  // Not Date.UTC(1, …): it maps years 0-99 to 1900-1999.
+  const d = new Date(0);
+  d.setUTCFullYear(1, 0, 1);
+  d.setUTCHours(0, 0, 0, 0);
+  return d.getTime();
+})();
+
+let defaultCatalog: CatalogResponse | null = null;
+
+function loadDefaultCatalog(): CatalogResponse {
+  defaultCatalog ??= JSON.parse(
+    readFileSync(new URL('./data/catalog-2020.json', import.meta.url), 'utf8'),
+  ) as CatalogResponse;
+  return defaultCatalog;
+}
+
+// ---------------------------------------------------------------- time formats
+
+const TIME_OF_DAY: string[] = Array.from({ length: 1440 }, (_, m) => {
+  const hh = String(Math.floor(m / 60)).padStart(2, '0');
+  const mm = String(m % 60).padStart(2, '0');
+  return `${hh}:${mm}:00+00:00`;
+});
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
+
+/**
+ * `yyyy-MM-ddTHH:mm:ss+00:00`: UTC with an explicit offset, never `Z`, no fraction (§5.2).
+ * Cheap on a grid: the date part is cached per day and whole minutes come from a table.
+ */
+export function formatMeetnetTime(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  const rest = ms - day * DAY_MS;
+  if (rest % MINUTE_MS === 0) {
+    if (day !== cachedDay) {
+      cachedDay = day;
+      cachedDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    }
+    return cachedDayPrefix + TIME_OF_DAY[rest / MINUTE_MS]!;
+  }
+  return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
+}
+
+const TIME_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,7}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Parses the date forms clients send (§6.1): ISO with `Z` or an offset, `2020-01-01`,
+ * `2018-01-01 00:00:00`, `2022-09-30 00:00:00+00:00`. Zone-less times are taken as UTC (the real
+ * rule is unknown, §6.1). Returns null when the string is not a valid date.
+ */
+export function parseMeetnetTime(text: string): number | null {
+  const m = TIME_RE.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const dayOfMonth = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || dayOfMonth < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, dayOfMonth);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== dayOfMonth) return null;
+  date.setUTCHours(hour, minute, second, Math.floor(Number(`0.${frac || '0'}`) * 1000));
+  let offsetMin = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
+  }
+  return date.getTime() - offsetMin * MINUTE_MS;
+}
+
+// ---------------------------------------------------------------- body helpers
+
+/** Json.NET binds property names case-insensitively (§5.1: surfbot sends `Ids`). */
+function field(body: unknown, name: string): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const rec = body as Record<string, unknown>;
+  if (name in rec) return rec[name];
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(rec)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/**
+ * The `IDs` of a JSON or form body: an array, a single string (form, §6.1), or the ASP.NET
+ * form spellings `IDs[]=` / `IDs[0]=`. Returns null when the body has no IDs at all.
+ */
+function idsOf(req: SimRequest): string[] | null {
+  const body = req.body;
+  if (req.bodyKind === 'form' && body && typeof body === 'object') {
+    const out: string[] = [];
+    let found = false;
+    for (const [k, v] of Object.entries(body as Record<string, string | string[]>)) {
+      if (!/^ids(\[\d*\])?$/i.test(k)) continue;
+      found = true;
+      out.push(...(Array.isArray(v) ? v : [v]));
+    }
+    return found ? out : null;
+  }
+  const v = field(body, 'IDs');
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  return [];
+}
+
+function bearerToken(req: SimRequest): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^bearer\s+(\S+)\s*$/i.exec(h); // `Bearer`/`bearer` both work (§8.2)
+  return m ? m[1]! : '';
+}
+
+// ---------------------------------------------------------------- the simulator
+
+interface Series {
+  id: string;
+  location: string;
+  parameter: string;
+  intervalMin: number;
+}
+
+/** Lower-cased path → route name (as logged and as faults name it) and allowed methods. */
+const ROUTES = new Map<string, { route: string; methods: string[] }>([
+  ['/token', { route: 'token', methods: ['POST'] }],
+  ['/v2/ping', { route: 'ping', methods: ['GET'] }],
+  ['/v2/catalog', { route: 'catalog', methods: ['GET'] }],
+  ['/v2/currentdata', { route: 'currentData', methods: ['GET', 'POST'] }],
+  ['/v2/getdata', { route: 'getData', methods: ['POST'] }],
+]);
+
+export class MeetnetSimulator extends SimulatorServer {
+  private readonly state: MeetnetState;
+
+  constructor(options: MeetnetSimulatorOptions = {}) {
+    const state = new MeetnetState(options);
+    super('meetnet', (req) => state.handle(req), {
+      latencyMs: options.latencyMs,
+      clock: options.clock,
+      // Web API's error shape is `{"Message": …}` (§7).
+      errorBody: (_status, message) => ({ Message: message }),
+    });
+    this.state = state;
+  }
+
+  get username(): string {
+    return this.state.username;
+  }
+
+  get password(): string {
+    return this.state.password;
+  }
+
+  /** Every token issued so far stops working (401 on the data routes, `Customer: null` on ping). */
+  expireTokens(): void {
+    this.state.tokens.clear();
+  }
+
+  /** Every token handed out so far, expired ones included (the latest 10 000), oldest first. */
+  issuedTokens(): string[] {
+    return [...this.state.issued];
+  }
+}
+
+export function createMeetnetSimulator(options: MeetnetSimulatorOptions = {}): MeetnetSimulator {
+  return new MeetnetSimulator(options);
+}
+
+class MeetnetState {
+  readonly username: string;
+  readonly password: string;
+  /** token → expiry on the simulator clock (ms). */
+  readonly tokens = new Map<string, number>();
+  /** Every token handed out, for tests that check no secret leaks. */
+  readonly issued: string[] = [];
+  private readonly lifetimeS: number;
+  private readonly maxSpanDays: number | null;
+  private readonly loginFailure: 'message' | 'oauth';
+  private readonly gapRate: number;
+  private readonly unordered: boolean;
+  private readonly replay: { currentData?: string; getData?: string };
+  private readonly historyStartMs: number;
+  private readonly customer: CustomerModel;
+  private readonly catalogBody: string;
+  private readonly series = new Map<string, Series>();
+  private readonly liveSeries: Series[];
+
+  constructor(o: MeetnetSimulatorOptions) {
+    this.username = o.username ?? 'simulator@example.com';
+    this.password = o.password ?? 'simulator';
+    this.lifetimeS = o.tokenLifetimeSeconds ?? 3599;
+    this.maxSpanDays = o.maxSpanDays === undefined ? MEETNET_MAX_SPAN_DAYS : o.maxSpanDays;
+    this.loginFailure = o.loginFailure ?? 'message';
+    this.gapRate = o.gapRate ?? 0.01;
+    this.unordered = o.unordered ?? false;
+    this.replay = o.replay ?? {};
+    this.historyStartMs = o.historyStartMs ?? Date.UTC(2000, 0, 1);
+    this.customer = { FullName: 'Simulator Account', Login: this.username };
+    const catalog = o.catalog ?? loadDefaultCatalog();
+    this.catalogBody = serializeCatalog(catalog, this.customer);
+    for (const a of catalog.AvailableData) {
+      this.series.set(a.ID, { id: a.ID, location: a.Location, parameter: a.Parameter, intervalMin: a.CurrentInterval });
+    }
+    // currentData is sorted by ID (§5.2) and leaves out series with CurrentInterval 0 (§4.6).
+    this.liveSeries = [...this.series.values()].filter((s) => s.intervalMin > 0).sort((a, b) => cmp(a.id, b.id));
+  }
+
+  handle(req: SimRequest): SimResult {
+    const key = req.path.toLowerCase().replace(/\/+$/, '') || '/'; // case-insensitive, trailing slash ok (§1)
+    const def = ROUTES.get(key);
+    if (!def) return this.notFound(req); // includes /V2/Token (§1)
+    if (!def.methods.includes(req.method)) {
+      return {
+        route: def.route,
+        authorized: null,
+        status: 405,
+        headers: { allow: def.methods.join(', ') },
+        body: { Message: `The requested resource does not support http method '${req.method}'.` },
+      };
+    }
+    switch (def.route) {
+      case 'token':
+        return this.token(req);
+      case 'ping':
+        return this.ping(req);
+      default: {
+        const authorized = this.isAuthorized(req);
+        if (!authorized) {
+          // [Authorize] runs before model binding: 401 whatever the body (§7).
+          return {
+            route: def.route,
+            authorized: false,
+            status: 401,
+            headers: { 'www-authenticate': 'Bearer' },
+            body: { Message: MEETNET_401_MESSAGE },
+          };
+        }
+        if (def.route === 'catalog') return { route: 'catalog', authorized: true, status: 200, rawBody: this.catalogBody };
+        if (def.route === 'currentData') return { route: 'currentData', authorized: true, ...this.currentData(req) };
+        return { route: 'getData', authorized: true, ...this.getData(req) };
+      }
+    }
+  }
+
+  private notFound(req: SimRequest): SimResult {
+    const host = req.headers.host ?? 'localhost';
+    return {
+      route: 'unknown',
+      authorized: null,
+      status: 404,
+      body: { Message: `No HTTP resource was found that matches the request URI 'http://${host}${req.url}'.` },
+    };
+  }
+
+  private isAuthorized(req: SimRequest): boolean {
+    const token = bearerToken(req);
+    if (!token) return false;
+    const expires = this.tokens.get(token);
+    return expires !== undefined && req.at < expires;
+  }
+
+  private token(req: SimRequest): SimResult {
+    // OWIN reads form fields only; a JSON body has no grant_type (§2, §8.1).
+    const form = req.bodyKind === 'form' ? (req.body as Record<string, string | string[]>) : {};
+    const one = (k: string): string | undefined => {
+      const v = form[k];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const noCache = { 'cache-control': 'no-cache', pragma: 'no-cache', expires: '-1' };
+    if (one('grant_type') !== 'password') {
+      return { route: 'token', authorized: null, status: 400, headers: noCache, body: { error: 'unsupported_grant_type' } };
+    }
+    // ASP.NET Identity user names are case-insensitive; passwords are not.
+    const userOk = (one('username') ?? '').toLowerCase() === this.username.toLowerCase();
+    if (!userOk || one('password') !== this.password) {
+      const body =
+        this.loginFailure === 'oauth'
+          ? { error: 'invalid_grant', error_description: 'The user name or password is incorrect.' }
+          : { Message: MEETNET_LOGIN_FAILED_MESSAGE }; // what De-Wind-Nu tests for (§2)
+      return { route: 'token', authorized: false, status: 400, headers: noCache, body };
+    }
+    const token = randomBytes(48).toString('base64url');
+    const issued = Math.floor(req.at / 1000) * 1000;
+    const expires = issued + this.lifetimeS * 1000;
+    this.tokens.set(token, expires);
+    this.issued.push(token);
+    if (this.issued.length > 10_000) this.issued.shift();
+    if (this.tokens.size > 10_000) {
+      for (const [t, exp] of this.tokens) if (exp <= req.at) this.tokens.delete(t);
+    }
+    // Key order of the ASP.NET Identity template; RFC 1123 dates (§2).
+    const body: TokenResponse = {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: this.lifetimeS,
+      userName: this.username,
+      '.issued': new Date(issued).toUTCString(),
+      '.expires': new Date(expires).toUTCString(),
+    };
+    return { route: 'token', authorized: true, status: 200, headers: noCache, body };
+  }
+
+  private ping(req: SimRequest): SimResult {
+    // Always 200; an invalid or expired token just gives Customer null (§3).
+    const token = bearerToken(req);
+    const authorized = token === null ? null : this.isAuthorized(req);
+    const body: PingResponse = { Customer: authorized ? { ...this.customer } : null };
+    return { route: 'ping', authorized, status: 200, body };
+  }
+
+  private badRequest(message: string, extra: Record<string, unknown> = {}): { status: number; body: unknown } {
+    return { status: 400, body: { Message: message, ...extra } };
+  }
+
+  private currentData(req: SimRequest): { status: number; body?: unknown; rawBody?: string } {
+    if (this.replay.currentData !== undefined) return { status: 200, rawBody: this.replay.currentData };
+    // GET ignores any filter, `?ids=` included (§5.1); only a POST body filters.
+    let wanted: Set<string> | null = null;
+    if (req.method === 'POST') {
+      if (req.bodyError !== null) return this.badRequest('The request is invalid.', { MessageDetail: req.bodyError });
+      const unsupported = unsupportedMediaType(req, 'CurrentDataRequest');
+      if (unsupported) return unsupported;
+      const ids = idsOf(req);
+      if (ids !== null) wanted = new Set(ids); // the request model is optional: no IDs = everything (§5.1)
+    }
+    const now = req.at;
+    const out: CurrentDataItem[] = [];
+    for (const s of this.liveSeries) {
+      if (wanted && !wanted.has(s.id)) continue; // unknown IDs are left out (§5.2)
+      const t = this.latestPoint(s, now);
+      if (t === null) continue; // never reported: left out (§5.2)
+      out.push({ ID: s.id, Timestamp: formatMeetnetTime(t), Value: meetnetSeries(s.parameter, s.location)(t) });
+    }
+    return { status: 200, body: out };
+  }
+
+  /** The latest grid instant at or before `now` that is not a gap. */
+  private latestPoint(s: Series, now: number): number | null {
+    const step = s.intervalMin * MINUTE_MS;
+    let t = Math.floor(now / step) * step;
+    for (let i = 0; i < 100_000 && t >= this.historyStartMs; i++, t -= step) {
+      if (!isGap(s.id, t, this.gapRate)) return t;
+    }
+    return null;
+  }
+
+  private getData(req: SimRequest): { status: number; body?: unknown; rawBody?: string } {
+    if (this.replay.getData !== undefined) return { status: 200, rawBody: this.replay.getData };
+    if (req.bodyError !== null) return this.badRequest('The request is invalid.', { MessageDetail: req.bodyError });
+    const unsupported = unsupportedMediaType(req, 'GetDataRequest');
+    if (unsupported) return unsupported;
+    // A missing StartTime/EndTime binds to DateTime.MinValue: From/Till gives 200 and no points (§6.1).
+    const times: number[] = [];
+    for (const name of ['StartTime', 'EndTime']) {
+      const v = field(req.body, name);
+      if (v === undefined || v === null || v === '') {
+        times.push(DATETIME_MIN_MS);
+        continue;
+      }
+      const ms = typeof v === 'string' ? parseMeetnetTime(v) : null;
+      if (ms === null) {
+        return this.badRequest('The request is invalid.', {
+          ModelState: { [`request.${name}`]: [`Could not convert string to DateTime: ${String(v)}.`] },
+        });
+      }
+      times.push(ms);
+    }
+    const [start, end] = times as [number, number];
+    // The real answer to a span over 365 days is unknown; ours is a 400 (§6.1, §8.6).
+    if (this.maxSpanDays !== null && end - start > this.maxSpanDays * DAY_MS) {
+      return this.badRequest(`The requested period is longer than ${this.maxSpanDays} days.`);
+    }
+
+    // One entry per known ID, duplicates once; unknown IDs are left out (§6.2).
+    const ids = [...new Set(idsOf(req) ?? [])];
+    const known = ids.map((id) => this.series.get(id)).filter((s): s is Series => s !== undefined);
+    // The recording came back in descending ID order, not request order (§6.2).
+    known.sort((a, b) => cmp(b.id, a.id));
+    const clippedEnd = Math.min(end, req.at); // no points in the future (§6.2)
+    const from = Math.max(start, this.historyStartMs);
+    const series = known.map((s) => this.seriesData(s, from, clippedEnd));
+
+    let first: string | null = null;
+    let last: string | null = null;
+    for (const { head } of series) {
+      if (head.StartTime !== null && (first === null || head.StartTime < first)) first = head.StartTime;
+      if (head.EndTime !== null && (last === null || head.EndTime > last)) last = head.EndTime;
+    }
+    const intervals = [...new Set(known.map((s) => s.intervalMin).filter((i) => i > 0))].sort((a, b) => a - b);
+    // Key order as recorded: StartTime, EndTime, Intervals, Values (§6.2). Assembled as text: a
+    // year of 10-minute data for 40 series is 2 M points, too many for objects + JSON.stringify.
+    const top: Omit<GetDataResponse, 'Values'> = { StartTime: first, EndTime: last, Intervals: intervals };
+    const rawBody = `${JSON.stringify(top).slice(0, -1)},"Values":[${series.map((x) => x.json).join(',')}]}`;
+    return { status: 200, rawBody };
+  }
+
+  /** One LPData: its head (everything but the points) and its complete JSON text. */
+  private seriesData(s: Series, from: number, to: number): { head: Omit<LPData, 'Values'>; json: string } {
+    const points: string[] = [];
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    let firstT = Number.NaN;
+    let lastT = Number.NaN;
+    if (s.intervalMin > 0 && from <= to) {
+      const step = s.intervalMin * MINUTE_MS;
+      const gen = meetnetSeries(s.parameter, s.location);
+      const lastGrid = Math.floor(to / step) * step;
+      // Both ends inclusive, on the interval grid aligned to the epoch (§6.2).
+      for (let t = Math.ceil(from / step) * step; t <= lastGrid; t += step) {
+        if (isGap(s.id, t, this.gapRate)) continue; // gaps are omitted, never null-filled (§6.2)
+        const v = gen(t);
+        if (!Number.isFinite(v)) continue;
+        if (v < min) min = v;
+        if (v > max) max = v;
+        if (points.length === 0) firstT = t;
+        lastT = t;
+        points.push(`{"Timestamp":"${formatMeetnetTime(t)}","Value":${v}}`);
+      }
+    }
+    // No point: the series is still present, with Start/End/Min/Max null and `Values: []` (§6.2).
+    const head: Omit<LPData, 'Values'> =
+      points.length === 0
+        ? { ID: s.id, StartTime: null, EndTime: null, MinValue: null, MaxValue: null }
+        : { ID: s.id, StartTime: formatMeetnetTime(firstT), EndTime: formatMeetnetTime(lastT), MinValue: min, MaxValue: max };
+    // "Timeseries are not always sorted on the server", and repeat values (§6.2, S3 commit bcab6eb).
+    const returned = this.unordered && points.length > 0 ? scramble(points, s.id) : points;
+    return { head, json: `${JSON.stringify(head).slice(0, -1)},"Values":[${returned.join(',')}]}` };
+  }
+}
+
+/**
+ * The catalog as the API writes it: key order Customer, Locations, Parameters, ParameterTypes,
+ * AvailableData, ProjectionWKT, and ParameterTypes keyed by ID but listed by SortOrder ("1","2",
+ * "4","3","0" in 2020, §4.1), which JSON.stringify cannot do: JS objects list integer keys first.
+ */
+function serializeCatalog(catalog: CatalogResponse, customer: CustomerModel): string {
+  const types = Object.entries(catalog.ParameterTypes)
+    .sort(([, a], [, b]) => a.SortOrder - b.SortOrder)
+    .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+    .join(',');
+  const j = JSON.stringify;
+  return (
+    `{"Customer":${j(customer)},"Locations":${j(catalog.Locations)},"Parameters":${j(catalog.Parameters)},` +
+    `"ParameterTypes":{${types}},"AvailableData":${j(catalog.AvailableData)},"ProjectionWKT":${j(catalog.ProjectionWKT)}}`
+  );
+}
+
+/**
+ * Web API has no formatter for other media types: 415 instead of binding the body (inferred from
+ * ASP.NET Web API 2, §1). Returns null when the body can be read.
+ */
+function unsupportedMediaType(req: SimRequest, model: string): { status: number; body: unknown } | null {
+  if (req.bodyKind !== 'text') return null;
+  const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim();
+  return {
+    status: 415,
+    body: {
+      Message: `The request entity's media type '${type}' is not supported for this resource.`,
+      ExceptionMessage: `No MediaTypeFormatter is available to read an object of type '${model}' from content with media type '${type}'.`,
+    },
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** mulberry32 seeded by the series ID: the same request always gives the same disorder. */
+function seededRandom(seedText: string): () => number {
+  let seed = 0x811c9dc5;
+  for (let i = 0; i < seedText.length; i++) seed = Math.imul(seed ^ seedText.charCodeAt(i), 0x01000193);
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Shuffled copy with about 1 % (at least one) of the points repeated. */
+function scramble<T>(points: T[], seedText: string): T[] {
+  const rnd = seededRandom(seedText);
+  const out = points.slice();
+  const dups = Math.max(1, Math.floor(points.length / 100));
+  for (let i = 0; i < dups; i++) out.push(points[Math.floor(rnd() * points.length)]!);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    const tmp = out[i]!;
+    out[i] = out[j]!;
+    out[j] = tmp;
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs with no configuration at all: simulators, memory tokens, port 4000', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 4000, host: '127.0.0.1', redisUrl: null, logLevel: 'info' });
+    expect(c.meetnet).toMatchObject({ baseUrl: null, timeoutMs: 15_000, retries: 2 });
+    expect(Object.isFrozen(c.meetnet)).toBe(true);
+  });
+
+  it('reports every problem in one error', () => {
+    let error: ConfigError | null = null;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        REDIS_URL: 'http://redis',
+        LOG_LEVEL: 'loud',
+        MEETNET_BASE_URL: 'not a url',
+        MEETNET_TIMEOUT_MS: '-5',
+      });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toHaveLength(7);
+    expect(error!.message).toContain('PORT must be a whole number');
+    expect(error!.message).toContain('REDIS_URL must be a redis: or rediss: URL');
+    expect(error!.message).toContain('LOG_LEVEL must be one of');
+    expect(error!.message).toContain('MEETNET_BASE_URL is not a valid URL');
+    expect(error!.message).toContain('MEETNET_TIMEOUT_MS');
+    expect(error!.message).toContain('MEETNET_USERNAME is required');
+    expect(error!.message).toContain('MEETNET_PASSWORD is required');
+  });
+
+  it('never repeats a password in its messages', () => {
+    try {
+      loadConfig({ REDIS_URL: 'redis://:hunter2secret@', MEETNET_BASE_URL: 'ftp://user:pw12345@example.org' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2secret');
+      expect((err as Error).message).not.toContain('pw12345');
+    }
+    expect(redactUrl('redis://:s3cr3t@redis:6379/0')).toBe('redis://:***@redis:6379/0');
+  });
+
+  it('accepts a real upstream with credentials', () => {
+    const c = loadConfig({
+      MEETNET_BASE_URL: 'https://api.meetnetvlaamsebanken.be/',
+      MEETNET_USERNAME: 'me@example.org',
+      MEETNET_PASSWORD: ' with spaces ',
+      REDIS_URL: 'redis://localhost:6379',
+    });
+    expect(c.meetnet).toMatchObject({ baseUrl: 'https://api.meetnetvlaamsebanken.be', username: 'me@example.org', password: ' with spaces ' });
+    expect(c.redisUrl).toBe('redis://localhost:6379');
+  });
+});

@@ -1,0 +1,56 @@
+// schema.graphql and the typed test documents are generated and committed: fail when stale.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { GraphQLEnumType, GraphQLObjectType } from 'graphql';
+import { buildGatewaySchema, printGatewaySchema } from '../src/schema/build-schema.js';
+
+const root = new URL('..', import.meta.url);
+
+describe('generated files', () => {
+  it('schema.graphql is what the code prints (run `npm run schema`)', async () => {
+    const committed = readFileSync(new URL('schema.graphql', root), 'utf8');
+    expect(committed).toBe(await printGatewaySchema());
+  });
+
+  it('schema.graphql names what clients rely on', async () => {
+    const schema = await buildGatewaySchema();
+    const query = schema.getQueryType()!.getFields();
+    const signature = (name: string) => {
+      const f = query[name]!;
+      // Argument order is not part of the contract (GraphQL passes them by name): compare sorted.
+      const args = f.args.map((a) => `${a.name}: ${String(a.type)}`).sort();
+      return `${args.join(', ')} -> ${String(f.type)}`;
+    };
+    expect(signature('locations')).toBe(
+      'after: String, first: Int, near: NearInput, search: String, upstream: Upstream, withinKm: Float -> LocationPage',
+    );
+    expect(signature('location')).toBe('id: ID! -> Location');
+    expect(signature('parameters')).toBe('upstream: Upstream -> [Parameter!]');
+    expect(signature('sensors')).toBe('after: String, first: Int, locationId: ID, parameterId: ID, upstream: Upstream -> SensorPage');
+    expect(signature('sensor')).toBe('id: ID! -> Sensor');
+    expect(signature('timeSeries')).toBe('from: DateTime!, sensorIds: [ID!]!, to: DateTime! -> [TimeSeries]');
+    expect(signature('upstreams')).toBe(' -> [UpstreamStatus!]!');
+    const fields = (type: string) => Object.keys((schema.getType(type) as GraphQLObjectType).getFields()).sort();
+    expect(fields('Sensor')).toEqual(expect.arrayContaining(['id', 'upstream', 'name', 'unit', 'location', 'parameter', 'latest', 'series']));
+    expect(fields('TimeSeries')).toEqual(
+      expect.arrayContaining(['sensor', 'from', 'to', 'unit', 'points', 'timestamps', 'values', 'min', 'max', 'count']),
+    );
+    expect(fields('LocationPage')).toEqual(['nodes', 'pageInfo', 'totalCount']);
+    expect(fields('PageInfo')).toEqual(['endCursor', 'hasNextPage']);
+    expect((schema.getType('Upstream') as GraphQLEnumType).getValues().map((v) => v.name)).toEqual([
+      'MEETNET',
+      'FLEXMEASURES',
+      'BEMSERVER',
+    ]);
+    expect(schema.getType('DateTime')).toBeDefined();
+  });
+
+  it('test/generated is what codegen makes of test/operations (run `npm run codegen`)', async () => {
+    const bin = new URL('node_modules/.bin/graphql-codegen', root).pathname;
+    const run = promisify(execFile);
+    // --check: a dry run that exits 1 when an output would change.
+    await expect(run(bin, ['--config', 'codegen.yml', '--check'], { cwd: root.pathname })).resolves.toBeDefined();
+  });
+});

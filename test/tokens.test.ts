@@ -1,0 +1,155 @@
+// The token store against the real Redis, and the token provider's promises: one login for many
+// concurrent callers, TTL shorter than the lifetime, 401 → invalidate, Redis outage → memory.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { MemoryTokenStore, RedisTokenStore, createTokenStore, type TokenStore } from '../src/auth/token-store.js';
+import { TokenProvider } from '../src/auth/token-provider.js';
+import { createLogger, SecretRegistry } from '../src/logger.js';
+import { REDIS_URL, startPrivateRedis, uniquePrefix } from './helpers/redis.js';
+
+const lines: string[] = [];
+const secrets = new SecretRegistry();
+const logger = createLogger({ level: 'debug', secrets, write: (l) => lines.push(l) });
+
+let redis: Redis;
+beforeAll(async () => {
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  await redis.ping();
+});
+afterAll(() => redis.disconnect());
+
+function countingLogin(delayMs: number, lifetimeMs = 3_599_000) {
+  let n = 0;
+  const login = async () => {
+    n++;
+    await new Promise((r) => setTimeout(r, delayMs));
+    return { token: `token-${n}-${Math.random().toString(36).slice(2)}`, expiresInMs: lifetimeMs };
+  };
+  return { login, count: () => n };
+}
+
+describe('RedisTokenStore (real Redis)', () => {
+  it('stores under <prefix>token:<key> with a TTL, and compare-and-deletes', async () => {
+    const prefix = uniquePrefix();
+    const store = new RedisTokenStore(redis, prefix);
+    await store.set('meetnet', { token: 'abc123', expiresAt: Date.now() + 60_000 }, 60_000);
+    expect(await store.get('meetnet')).toMatchObject({ token: 'abc123' });
+    const ttl = await redis.pttl(`${prefix}token:meetnet`);
+    expect(ttl).toBeGreaterThan(55_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    await store.deleteIf('meetnet', 'someone-else');
+    expect(await store.get('meetnet')).not.toBeNull();
+    await store.deleteIf('meetnet', 'abc123');
+    expect(await store.get('meetnet')).toBeNull();
+  });
+
+  it('grants the lock to one owner at a time and releases only for its owner', async () => {
+    const store = new RedisTokenStore(redis, uniquePrefix());
+    const a = await store.acquireLock('meetnet', 5_000);
+    expect(a).toBeTypeOf('string');
+    expect(await store.acquireLock('meetnet', 5_000)).toBeNull();
+    await store.releaseLock('meetnet', 'not-the-owner');
+    expect(await store.acquireLock('meetnet', 5_000)).toBeNull();
+    await store.releaseLock('meetnet', a!);
+    expect(await store.acquireLock('meetnet', 5_000)).toBeTypeOf('string');
+  });
+
+  it('treats a corrupt stored value as no token', async () => {
+    const prefix = uniquePrefix();
+    await redis.set(`${prefix}token:meetnet`, 'not json', 'PX', 10_000);
+    expect(await new RedisTokenStore(redis, prefix).get('meetnet')).toBeNull();
+  });
+});
+
+describe('TokenProvider', () => {
+  const stores: Array<[string, () => TokenStore]> = [
+    ['memory', () => new MemoryTokenStore()],
+    ['redis', () => createTokenStore(redis, uniquePrefix(), logger)],
+  ];
+
+  for (const [kind, makeStore] of stores) {
+    it(`makes one login for 50 concurrent callers (${kind} store)`, async () => {
+      const { login, count } = countingLogin(100);
+      const provider = new TokenProvider({ key: 'meetnet', store: makeStore(), login, secrets, logger });
+      const tokens = await Promise.all(Array.from({ length: 50 }, () => provider.getToken()));
+      expect(count()).toBe(1);
+      expect(new Set(tokens).size).toBe(1);
+    });
+
+    it(`makes one login for two providers sharing the store (${kind} store)`, async () => {
+      const store = makeStore();
+      const { login, count } = countingLogin(150);
+      const a = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
+      const b = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
+      const tokens = await Promise.all([...Array.from({ length: 10 }, () => a.getToken()), ...Array.from({ length: 10 }, () => b.getToken())]);
+      expect(count()).toBe(1);
+      expect(new Set(tokens).size).toBe(1);
+    });
+  }
+
+  it('keeps the token a little shorter than expires_in', async () => {
+    const prefix = uniquePrefix();
+    const store = createTokenStore(redis, prefix, logger);
+    const { login } = countingLogin(0, 3_599_000);
+    await new TokenProvider({ key: 'meetnet', store, login, secrets, logger }).getToken();
+    const ttl = await redis.pttl(`${prefix}token:meetnet`);
+    // 3599 s less a minute's margin.
+    expect(ttl).toBeGreaterThan(3_530_000);
+    expect(ttl).toBeLessThanOrEqual(3_539_000);
+  });
+
+  it('logs in again after invalidate, but not when a newer token replaced the stale one', async () => {
+    const store = new MemoryTokenStore();
+    const { login, count } = countingLogin(0);
+    const provider = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
+    const first = await provider.getToken();
+    await provider.invalidate(first);
+    const second = await provider.getToken();
+    expect(second).not.toBe(first);
+    expect(count()).toBe(2);
+    await provider.invalidate(first); // a late 401 for the old token
+    expect(await provider.getToken()).toBe(second);
+    expect(count()).toBe(2);
+  });
+
+  it('registers every token as a secret, so the logger never prints it', async () => {
+    const { login } = countingLogin(0);
+    const provider = new TokenProvider({ key: 'meetnet', store: new MemoryTokenStore(), login, secrets, logger });
+    const token = await provider.getToken();
+    logger.info(`oops, a token in a message: ${token}`, { nested: { value: token } });
+    const last = lines.at(-1)!;
+    expect(last).not.toContain(token);
+    expect(last).toContain('[REDACTED]');
+  });
+
+  it('degrades to memory when Redis goes away, and uses Redis again when it is back', async () => {
+    const priv = await startPrivateRedis();
+    const client = new Redis(priv.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 300 });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const store = createTokenStore(client, uniquePrefix(), logger);
+      const { login, count } = countingLogin(0);
+      const provider = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
+      const before = await provider.getToken();
+      expect(await client.keys('*token:meetnet')).toHaveLength(1);
+
+      await priv.stop();
+      await provider.invalidate(before); // as after a 401, while Redis is down
+      const during = await Promise.all(Array.from({ length: 5 }, () => provider.getToken()));
+      expect(new Set(during).size).toBe(1);
+      expect(count()).toBe(2);
+      expect(lines.some((l) => l.includes('Redis unavailable'))).toBe(true);
+
+      await priv.start();
+      for (let i = 0; i < 50 && client.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100)); // ioredis reconnects on its own
+      expect(client.status).toBe('ready');
+      await provider.invalidate(during[0]!);
+      await provider.getToken();
+      expect(await client.keys('*token:meetnet')).toHaveLength(1);
+    } finally {
+      client.disconnect();
+      await priv.stop();
+    }
+  });
+});
