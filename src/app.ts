@@ -10,12 +10,15 @@ import { createGateway, type Gateway } from './server.js';
 import { UpstreamRegistry } from './upstreams/registry.js';
 import { createMeetnet, type Meetnet } from './upstreams/meetnet/index.js';
 import { createMeetnetSimulator, type MeetnetSimulator } from './upstreams/meetnet/simulator.js';
+import { createFlexMeasures, type FlexMeasures } from './upstreams/flexmeasures/index.js';
+import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from './upstreams/flexmeasures/simulator.js';
 
 export interface App {
   url: string;
   gateway: Gateway;
   meetnet: Meetnet;
-  simulators: { meetnet: MeetnetSimulator | null };
+  flexmeasures: FlexMeasures;
+  simulators: { meetnet: MeetnetSimulator | null; flexmeasures: FlexMeasuresSimulator | null };
   store: TokenStore;
   redis: Redis | null;
   logger: Logger;
@@ -33,17 +36,44 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   const stops: Array<() => Promise<void>> = [];
   try {
-    // Built-in simulator when no Meetnet URL is configured, with a throwaway service account.
+    // Built-in simulators where no upstream URL is configured, each with a throwaway service account.
+    const simulated = async <S extends { listen(port: number, host: string): Promise<string>; close(): Promise<void> }>(
+      make: (account: { user: string; password: string }) => S,
+    ) => {
+      const account = { user: 'gateway@simulator.local', password: randomBytes(12).toString('base64url') };
+      const sim = make(account);
+      const url = await sim.listen(0, '127.0.0.1');
+      stops.push(() => sim.close());
+      return { sim, url, ...account };
+    };
+
     let meetnetSim: MeetnetSimulator | null = null;
     let meetnetConfig = config.meetnet;
     if (!meetnetConfig.baseUrl) {
-      const password = randomBytes(12).toString('base64url');
-      meetnetSim = createMeetnetSimulator({ username: 'gateway@simulator.local', password, latencyMs: config.simulatorLatencyMs });
-      const simUrl = await meetnetSim.listen(0, '127.0.0.1');
-      stops.push(() => meetnetSim!.close());
-      meetnetConfig = { ...meetnetConfig, baseUrl: simUrl, username: 'gateway@simulator.local', password };
+      const s = await simulated((a) =>
+        createMeetnetSimulator({ username: a.user, password: a.password, latencyMs: config.simulatorLatencyMs }),
+      );
+      meetnetSim = s.sim;
+      meetnetConfig = { ...meetnetConfig, baseUrl: s.url, username: s.user, password: s.password };
     }
     secrets.add(meetnetConfig.password);
+
+    let fmSim: FlexMeasuresSimulator | null = null;
+    let fmConfig = config.flexmeasures;
+    if (!fmConfig.baseUrl) {
+      const s = await simulated((a) =>
+        createFlexMeasuresSimulator({
+          email: a.user,
+          password: a.password,
+          latencyMs: config.simulatorLatencyMs,
+          // Forcing v1_1 on the built-in simulator makes it an older server (v0.12) that still speaks it.
+          generation: config.flexmeasures.apiVersion === 'v1_1' ? 'v1_1' : 'v3_0',
+        }),
+      );
+      fmSim = s.sim;
+      fmConfig = { ...fmConfig, baseUrl: s.url, email: s.user, password: s.password };
+    }
+    secrets.add(fmConfig.password);
 
     let redis: Redis | null = null;
     if (config.redisUrl) {
@@ -70,7 +100,15 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
       logger,
       secrets,
     });
-    const registry = new UpstreamRegistry([meetnet.adapter]);
+    const flexmeasures = createFlexMeasures({
+      config: fmConfig as Parameters<typeof createFlexMeasures>[0]['config'],
+      simulated: fmSim !== null,
+      catalogTtlMs: config.catalogTtlMs,
+      store,
+      logger,
+      secrets,
+    });
+    const registry = new UpstreamRegistry([meetnet.adapter, flexmeasures.adapter]);
     const gateway = await createGateway({ config, registry, logger });
     const url = await gateway.listen(config.port, config.host);
     stops.unshift(() => gateway.stop());
@@ -79,7 +117,8 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
       url,
       gateway,
       meetnet,
-      simulators: { meetnet: meetnetSim },
+      flexmeasures,
+      simulators: { meetnet: meetnetSim, flexmeasures: fmSim },
       store,
       redis,
       logger,

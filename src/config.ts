@@ -12,6 +12,21 @@ export interface MeetnetConfig {
   retries: number;
 }
 
+export type FlexMeasuresApiSetting = 'auto' | 'v3_0' | 'v1_1';
+
+export interface FlexMeasuresConfig {
+  /** null: use the built-in simulator. Without the `/api` suffix. */
+  baseUrl: string | null;
+  email: string | null;
+  password: string | null;
+  /** `auto` reads `GET /api` and prefers v3_0. */
+  apiVersion: FlexMeasuresApiSetting;
+  timeoutMs: number;
+  retries: number;
+  /** v3_0 reads one sensor per call: at most this many calls at once per request. */
+  concurrency: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -28,6 +43,7 @@ export interface Config {
   /** Largest accepted request body. */
   maxBodyBytes: number;
   meetnet: MeetnetConfig;
+  flexmeasures: FlexMeasuresConfig;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +72,13 @@ export const configVariables = [
   'MEETNET_PASSWORD',
   'MEETNET_TIMEOUT_MS',
   'MEETNET_RETRIES',
+  'FLEXMEASURES_BASE_URL',
+  'FLEXMEASURES_EMAIL',
+  'FLEXMEASURES_PASSWORD',
+  'FLEXMEASURES_API_VERSION',
+  'FLEXMEASURES_TIMEOUT_MS',
+  'FLEXMEASURES_RETRIES',
+  'FLEXMEASURES_CONCURRENCY',
 ] as const;
 
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -104,6 +127,19 @@ export function loadConfig(env: Env): Readonly<Config> {
     if (!meetnetPassword) problems.push('MEETNET_PASSWORD is required when MEETNET_BASE_URL is set');
   }
 
+  // FlexMeasures routes live under /api: accept the base URL with or without it.
+  const fmBaseUrl = url('FLEXMEASURES_BASE_URL', ['http:', 'https:'])?.replace(/\/api$/, '') ?? null;
+  const fmEmail = str('FLEXMEASURES_EMAIL');
+  const fmPassword = env.FLEXMEASURES_PASSWORD ?? null;
+  if (fmBaseUrl !== null || env.FLEXMEASURES_BASE_URL?.trim()) {
+    if (!fmEmail) problems.push('FLEXMEASURES_EMAIL is required when FLEXMEASURES_BASE_URL is set');
+    if (!fmPassword) problems.push('FLEXMEASURES_PASSWORD is required when FLEXMEASURES_BASE_URL is set');
+  }
+  const fmApi = (str('FLEXMEASURES_API_VERSION') ?? 'auto').toLowerCase();
+  if (!['auto', 'v3_0', 'v1_1'].includes(fmApi)) {
+    problems.push(`FLEXMEASURES_API_VERSION must be auto, v3_0 or v1_1 (got "${fmApi}")`);
+  }
+
   const config: Config = {
     host: str('HOST') ?? '127.0.0.1',
     port: int('PORT', 4000, 0, 65535),
@@ -121,6 +157,15 @@ export function loadConfig(env: Env): Readonly<Config> {
       password: meetnetPassword,
       timeoutMs: int('MEETNET_TIMEOUT_MS', 15_000, 100, 600_000),
       retries: int('MEETNET_RETRIES', 2, 0, 10),
+    },
+    flexmeasures: {
+      baseUrl: fmBaseUrl,
+      email: fmEmail,
+      password: fmPassword,
+      apiVersion: fmApi as FlexMeasuresApiSetting,
+      timeoutMs: int('FLEXMEASURES_TIMEOUT_MS', 15_000, 100, 600_000),
+      retries: int('FLEXMEASURES_RETRIES', 2, 0, 10),
+      concurrency: int('FLEXMEASURES_CONCURRENCY', 8, 1, 256),
     },
   };
 

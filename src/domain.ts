@@ -59,6 +59,24 @@ export interface Sensor {
   /** Minutes between two measurements; null when the series is not measured at present. */
   intervalMinutes: number | null;
   publications: string[];
+  /** The upstream's own name of the series (FlexMeasures), when it has one. */
+  name?: string | null;
+  /** IANA time zone the upstream keeps the series in (FlexMeasures), if it says. */
+  timezone?: string | null;
+  /** FlexMeasures entity address (fm1), if any. */
+  entityAddress?: string | null;
+  /** Whether positive values mean consumption (FlexMeasures sensor attribute), when known. */
+  consumptionIsPositive?: boolean | null;
+}
+
+/** A FlexMeasures grid connection (charging station, meter), named by its entity address. */
+export interface Connection {
+  id: string;
+  upstream: UpstreamName;
+  entityAddress: string;
+  name: string;
+  /** Global ID of the power sensor behind it. */
+  sensorId: string;
 }
 
 export interface DataPoint {

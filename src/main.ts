@@ -21,13 +21,19 @@ process.stdout.write(
     `  Monitoring-data GraphQL gateway ready at ${app.url}`,
     `  Open it in a browser for GraphiQL.`,
     '',
-    `  Meetnet:  ${sims.meetnet ? `built-in simulator (${sims.meetnet.url})` : config.meetnet.baseUrl}`,
-    `  Tokens:   ${app.redis ? 'Redis' : 'in memory'}`,
+    `  Meetnet:       ${sims.meetnet ? `built-in simulator (${sims.meetnet.url})` : config.meetnet.baseUrl}`,
+    `  FlexMeasures:  ${sims.flexmeasures ? `built-in simulator (${sims.flexmeasures.url})` : config.flexmeasures.baseUrl}`,
+    `  Tokens:        ${app.redis ? 'Redis' : 'in memory'}`,
     '',
-    ...(sims.meetnet
+    ...(sims.meetnet || sims.flexmeasures
       ? [
-          '  To use the real Meetnet API instead, set:',
-          '    MEETNET_BASE_URL=https://api.meetnetvlaamsebanken.be MEETNET_USERNAME=<e-mail> MEETNET_PASSWORD=<password>',
+          '  To use the real APIs instead of the simulators, set for each:',
+          ...(sims.meetnet
+            ? ['    MEETNET_BASE_URL=https://api.meetnetvlaamsebanken.be MEETNET_USERNAME=<e-mail> MEETNET_PASSWORD=<password>']
+            : []),
+          ...(sims.flexmeasures
+            ? ['    FLEXMEASURES_BASE_URL=https://<your server> FLEXMEASURES_EMAIL=<e-mail> FLEXMEASURES_PASSWORD=<password>']
+            : []),
           '  (and REDIS_URL=redis://localhost:6379 to share tokens between replicas). See README.md.',
           '',
         ]

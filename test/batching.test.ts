@@ -87,12 +87,12 @@ describe('catalog cache', () => {
       const fsim = fresh.simulators.meetnet!;
       fsim.latencyMs = 100; // keep the first fetch in flight while the others arrive
       const results = await Promise.all(
-        Array.from({ length: 10 }, () => gql(fresh.url, '{ locations(first: 1) { totalCount } }')),
+        Array.from({ length: 10 }, () => gql(fresh.url, '{ locations(upstream: MEETNET, first: 1) { totalCount } }')),
       );
       for (const r of results) expect(r.data!.locations.totalCount).toBe(35);
       expect(fsim.requests('catalog')).toHaveLength(1);
       expect(fsim.requests('token')).toHaveLength(1);
-      await gql(fresh.url, '{ sensors(first: 1) { totalCount } parameters { id } }');
+      await gql(fresh.url, '{ sensors(upstream: MEETNET, first: 1) { totalCount } parameters(upstream: MEETNET) { id } }');
       expect(fsim.requests('catalog')).toHaveLength(1);
     } finally {
       await fresh.stop();
@@ -103,13 +103,13 @@ describe('catalog cache', () => {
     const fresh = await startTestApp({ CATALOG_TTL_MS: '200', MEETNET_RETRIES: '0' });
     try {
       const fsim = fresh.simulators.meetnet!;
-      await gql(fresh.url, '{ parameters { id } }');
+      await gql(fresh.url, '{ parameters(upstream: MEETNET) { id } }');
       await new Promise((r) => setTimeout(r, 300));
-      await gql(fresh.url, '{ parameters { id } }');
+      await gql(fresh.url, '{ parameters(upstream: MEETNET) { id } }');
       expect(fsim.requests('catalog')).toHaveLength(2);
       await new Promise((r) => setTimeout(r, 300));
       fsim.addFault({ route: 'catalog', status: 503, times: 1 });
-      const stale = await gql(fresh.url, '{ parameters { id } }');
+      const stale = await gql(fresh.url, '{ parameters(upstream: MEETNET) { id } }');
       expect(stale.errors).toBeUndefined();
       expect(stale.data!.parameters).toHaveLength(22);
       expect(fsim.requests('catalog')).toHaveLength(3);

@@ -38,6 +38,7 @@ describe('catalogue queries', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data!.upstreams).toEqual([
       { name: 'MEETNET', reachable: true, apiVersion: 'V2', latencyMs: expect.any(Number), simulated: true, message: null },
+      { name: 'FLEXMEASURES', reachable: true, apiVersion: 'v3_0', latencyMs: expect.any(Number), simulated: true, message: null },
     ]);
   });
 
@@ -46,7 +47,7 @@ describe('catalogue queries', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const res: Awaited<ReturnType<typeof gql<LocationsQuery>>> = await gql(app.url, LocationsDocument, { first: 10, after });
+      const res: Awaited<ReturnType<typeof gql<LocationsQuery>>> = await gql(app.url, LocationsDocument, { upstream: 'MEETNET', first: 10, after });
       expect(res.errors).toBeUndefined();
       const page = res.data!.locations;
       expect(page.totalCount).toBe(35);
@@ -62,7 +63,7 @@ describe('catalogue queries', () => {
   });
 
   it('sorts by distance with near, filters with withinKm', async () => {
-    const res = await gql(app.url, LocationsDocument, { near: { latitude: 51.3886, longitude: 2.4378 }, withinKm: 25 });
+    const res = await gql(app.url, LocationsDocument, { upstream: 'MEETNET', near: { latitude: 51.3886, longitude: 2.4378 }, withinKm: 25 });
     expect(res.errors).toBeUndefined();
     const nodes = res.data!.locations.nodes;
     expect(nodes[0]!.id).toBe('meetnet:location:MP7');
@@ -114,7 +115,7 @@ describe('catalogue queries', () => {
     for (const s of byLoc.data!.sensors.nodes) expect(s.nativeId.startsWith('MP7')).toBe(true);
     const byParam = await gql(app.url, SensorsDocument, { parameterId: 'meetnet:parameter:WVC', first: 500 });
     for (const s of byParam.data!.sensors.nodes) expect(s.nativeId.endsWith('WVC')).toBe(true);
-    const all = await gql(app.url, SensorsDocument, { first: 1000 });
+    const all = await gql(app.url, SensorsDocument, { upstream: 'MEETNET', first: 1000 });
     expect(all.data!.sensors.totalCount).toBe(165);
   });
 });
@@ -260,7 +261,7 @@ describe('upstream failures are typed errors and the rest of the response is ans
       sim.addFault({ ...fault, times: 1 });
       const res = await gql(app.url, query, vars);
       expect(res.status).toBe(200);
-      expect(res.data!.upstreams).toEqual([{ name: 'MEETNET', reachable: true }]);
+      expect(res.data!.upstreams[0]).toEqual({ name: 'MEETNET', reachable: true });
       expect(res.data!.sensor.id).toBe('meetnet:sensor:MP7WVC');
       expect(res.data!.sensor.series).toBeNull();
       expect(res.errors).toHaveLength(1);
@@ -278,7 +279,10 @@ describe('upstream failures are typed errors and the rest of the response is ans
     sim.addFault({ route: 'ping', destroy: true, times: 1 });
     sim.addFault({ route: 'getData', destroy: true, times: 1 });
     const res = await gql(app.url, query, vars);
-    expect(res.data!.upstreams).toEqual([{ name: 'MEETNET', reachable: false }]);
+    expect(res.data!.upstreams).toEqual([
+      { name: 'MEETNET', reachable: false },
+      { name: 'FLEXMEASURES', reachable: true },
+    ]);
     expect(res.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: 'meetnet' });
   });
 

@@ -1,17 +1,19 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { ConnectionResolver } from './connection.resolver.js';
 import { LocationResolver } from './location.resolver.js';
 import { ParameterResolver } from './parameter.resolver.js';
 import { SensorResolver } from './sensor.resolver.js';
 import { UpstreamResolver } from './upstream.resolver.js';
+import { WriteResolver } from './write.resolver.js';
 
 let built: Promise<GraphQLSchema> | null = null;
 
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LocationResolver, ParameterResolver, SensorResolver, UpstreamResolver],
+    resolvers: [LocationResolver, ParameterResolver, SensorResolver, ConnectionResolver, UpstreamResolver, WriteResolver],
     validate: false,
   });
   return built;

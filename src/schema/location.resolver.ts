@@ -97,6 +97,17 @@ export class LocationResolver {
     return html === null ? null : htmlToText(html) || null;
   }
 
+  @FieldResolver(() => LocationType, { nullable: true, description: 'The location this one is part of (a building of a site, a charging station of a hub).' })
+  parent(@Root() loc: Location, @Ctx() ctx: GatewayContext): Promise<Location | null> | null {
+    return loc.parentId ? ctx.registry.get(loc.upstream).location(loc.parentId) : null;
+  }
+
+  @FieldResolver(() => [LocationType], { description: 'The locations that are part of this one.' })
+  async children(@Root() loc: Location, @Ctx() ctx: GatewayContext): Promise<Location[]> {
+    const all = await ctx.registry.get(loc.upstream).locations();
+    return all.filter((l) => l.parentId === loc.id);
+  }
+
   @FieldResolver(() => [SensorType], { description: 'The sensors at this location.' })
   async sensors(@Root() loc: Location, @Ctx() ctx: GatewayContext): Promise<Sensor[]> {
     const all = await ctx.registry.get(loc.upstream).sensors();

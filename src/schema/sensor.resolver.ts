@@ -98,7 +98,7 @@ export class SensorResolver {
     );
   }
 
-  @FieldResolver(() => String, { description: 'Location and parameter names, e.g. "Westhinder - Measuring pile: Average wind speed at 10 m".' })
+  @FieldResolver(() => String, { description: 'Location name and the series\' own name (else the parameter name), e.g. "Westhinder - Measuring pile: Average wind speed at 10 m", "Charging station 4: CS 4".' })
   async name(
     @Root() sensor: Sensor,
     @Ctx() ctx: GatewayContext,
@@ -109,7 +109,9 @@ export class SensorResolver {
       sensor.locationId ? adapter.location(sensor.locationId) : null,
       sensor.parameterId ? adapter.parameter(sensor.parameterId) : null,
     ]);
-    const parts = [loc && pickText(loc.name, language), param && pickText(param.name, language)].filter(Boolean);
+    // Upstreams that name their series (FlexMeasures: "power" under an asset) keep that name.
+    const own = sensor.name?.trim() || null;
+    const parts = [loc && pickText(loc.name, language), own ?? (param && pickText(param.name, language))].filter(Boolean);
     return parts.length > 0 ? parts.join(': ') : sensor.nativeId;
   }
 

@@ -37,6 +37,18 @@ export class SensorType {
 
   @Field(() => [String], { description: 'Publication channels (Meetnet), e.g. `live_data_pub`, `hist_data_pub`.' })
   publications!: string[];
+
+  @Field(() => String, { nullable: true, description: 'IANA time zone the upstream keeps the series in (FlexMeasures).' })
+  timezone?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'USEF entity address (FlexMeasures), e.g. `ea1.2021-01.io.flexmeasures.company:fm1.4`.' })
+  entityAddress?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'True when positive values mean consumption (FlexMeasures sensor attribute); null when the upstream does not say.',
+  })
+  consumptionIsPositive?: boolean | null;
 }
 
 @ObjectType('SensorPage')

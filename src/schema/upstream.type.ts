@@ -20,4 +20,7 @@ export class UpstreamStatusType {
 
   @Field(() => String, { nullable: true, description: 'Why it is not reachable.' })
   message!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The upstream software's own version, where it says (FlexMeasures)." })
+  serverVersion?: string | null;
 }

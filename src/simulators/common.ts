@@ -122,6 +122,8 @@ export class SimulatorServer {
   private latency = 0;
   private faultList: Array<Fault & { remaining: number }> = [];
   private seq = 0;
+  private active = 0;
+  private peak = 0;
   private baseUrl: string | null = null;
   private readonly sleepers = new Set<Sleeper>();
 
@@ -221,6 +223,15 @@ export class SimulatorServer {
     this.log.length = 0;
   }
 
+  /** Most requests in progress at once since the last resetPeakConcurrency() (proves client-side limits). */
+  get peakConcurrency(): number {
+    return this.peak;
+  }
+
+  resetPeakConcurrency(): void {
+    this.peak = this.active;
+  }
+
   private takeFault(route: string): Fault | null {
     const i = this.faultList.findIndex((f) => f.route === undefined || f.route === route);
     if (i < 0) return null;
@@ -251,6 +262,16 @@ export class SimulatorServer {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.active++;
+    this.peak = Math.max(this.peak, this.active);
+    try {
+      await this.answer(req, res);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const seq = ++this.seq;
     let at: number;
     try {

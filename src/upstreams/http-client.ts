@@ -32,7 +32,7 @@ export interface RouteCall {
   path: string;
   json?: unknown;
   form?: Record<string, string | string[]>;
-  searchParams?: Record<string, string | number | boolean>;
+  searchParams?: Record<string, string | number | boolean> | URLSearchParams;
   /** Retried on network errors and 5xx when true; never a write or a login. */
   idempotent: boolean;
   auth: AuthScheme | null;
@@ -96,8 +96,13 @@ export class UpstreamHttp {
 
   /** A call whose 2xx JSON body is handed to `parse`; 401 refreshes the token once. */
   async json<T>(call: RouteCall, parse: (body: unknown) => T): Promise<T> {
-    const res = await this.authorized(call);
+    const res = await this.call(call);
     if (res.status < 200 || res.status >= 300) throw this.statusError(call, res);
+    return this.parse(call, res, parse);
+  }
+
+  /** Parses a JSON body with `parse`; an unreadable body or shape is UPSTREAM_BAD_RESPONSE. */
+  parse<T>(call: RouteCall, res: RawResponse, parse: (body: unknown) => T): T {
     let body: unknown;
     try {
       body = JSON.parse(res.body);
@@ -131,7 +136,8 @@ export class UpstreamHttp {
     }
   }
 
-  private async authorized(call: RouteCall): Promise<RawResponse> {
+  /** Sends the call with the service-account token (401: refresh once); any status comes back. */
+  async call(call: RouteCall): Promise<RawResponse> {
     if (!call.auth) return this.send(call, null);
     const token = await call.auth.getToken();
     const res = await this.send(call, token);
@@ -166,7 +172,15 @@ export class UpstreamHttp {
         details: { status: res.status },
       });
     }
-    if (res.status >= 500 || res.status === 429 || res.status === 408) {
+    if (res.status === 429) {
+      const retryAfter = Number(res.headers['retry-after']);
+      return new GatewayError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        `${label} is rate limiting the gateway (HTTP 429)${Number.isFinite(retryAfter) ? `; retry after ${retryAfter} s` : ''}`,
+        { upstream, details: { status: 429, reason: 'RATE_LIMITED', ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) } },
+      );
+    }
+    if (res.status >= 500 || res.status === 408) {
       return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `${label} failed to answer ${call.route} (HTTP ${res.status})`, {
         upstream,
         details: { status: res.status },

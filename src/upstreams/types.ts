@@ -1,7 +1,8 @@
 // What every upstream adapter offers the schema. Resolvers dispatch on the upstream of a global ID
 // and never see wire formats.
 import type DataLoader from 'dataloader';
-import type { LatestValue, Location, Parameter, SeriesData, Sensor, UpstreamName } from '../domain.js';
+import { GatewayError } from '../errors.js';
+import type { Connection, LatestValue, Location, Parameter, SeriesData, Sensor, UpstreamName } from '../domain.js';
 
 export interface UpstreamStatus {
   name: UpstreamName;
@@ -13,9 +14,21 @@ export interface UpstreamStatus {
   simulated: boolean;
   /** Why it is not reachable, when it is not. */
   message: string | null;
+  /** The upstream software's own version, where it says (FlexMeasures). */
+  serverVersion?: string | null;
 }
 
-export interface SeriesKey {
+/** What a series read may ask beyond the window (FlexMeasures: resolution, belief horizon, data kind). */
+export interface SeriesOptions {
+  /** Resample to this resolution (ms); the sensor's own when absent. */
+  resolutionMs?: number | null;
+  /** Only beliefs formed at least this long before the event (prognoses). */
+  horizonMs?: number | null;
+  /** Measured data, prognoses, or whatever the upstream has (default). */
+  kind?: 'data' | 'meter' | 'prognosis';
+}
+
+export interface SeriesKey extends SeriesOptions {
   /** Native sensor ID, e.g. 'MP7WVC'. */
   sensor: string;
   from: number;
@@ -33,6 +46,35 @@ export interface UpstreamLoaders {
   series: DataLoader<SeriesKey, SeriesResult, string>;
 }
 
+export type WriteKind = 'meter' | 'prognosis' | 'price' | 'weather';
+
+export interface WriteRequest {
+  kind: WriteKind;
+  /** Global ID of the connection (meter data, prognoses) or sensor (prices, weather) written to. */
+  connectionId?: string | null;
+  sensorId?: string | null;
+  /** A market by name (prices), e.g. `epex_da`. */
+  market?: string | null;
+  /** A weather sensor by kind and position (v1_1 addresses them so). */
+  weather?: { type: string; latitude: number; longitude: number } | null;
+  startMs: number;
+  values: Array<number | null>;
+  resolutionMs?: number | null;
+  durationMs?: number | null;
+  unit: string;
+  horizonMs?: number | null;
+}
+
+export interface WriteOutcome {
+  /** PROCESSED, or ALREADY_RECEIVED when the upstream already had exactly these values. */
+  status: 'PROCESSED' | 'ALREADY_RECEIVED';
+  message: string;
+  sensorId: string | null;
+  valuesSent: number;
+  upsampledBy: number;
+  apiVersion: string;
+}
+
 export interface UpstreamAdapter {
   readonly name: UpstreamName;
   readonly simulated: boolean;
@@ -47,6 +89,28 @@ export interface UpstreamAdapter {
   /** Checks a native sensor ID's shape before any call: a message when malformed. */
   validateSensorId(nativeId: string): string | null;
   createLoaders(): UpstreamLoaders;
+  /** Grid connections (FlexMeasures only). */
+  connections?(): Promise<Connection[]>;
+  connection?(id: string): Promise<Connection | null>;
+  /** Writes values (FlexMeasures only). */
+  write?(request: WriteRequest): Promise<WriteOutcome>;
 }
 
-export const seriesCacheKey = (k: SeriesKey): string => `${k.sensor}|${k.from}|${k.to}`;
+export const seriesCacheKey = (k: SeriesKey): string =>
+  `${k.sensor}|${k.from}|${k.to}|${k.resolutionMs ?? ''}|${k.horizonMs ?? ''}|${k.kind ?? ''}`;
+
+/** The status of an upstream whose probe failed: the gateway's own message, never a raw error. */
+export function unreachableStatus(
+  adapter: { name: UpstreamName; simulated: boolean },
+  err: unknown,
+  label: string,
+): UpstreamStatus {
+  return {
+    name: adapter.name,
+    reachable: false,
+    apiVersion: null,
+    latencyMs: null,
+    simulated: adapter.simulated,
+    message: err instanceof GatewayError ? err.message : `${label} could not be reached`,
+  };
+}

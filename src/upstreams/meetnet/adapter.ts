@@ -2,9 +2,8 @@
 // batch every latest value into one currentData call and every series of one window into one
 // getData call per 365-day chunk.
 import DataLoader from 'dataloader';
-import { LRUCache } from 'lru-cache';
-import { UpstreamName, type LatestValue, type Location, type Parameter, type Sensor } from '../../domain.js';
-import { GatewayError } from '../../errors.js';
+import { UpstreamName, type LatestValue } from '../../domain.js';
+import { CatalogLookups, catalogCache } from '../catalog-cache.js';
 import type { Logger } from '../../logger.js';
 import {
   seriesCacheKey,
@@ -13,6 +12,7 @@ import {
   type UpstreamAdapter,
   type UpstreamLoaders,
   type UpstreamStatus,
+  unreachableStatus,
 } from '../types.js';
 import type { MeetnetClient } from './client.js';
 import { mergeSeries, type MeetnetCatalog } from './mapping.js';
@@ -41,33 +41,21 @@ export function chunkWindow(from: number, to: number, maxDays: number): Array<[n
   }
 }
 
-export class MeetnetAdapter implements UpstreamAdapter {
+export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements UpstreamAdapter {
   readonly name = UpstreamName.MEETNET;
   readonly simulated: boolean;
-  private readonly cache: LRUCache<'catalog', MeetnetCatalog> | null;
+  private readonly loadCatalog: () => Promise<MeetnetCatalog>;
   private readonly maxSpanDays: number;
 
   constructor(private readonly options: MeetnetAdapterOptions) {
+    super();
     this.simulated = options.simulated;
     this.maxSpanDays = options.maxSpanDays ?? MEETNET_MAX_SPAN_DAYS;
-    this.cache =
-      options.catalogTtlMs > 0
-        ? new LRUCache<'catalog', MeetnetCatalog>({
-            max: 1,
-            ttl: options.catalogTtlMs,
-            // Concurrent first requests share this one fetch; when a refresh fails, the stale
-            // catalog keeps serving instead of failing every query.
-            fetchMethod: () => options.client.catalog(),
-            allowStaleOnFetchRejection: true,
-          })
-        : null;
+    this.loadCatalog = catalogCache(() => options.client.catalog(), options.catalogTtlMs);
   }
 
-  async catalog(): Promise<MeetnetCatalog> {
-    if (!this.cache) return this.options.client.catalog();
-    const catalog = await this.cache.fetch('catalog');
-    if (!catalog) throw new Error('catalog cache returned nothing'); // fetchMethod never resolves undefined
-    return catalog;
+  catalog(): Promise<MeetnetCatalog> {
+    return this.loadCatalog();
   }
 
   async status(): Promise<UpstreamStatus> {
@@ -83,39 +71,8 @@ export class MeetnetAdapter implements UpstreamAdapter {
         message: null,
       };
     } catch (err) {
-      return {
-        name: this.name,
-        reachable: false,
-        apiVersion: null,
-        latencyMs: null,
-        simulated: this.simulated,
-        message: err instanceof GatewayError ? err.message : 'Meetnet could not be reached',
-      };
+      return unreachableStatus(this, err, 'Meetnet');
     }
-  }
-
-  async locations(): Promise<Location[]> {
-    return (await this.catalog()).locations;
-  }
-
-  async parameters(): Promise<Parameter[]> {
-    return (await this.catalog()).parameters;
-  }
-
-  async sensors(): Promise<Sensor[]> {
-    return (await this.catalog()).sensors;
-  }
-
-  async location(id: string): Promise<Location | null> {
-    return (await this.catalog()).locationById.get(id) ?? null;
-  }
-
-  async parameter(id: string): Promise<Parameter | null> {
-    return (await this.catalog()).parameterById.get(id) ?? null;
-  }
-
-  async sensor(id: string): Promise<Sensor | null> {
-    return (await this.catalog()).sensorById.get(id) ?? null;
   }
 
   validateSensorId(nativeId: string): string | null {

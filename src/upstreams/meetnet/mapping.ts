@@ -12,36 +12,12 @@ import {
 } from '../../domain.js';
 import { cleanText, parsePointWkt } from '../text.js';
 
-/** The upstream answered with a shape we cannot use. The message names the field and shows a short preview. */
-export class WireFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WireFormatError';
-  }
-}
+import type { CatalogIndex } from '../catalog-cache.js';
+import { WireFormatError, fail, isRecord } from '../wire-error.js';
 
-const PREVIEW_CHARS = 60;
+// Shared with the other upstreams; re-exported so existing imports keep working.
+export { WireFormatError };
 
-/** A short, safe description of a value for error messages (never more than ~100 chars). */
-function preview(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'missing';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') {
-    const cut = value.length > PREVIEW_CHARS ? `${value.slice(0, PREVIEW_CHARS)}…` : value;
-    return `the string ${JSON.stringify(cut)}${value.length > PREVIEW_CHARS ? ` (${value.length} chars)` : ''}`;
-  }
-  return `${typeof value} ${String(value).slice(0, PREVIEW_CHARS)}`;
-}
-
-function fail(path: string, expected: string, value: unknown): never {
-  throw new WireFormatError(`${path} is not ${expected} (got ${preview(value)})`);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const PREFIX = upstreamPrefix[UpstreamName.MEETNET];
 
@@ -88,14 +64,8 @@ export function localized(list: unknown): LocalizedText {
 // ---------------------------------------------------------------------------------------------
 // Catalog
 
-export interface MeetnetCatalog {
-  locations: Location[];
-  parameters: Parameter[];
-  sensors: Sensor[];
-  /** Keyed by global ID (`meetnet:location:MP7`). */
-  locationById: Map<string, Location>;
-  parameterById: Map<string, Parameter>;
-  sensorById: Map<string, Sensor>;
+/** Look-ups keyed by global ID (`meetnet:location:MP7`). */
+export interface MeetnetCatalog extends CatalogIndex {
   /** Rows (locations, parameters, parameter types, available data) left out because they were malformed or repeated. */
   skipped: number;
 }

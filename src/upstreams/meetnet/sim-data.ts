@@ -3,6 +3,8 @@
 // contract §4.7 (cm, s, deg, m/s, °C, hPa, %, mm, W/m²). Every signal is a cheap closed-form
 // function of time so that a year of 10-minute data is generated in milliseconds.
 
+import { hash01, hash2, noise } from '../../simulators/hash.js';
+
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -35,29 +37,6 @@ function hashString(s: string): number {
   if (stringHashes.size > 10_000) stringHashes.clear();
   stringHashes.set(s, h);
   return h;
-}
-
-/** 32-bit integer hash of two integers. */
-function hash2(a: number, b: number): number {
-  let h = (a ^ Math.imul(b | 0, 0x27d4eb2d)) | 0;
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
-  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function hash01(seed: number, i: number): number {
-  return hash2(seed, i) / 4294967296;
-}
-
-/** Smooth value noise in [0, 1): hashed lattice values, smoothstep-interpolated; `x` in lattice units. */
-function noise(seed: number, x: number): number {
-  const i = Math.floor(x);
-  const f = x - i;
-  const u = f * f * (3 - 2 * f);
-  const a = hash01(seed, i);
-  return a + (hash01(seed, i + 1) - a) * u;
 }
 
 /** Two octaves of noise, centred on 0, roughly in [-1, 1]. */

@@ -1,0 +1,71 @@
+// The slow-changing catalogue of an upstream, kept in an lru-cache with a TTL. Concurrent first
+// requests share one fetch; when a refresh fails the stale catalogue keeps serving; when there is
+// nothing stale to serve, the upstream's own error comes through (lru-cache alone gives undefined).
+import { LRUCache } from 'lru-cache';
+import type { Location, Parameter, Sensor } from '../domain.js';
+
+/** A getter of the cached catalogue. A TTL of 0 or less disables caching (the naive benchmark setting). */
+export function catalogCache<T extends object>(load: () => Promise<T>, ttlMs: number): () => Promise<T> {
+  if (!(ttlMs > 0)) return load;
+  let lastError: unknown = null;
+  const cache = new LRUCache<'catalog', T>({
+    max: 1,
+    ttl: ttlMs,
+    allowStaleOnFetchRejection: true,
+    fetchMethod: async () => {
+      try {
+        const catalog = await load();
+        lastError = null;
+        return catalog;
+      } catch (err) {
+        lastError = err;
+        throw err;
+      }
+    },
+  });
+  return async () => {
+    const catalog = await cache.fetch('catalog');
+    if (catalog) return catalog;
+    throw lastError ?? new Error('the catalogue could not be loaded');
+  };
+}
+
+/** What a catalogue offers the look-ups every adapter needs. */
+export interface CatalogIndex {
+  locations: Location[];
+  parameters: Parameter[];
+  sensors: Sensor[];
+  /** Keyed by global ID. */
+  locationById: Map<string, Location>;
+  parameterById: Map<string, Parameter>;
+  sensorById: Map<string, Sensor>;
+}
+
+/** The catalogue part of an UpstreamAdapter, answered from `catalog()`. */
+export abstract class CatalogLookups<C extends CatalogIndex> {
+  abstract catalog(): Promise<C>;
+
+  async locations(): Promise<Location[]> {
+    return (await this.catalog()).locations;
+  }
+
+  async parameters(): Promise<Parameter[]> {
+    return (await this.catalog()).parameters;
+  }
+
+  async sensors(): Promise<Sensor[]> {
+    return (await this.catalog()).sensors;
+  }
+
+  async location(id: string): Promise<Location | null> {
+    return (await this.catalog()).locationById.get(id) ?? null;
+  }
+
+  async parameter(id: string): Promise<Parameter | null> {
+    return (await this.catalog()).parameterById.get(id) ?? null;
+  }
+
+  async sensor(id: string): Promise<Sensor | null> {
+    return (await this.catalog()).sensorById.get(id) ?? null;
+  }
+}
