@@ -54,4 +54,27 @@ describe('loadConfig', () => {
     expect(c.meetnet).toMatchObject({ baseUrl: 'https://api.meetnetvlaamsebanken.be', username: 'me@example.org', password: ' with spaces ' });
     expect(c.redisUrl).toBe('redis://localhost:6379');
   });
+
+  it('FlexMeasures: the simulator by default, /api stripped from a real base URL, the API version checked', () => {
+    expect(loadConfig({}).flexmeasures).toMatchObject({ baseUrl: null, apiVersion: 'auto', concurrency: 8, timeoutMs: 15_000, retries: 2 });
+    const c = loadConfig({
+      FLEXMEASURES_BASE_URL: 'https://fm.example.org/api/',
+      FLEXMEASURES_EMAIL: 'svc@example.org',
+      FLEXMEASURES_PASSWORD: 'pw',
+      FLEXMEASURES_API_VERSION: 'V1_1',
+      FLEXMEASURES_CONCURRENCY: '2',
+    });
+    expect(c.flexmeasures).toMatchObject({ baseUrl: 'https://fm.example.org', email: 'svc@example.org', apiVersion: 'v1_1', concurrency: 2 });
+    let error: ConfigError | null = null;
+    try {
+      loadConfig({ FLEXMEASURES_BASE_URL: 'https://fm.example.org', FLEXMEASURES_API_VERSION: 'v2_0', FLEXMEASURES_CONCURRENCY: '0' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error!.problems).toHaveLength(4);
+    expect(error!.message).toContain('FLEXMEASURES_EMAIL is required when FLEXMEASURES_BASE_URL is set');
+    expect(error!.message).toContain('FLEXMEASURES_PASSWORD is required');
+    expect(error!.message).toContain('FLEXMEASURES_API_VERSION must be auto, v3_0 or v1_1 (got "v2_0")');
+    expect(error!.message).toContain('FLEXMEASURES_CONCURRENCY');
+  });
 });

@@ -131,6 +131,16 @@ describe('v3_0', () => {
     expect(assets.map((a) => a.id)).toContain('flexmeasures:location:asset:400'); // the public weather station
   });
 
+  it('a server without pagination (v0.12) answers a bare list: resolutions in minutes, ids from the fm1 address', async () => {
+    v1.sim.clearLog();
+    const sensors = await v1.client.sensors();
+    expect(v1.sim.requests('sensors')).toHaveLength(1); // no page count: nothing more to walk
+    expect(sensors.length).toBeGreaterThanOrEqual(31);
+    const cs4 = sensors.find((s) => s.sensor.nativeId === '4')!;
+    expect(cs4).toMatchObject({ name: 'CS 4', unit: 'MW', resolutionMs: 15 * 60_000 });
+    expect(cs4.sensor.entityAddress).toBe(`${AUTHORITY}:fm1.4`);
+  });
+
   it('walks several pages when the server has more sensors than a page', async () => {
     const big = await rig('v3_0', { chargers: 230 });
     try {
