@@ -212,6 +212,15 @@ describe.each([
       expect(res.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
       expect(res.errors![0]!.message).toContain(text);
     }
+    // One value a year long at 15 minutes would be 35 040 values; a thousand of them is too many for one write.
+    const huge = await gql(gen().app.url, WriteMeterDataDocument, {
+      input: { connectionId: conn(5), start: '2026-11-20T03:00:00Z', values: Array.from({ length: 1000 }, () => 0.01), resolution: 'P365D' },
+    });
+    expect(huge.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'resolution' });
+    expect(huge.errors![0]!.message).toContain('split the write into shorter periods');
+    const fine = await gql(gen().app.url, ConnectionMeterDataDocument, { first: 1, from: '2016-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z', resolution: 'PT1M' });
+    expect(fine.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'resolution' });
+    expect(fine.errors![0]!.message).toContain('ask for a coarser resolution');
     const weather = await gql(gen().app.url, WriteWeatherDataDocument, {
       input: { kind: 'WIND_SPEED', latitude: 51.442, longitude: 3.596, start: '2026-11-21T00:00:00Z', values: [4], unit: 'km/h' },
     });
@@ -222,13 +231,13 @@ describe.each([
 });
 
 describe('upstream rejections of writes keep their code', () => {
-  it('v1_1: a negative value for a pure consumer is POWER_VALUE_TOO_SMALL; an unknown market UNRECOGNIZED_MARKET', async () => {
+  it('v1_1: a negative value for a pure consumer is POWER_VALUE_TOO_SMALL; an unknown market INVALID_DOMAIN', async () => {
     const res = await gql(v1.app.url, WriteMeterDataDocument, { input: { connectionId: conn(9), start: '2026-11-20T03:00:00Z', values: [-0.01] } });
     expect(res.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', status: 400, upstreamCode: 'POWER_VALUE_TOO_SMALL' });
     expect(res.errors![0]!.message).toContain('registered as a pure consumer');
     const market = await gql(v1.app.url, WritePriceDataDocument, { input: { market: 'nordpool', start: '2026-11-22T00:00:00Z', values: [1], unit: 'EUR/MWh' } });
-    expect(market.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamCode: 'UNRECOGNIZED_MARKET' });
-    expect(market.errors![0]!.message).toContain('The requested market named nordpool is not known.');
+    expect(market.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', status: 422, upstreamCode: 'INVALID_DOMAIN' });
+    expect(market.errors![0]!.message).toContain("market with entity address ea1.2021-01.io.flexmeasures.company:nordpool doesn't exist.");
   });
 
   it('v1_1: weather at a position without a sensor is UNRECOGNIZED_SENSOR naming the nearest one', async () => {

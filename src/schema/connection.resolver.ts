@@ -19,6 +19,18 @@ async function sensorOf(ctx: GatewayContext, connection: Connection): Promise<Se
   return sensor;
 }
 
+/** Most intervals one series may have: a longer window wants a coarser resolution. */
+const MAX_SLOTS = 1_000_000;
+
+function checkSlots(from: number, to: number, resolutionMs: number | null): number | null {
+  if (resolutionMs !== null && (to - from) / resolutionMs > MAX_SLOTS) {
+    throw badInput(`resolution: ${Math.ceil((to - from) / resolutionMs)} intervals is more than ${MAX_SLOTS}; ask for a coarser resolution or a shorter window`, {
+      argument: 'resolution',
+    });
+  }
+  return resolutionMs;
+}
+
 @Resolver(() => ConnectionType)
 export class ConnectionResolver {
   @Query(() => ConnectionPage, { nullable: true, description: 'Grid connections (FlexMeasures): charging stations, meters.' })
@@ -65,7 +77,7 @@ export class ConnectionResolver {
     resolution: string | null,
   ): Promise<TimeSeriesType> {
     checkWindow(from, to, ctx.config.maxWindowDays);
-    const resolutionMs = durationArg(resolution, 'resolution');
+    const resolutionMs = checkSlots(from, to, durationArg(resolution, 'resolution'));
     const sensor = await sensorOf(ctx, c);
     const data = await ctx.loaders(c.upstream).series.load({ sensor: sensor.nativeId, from, to, resolutionMs, kind: 'meter' });
     return new TimeSeriesType(sensor, from, to, data);
@@ -87,7 +99,7 @@ export class ConnectionResolver {
   ): Promise<TimeSeriesType> {
     checkWindow(from, to, ctx.config.maxWindowDays);
     const horizonMs = durationArg(horizon, 'horizon', { allowNegative: true });
-    const resolutionMs = durationArg(resolution, 'resolution');
+    const resolutionMs = checkSlots(from, to, durationArg(resolution, 'resolution'));
     const sensor = await sensorOf(ctx, c);
     const data = await ctx.loaders(c.upstream).series.load({ sensor: sensor.nativeId, from, to, horizonMs, resolutionMs, kind: 'prognosis' });
     return new TimeSeriesType(sensor, from, to, data);

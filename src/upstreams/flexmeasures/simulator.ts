@@ -41,6 +41,8 @@ const FORECAST_HORIZON_MS = 36 * HOUR;
 /** Day-ahead prices are published this long before each hour. */
 const PRICE_HORIZON_MS = 12 * HOUR;
 const HEAD_VERSION = '0.31.0';
+/** Guards of the simulator itself (it runs inside test processes): most events one request may touch. */
+const MAX_EVENTS = 1_000_000;
 const OLD_VERSION = '0.12.3';
 
 const NOT_FOUND = 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.';
@@ -176,6 +178,25 @@ function buildPortfolio(chargers: number): { assets: SimAsset[]; sensors: SimSen
 function isoZ(ms: number): string {
   const iso = new Date(ms).toISOString();
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** The instant in the offset the client wrote (`2021-05-02T00:00:00+02:00`), as isodate echoes it (§2.6). */
+function isoInOffset(ms: number, written: unknown): string {
+  const m = typeof written === 'string' ? /([+-])(\d{2}):(\d{2})$/.exec(written.replace(' ', '+').trim()) : null;
+  if (!m || (m[2] === '00' && m[3] === '00')) return isoZ(ms);
+  const offsetMs = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * MINUTE;
+  return `${isoZ(ms + offsetMs).slice(0, -1)}${m[1]}${m[2]}:${m[3]}`;
+}
+
+/** The limits library's wording: `1 minute`, `5 minute`, `30 second` (as in "500 per 1 minute", §4.10). */
+function windowText(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour`;
+  if (seconds % 60 === 0) return `${seconds / 60} minute`;
+  return `${seconds} second`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 }
 
 const AWARE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}:\d{2})$/i;
@@ -403,9 +424,12 @@ class FmState {
   handle(req: SimRequest): SimResult {
     const limited = this.rateLimited(req);
     const result = limited ?? this.route(req);
-    const headers: Record<string, string> = { 'flexmeasures-version': this.head ? HEAD_VERSION : OLD_VERSION, ...(result.headers ?? {}) };
-    if (req.path.startsWith('/api/v3_0') && this.head) headers['api-version'] = 'v3_0';
-    if (req.path.startsWith('/api/v1_1') && !this.head) Object.assign(headers, this.deprecationHeaders());
+    const headers: Record<string, string> = { ...(result.headers ?? {}) };
+    // Version headers came with HEAD (v3.0-30); v0.12 sends none (§2.1).
+    if (this.head && req.path.startsWith('/api')) headers['flexmeasures-version'] = HEAD_VERSION;
+    if (this.head && req.path.startsWith('/api/v3_0')) headers['api-version'] = 'v3_0';
+    // after_request adds the deprecation headers to v1_1 answers, the 410s included (§1.1, §1.2).
+    if (req.path.startsWith('/api/v1_1')) Object.assign(headers, this.deprecationHeaders());
     if (this.rateLimit && !limited) Object.assign(headers, this.rateHeaders(req));
     return { ...result, headers };
   }
@@ -436,12 +460,15 @@ class FmState {
   }
 
   private deprecationHeaders(): Record<string, string> {
-    // v0.12 adds these to every v1_1 response; v0.13 (sunset) moves the date (§1.1).
-    const link = 'https://flexmeasures.readthedocs.io/en/latest/api/v1_1.html';
+    // v0.12: both links to the v1_1 page; v0.13 (sunset): a new date and a versioned sunset link;
+    // HEAD: the deprecation link points to the introduction (§1.1). Two Link headers, joined.
+    const docs = 'https://flexmeasures.readthedocs.io/en';
+    const deprecation = this.head ? `${docs}/latest/api/introduction.html#deprecation-and-sunset` : `${docs}/latest/api/v1_1.html`;
+    const sunset = this.head || this.sunset ? `${docs}/v0.13.0/api/v1_1.html` : `${docs}/latest/api/v1_1.html`;
     return {
       deprecation: 'Tue, 13 Dec 2022 23:59:59 GMT',
-      sunset: this.sunset ? 'Sun, 30 Apr 2023 23:59:59 GMT' : 'Tue, 31 Jan 2023 23:59:59 GMT',
-      link: `<${link}>; rel="deprecation"; type="text/html", <${link}>; rel="sunset"; type="text/html"`,
+      sunset: this.head || this.sunset ? 'Sun, 30 Apr 2023 23:59:59 GMT' : 'Tue, 31 Jan 2023 23:59:59 GMT',
+      link: `<${deprecation}>; rel="deprecation"; type="text/html", <${sunset}>; rel="sunset"; type="text/html"`,
     };
   }
 
@@ -473,7 +500,7 @@ class FmState {
       body: {
         result: 'Rejected',
         status: 'TOO_MANY_REQUESTS',
-        message: `You hit a rate limit. The limit you hit allows ${rl.limit} per ${rl.windowSeconds} second${rl.windowSeconds === 1 ? '' : 's'}.`,
+        message: `You hit a rate limit. The limit you hit allows ${rl.limit} per ${windowText(rl.windowSeconds)}.`,
       },
     };
   }
@@ -534,7 +561,11 @@ class FmState {
       return { authorized: false, status: 422, body: { message: { json: missing }, result: 'Rejected', status: 'UNPROCESSABLE_ENTITY' } };
     }
     if (typeof email !== 'string' || email === '') return fail(400, "Please provide the 'email' parameter.");
-    if (email.toLowerCase() !== this.email.toLowerCase()) return fail(404, `User with email '${email.slice(0, 200)}' does not exist`);
+    if (email.toLowerCase() !== this.email.toLowerCase()) {
+      // HEAD escapes the e-mail it echoes (§2.4).
+      const shown = this.head ? escapeHtml(email.slice(0, 200)) : email.slice(0, 200);
+      return fail(404, `User with email '${shown}' does not exist`);
+    }
     // v0.12 answers a missing password with HTTP 200 and an `errors` body (§2.4).
     if (typeof password !== 'string' || password === '') return fail(200, "Please provide the 'password' parameter.");
     if (password !== this.password) return fail(401, 'User password does not match.');
@@ -871,7 +902,9 @@ class FmState {
     const t0 = start as number;
     // Every interval that starts in [start, start + duration).
     const n = Math.ceil((dur as number) / resolution);
-    if (n > 500_000) return this.unprocessable('combined_sensor_data_description', { duration: ['Too many values requested.'] });
+    if (n * (resolution / s.resolutionMs) > MAX_EVENTS) {
+      return this.unprocessable('combined_sensor_data_description', { duration: ['Too many values requested.'] });
+    }
     // GetMeterDataRequest → horizons ≤ 0; GetPrognosisRequest → ≥ the given horizon (§4.4).
     const minH = type === 'GetPrognosisRequest' ? (horizon ?? 1) : horizon;
     const maxH = type === 'GetMeterDataRequest' ? 0 : null;
@@ -894,7 +927,7 @@ class FmState {
       status: 200,
       body: {
         values,
-        start: isoZ(t0),
+        start: isoInOffset(t0, params.start),
         duration: formatDurationFM(dur as number),
         unit: params.unit,
         resolution: formatDurationFM(resolution),
@@ -954,6 +987,9 @@ class FmState {
       return this.unprocessable(loc, {
         _schema: [`Resolution of ${pyTimedelta(inferred)} is incompatible with the sensor's required resolution of ${pyTimedelta(required)}.`],
       });
+    }
+    if (inferred >= required && values.length * (inferred / required) > MAX_EVENTS) {
+      return this.unprocessable(loc, { _schema: [`Upsampling ${values.length} values to ${pyTimedelta(required)} gives more than ${MAX_EVENTS} events.`] });
     }
     let events: Array<number | null>;
     if (inferred >= required) {
@@ -1098,6 +1134,11 @@ class FmState {
     if (!groups) return rejected('UNRECOGNIZED_CONNECTION_GROUP', 'One or more connections in your request were not found in your account.');
     const resolved = this.connectionSensors(groups.flatMap((g) => g.ids));
     if ('error' in resolved) {
+      // With `resolution`, a schema field looks the sensors up and raises 422 INVALID_DOMAIN (§3.11).
+      if (msg.resolution !== undefined) {
+        const message = resolved.error === 'domain' ? resolved.message! : `connection with entity address ${resolved.ea} doesn't exist.`;
+        return { status: 422, raised: true, body: { message: [message], result: 'Rejected', status: 'INVALID_DOMAIN' } };
+      }
       if (resolved.error === 'domain') return rejected('INVALID_DOMAIN', `${INVALID_DOMAIN_V1} ${resolved.message}`);
       return rejected('UNRECOGNIZED_CONNECTION_GROUP', 'One or more connections in your request were not found in your account.');
     }
@@ -1125,6 +1166,9 @@ class FmState {
     const minH = route === 'getPrognosis' ? (horizon ?? 1) : horizon;
     const maxH = route === 'getMeterData' ? 0 : null;
     const n = Math.ceil(p.duration / resolution);
+    if ((n * resolution * resolved.sensors.length) / sensorRes > MAX_EVENTS) {
+      return rejected('INVALID_PERIOD', "A time period in your request doesn't seem right. (The simulator reads at most 1000000 events per request.)");
+    }
     const series = new Map<string, number[]>();
     const unique = [...new Map(resolved.sensors.map((s) => [s.id, s])).values()].sort((a, b) => a.id - b.id);
     for (const s of unique) {
@@ -1153,7 +1197,7 @@ class FmState {
       else merged.push({ names: [name], values });
     }
     const key = (names: string[]) => ({ connections: names.length === 1 ? names[0]! : names });
-    const head = { start: isoZ(p.start), duration: formatDurationIsodate(p.duration), unit: 'MW', ...PROCESSED };
+    const head = { start: isoInOffset(p.start, msg.start), duration: formatDurationIsodate(p.duration), unit: 'MW', ...PROCESSED };
     if (merged.length === 1) return { status: 200, body: { ...key(merged[0]!.names), values: merged[0]!.values, ...head } };
     return { status: 200, body: { groups: merged.map((m) => ({ ...key(m.names), values: m.values })), ...head } };
   }
@@ -1214,9 +1258,12 @@ class FmState {
         let s: SimSensor | undefined;
         if (singular === 'connection' && parsed.kind === 'connection') s = this.sensorById.get(parsed.sensorId ?? -1);
         if (singular === 'market' && parsed.kind === 'market') {
-          const matches = this.sensors.filter((x) => x.name === parsed.market && x.kind === 'price');
-          if (matches.length === 0) return rejected('UNRECOGNIZED_MARKET', `The requested market named ${parsed.market} is not known.`);
-          s = matches[0];
+          // No sensor of that name at all fails the earlier resolution check (422 INVALID_DOMAIN, below);
+          // a sensor that is not a market is UNRECOGNIZED_MARKET (§3.9).
+          const named = this.sensors.filter((x) => x.name === parsed.market);
+          const markets = named.filter((x) => x.kind === 'price');
+          if (named.length > 0 && markets.length === 0) return rejected('UNRECOGNIZED_MARKET', `The requested market named ${parsed.market} is not known.`);
+          s = markets[0];
         }
         if (singular === 'sensor' && parsed.kind === 'weather') {
           const type = parsed.weatherType!;
@@ -1266,6 +1313,9 @@ class FmState {
     if (route === 'postPrognosis' && this.bugs) {
       // post_prognosis_response() is called without `rolling` in v0.4–v0.13 (§3.8).
       return { status: 500, raised: true, body: { message: "post_prognosis_response() missing 1 required positional argument: 'rolling'", status: 500 } };
+    }
+    if ((p.duration / required) * all.length > MAX_EVENTS) {
+      return rejected('INVALID_PERIOD', "A time period in your request doesn't seem right. (The simulator stores at most 1000000 events per request.)");
     }
     const items: Array<{ sensor: SimSensor; t: number; horizonMs: number; value: number }> = [];
     const end = p.start + p.duration;

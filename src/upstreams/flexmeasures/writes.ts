@@ -45,6 +45,8 @@ export interface PreparedWrite {
 }
 
 const MINUTE = 60_000;
+/** Most events one write may send after upsampling: FlexMeasures refuses bodies over 3.1 MiB (§4.5). */
+export const MAX_WRITE_EVENTS = 200_000;
 
 // Accepted units per quantity (§3.2 units(...), §3.9, §3.10 valid_sensor_units; v3_0 accepts convertible units, §4.5).
 const UNITS: Record<FmGeneration, Record<string, readonly string[] | null>> = {
@@ -213,6 +215,13 @@ export function prepareWrite(input: WriteInput): PreparedWrite {
   }
 
   const factor = resolutionMs / sensorResolutionMs;
+  if (n * factor > MAX_WRITE_EVENTS) {
+    throw new WriteValidationError(
+      resolutionField,
+      `${n} values at ${durationText(resolutionMs)} would be sent as ${n * factor} values at the sensor's ${durationText(sensorResolutionMs)}, ` +
+        `more than the ${MAX_WRITE_EVENTS} one write may carry: split the write into shorter periods.`,
+    );
+  }
   let out: Array<number | null>;
   if (factor === 1) {
     out = values.slice();
