@@ -12,13 +12,16 @@ import { createMeetnet, type Meetnet } from './upstreams/meetnet/index.js';
 import { createMeetnetSimulator, type MeetnetSimulator } from './upstreams/meetnet/simulator.js';
 import { createFlexMeasures, type FlexMeasures } from './upstreams/flexmeasures/index.js';
 import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from './upstreams/flexmeasures/simulator.js';
+import { createBemServer, type BemServer } from './upstreams/bemserver/index.js';
+import { createBemServerSimulator, type BemServerSimulator } from './upstreams/bemserver/simulator.js';
 
 export interface App {
   url: string;
   gateway: Gateway;
   meetnet: Meetnet;
   flexmeasures: FlexMeasures;
-  simulators: { meetnet: MeetnetSimulator | null; flexmeasures: FlexMeasuresSimulator | null };
+  bemserver: BemServer;
+  simulators: { meetnet: MeetnetSimulator | null; flexmeasures: FlexMeasuresSimulator | null; bemserver: BemServerSimulator | null };
   store: TokenStore;
   redis: Redis | null;
   logger: Logger;
@@ -75,6 +78,15 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
     }
     secrets.add(fmConfig.password);
 
+    let bemSim: BemServerSimulator | null = null;
+    let bemConfig = config.bemserver;
+    if (!bemConfig.baseUrl) {
+      const s = await simulated((a) => createBemServerSimulator({ email: a.user, password: a.password, latencyMs: config.simulatorLatencyMs }));
+      bemSim = s.sim;
+      bemConfig = { ...bemConfig, baseUrl: s.url, email: s.user, password: s.password };
+    }
+    secrets.add(bemConfig.password);
+
     let redis: Redis | null = null;
     if (config.redisUrl) {
       redis = createRedis({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger });
@@ -108,7 +120,15 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
       logger,
       secrets,
     });
-    const registry = new UpstreamRegistry([meetnet.adapter, flexmeasures.adapter]);
+    const bemserver = createBemServer({
+      config: bemConfig as Parameters<typeof createBemServer>[0]['config'],
+      simulated: bemSim !== null,
+      catalogTtlMs: config.catalogTtlMs,
+      store,
+      logger,
+      secrets,
+    });
+    const registry = new UpstreamRegistry([meetnet.adapter, flexmeasures.adapter, bemserver.adapter]);
     const gateway = await createGateway({ config, registry, logger });
     const url = await gateway.listen(config.port, config.host);
     stops.unshift(() => gateway.stop());
@@ -118,7 +138,8 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
       gateway,
       meetnet,
       flexmeasures,
-      simulators: { meetnet: meetnetSim, flexmeasures: fmSim },
+      bemserver,
+      simulators: { meetnet: meetnetSim, flexmeasures: fmSim, bemserver: bemSim },
       store,
       redis,
       logger,

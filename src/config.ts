@@ -27,6 +27,19 @@ export interface FlexMeasuresConfig {
   concurrency: number;
 }
 
+export interface BemServerConfig {
+  /** null: use the built-in simulator. The API root, e.g. `https://host/api/v0`. */
+  baseUrl: string | null;
+  email: string | null;
+  password: string | null;
+  timeoutMs: number;
+  retries: number;
+  /** Longest request URL sent; longer timeseries id lists are split over several data calls. */
+  maxUrlLength: number;
+  /** Most calls at once when walking pages or split id lists. */
+  concurrency: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -44,6 +57,7 @@ export interface Config {
   maxBodyBytes: number;
   meetnet: MeetnetConfig;
   flexmeasures: FlexMeasuresConfig;
+  bemserver: BemServerConfig;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +93,13 @@ export const configVariables = [
   'FLEXMEASURES_TIMEOUT_MS',
   'FLEXMEASURES_RETRIES',
   'FLEXMEASURES_CONCURRENCY',
+  'BEMSERVER_BASE_URL',
+  'BEMSERVER_EMAIL',
+  'BEMSERVER_PASSWORD',
+  'BEMSERVER_TIMEOUT_MS',
+  'BEMSERVER_RETRIES',
+  'BEMSERVER_MAX_URL_LENGTH',
+  'BEMSERVER_CONCURRENCY',
 ] as const;
 
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -119,22 +140,23 @@ export function loadConfig(env: Env): Readonly<Config> {
     problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${logLevel}")`);
   }
 
-  const meetnetBaseUrl = url('MEETNET_BASE_URL', ['http:', 'https:']);
-  const meetnetUsername = str('MEETNET_USERNAME');
-  const meetnetPassword = env.MEETNET_PASSWORD ?? null; // a password may legitimately hold spaces
-  if (meetnetBaseUrl !== null || env.MEETNET_BASE_URL?.trim()) {
-    if (!meetnetUsername) problems.push('MEETNET_USERNAME is required when MEETNET_BASE_URL is set');
-    if (!meetnetPassword) problems.push('MEETNET_PASSWORD is required when MEETNET_BASE_URL is set');
-  }
+  /** An upstream's base URL with its service account: both credentials are required with a URL. */
+  const upstream = (prefix: string, user: 'USERNAME' | 'EMAIL') => {
+    const baseUrl = url(`${prefix}_BASE_URL`, ['http:', 'https:']);
+    const login = str(`${prefix}_${user}`);
+    const password = env[`${prefix}_PASSWORD`] ?? null; // a password may legitimately hold spaces
+    if (baseUrl !== null || env[`${prefix}_BASE_URL`]?.trim()) {
+      if (!login) problems.push(`${prefix}_${user} is required when ${prefix}_BASE_URL is set`);
+      if (!password) problems.push(`${prefix}_PASSWORD is required when ${prefix}_BASE_URL is set`);
+    }
+    return { baseUrl, login, password };
+  };
 
+  const meetnet = upstream('MEETNET', 'USERNAME');
+  const fm = upstream('FLEXMEASURES', 'EMAIL');
   // FlexMeasures routes live under /api: accept the base URL with or without it.
-  const fmBaseUrl = url('FLEXMEASURES_BASE_URL', ['http:', 'https:'])?.replace(/\/api$/, '') ?? null;
-  const fmEmail = str('FLEXMEASURES_EMAIL');
-  const fmPassword = env.FLEXMEASURES_PASSWORD ?? null;
-  if (fmBaseUrl !== null || env.FLEXMEASURES_BASE_URL?.trim()) {
-    if (!fmEmail) problems.push('FLEXMEASURES_EMAIL is required when FLEXMEASURES_BASE_URL is set');
-    if (!fmPassword) problems.push('FLEXMEASURES_PASSWORD is required when FLEXMEASURES_BASE_URL is set');
-  }
+  const fmBaseUrl = fm.baseUrl?.replace(/\/api$/, '') ?? null;
+  const bem = upstream('BEMSERVER', 'EMAIL');
   const fmApi = (str('FLEXMEASURES_API_VERSION') ?? 'auto').toLowerCase();
   if (!['auto', 'v3_0', 'v1_1'].includes(fmApi)) {
     problems.push(`FLEXMEASURES_API_VERSION must be auto, v3_0 or v1_1 (got "${fmApi}")`);
@@ -152,20 +174,30 @@ export function loadConfig(env: Env): Readonly<Config> {
     simulatorLatencyMs: int('SIMULATOR_LATENCY_MS', 0, 0, 60_000),
     maxBodyBytes: int('MAX_BODY_BYTES', 1_048_576, 1024, 104_857_600),
     meetnet: {
-      baseUrl: meetnetBaseUrl,
-      username: meetnetUsername,
-      password: meetnetPassword,
+      baseUrl: meetnet.baseUrl,
+      username: meetnet.login,
+      password: meetnet.password,
       timeoutMs: int('MEETNET_TIMEOUT_MS', 15_000, 100, 600_000),
       retries: int('MEETNET_RETRIES', 2, 0, 10),
     },
     flexmeasures: {
       baseUrl: fmBaseUrl,
-      email: fmEmail,
-      password: fmPassword,
+      email: fm.login,
+      password: fm.password,
       apiVersion: fmApi as FlexMeasuresApiSetting,
       timeoutMs: int('FLEXMEASURES_TIMEOUT_MS', 15_000, 100, 600_000),
       retries: int('FLEXMEASURES_RETRIES', 2, 0, 10),
       concurrency: int('FLEXMEASURES_CONCURRENCY', 8, 1, 256),
+    },
+    bemserver: {
+      baseUrl: bem.baseUrl,
+      email: bem.login,
+      password: bem.password,
+      timeoutMs: int('BEMSERVER_TIMEOUT_MS', 15_000, 100, 600_000),
+      retries: int('BEMSERVER_RETRIES', 2, 0, 10),
+      // nginx's default header buffer is 8 KiB: stay under it with the rest of the request line.
+      maxUrlLength: int('BEMSERVER_MAX_URL_LENGTH', 6000, 200, 1_000_000),
+      concurrency: int('BEMSERVER_CONCURRENCY', 4, 1, 64),
     },
   };
 

@@ -37,6 +37,8 @@ export interface Location {
   description: LocalizedText;
   position: GeoPoint | null;
   parentId: string | null;
+  /** What kind of place, where the upstream says (BEMServer: campaign, site, building, storey, space, zone). */
+  kind?: string | null;
 }
 
 export interface Parameter {
@@ -67,6 +69,10 @@ export interface Sensor {
   entityAddress?: string | null;
   /** Whether positive values mean consumption (FlexMeasures sensor attribute), when known. */
   consumptionIsPositive?: boolean | null;
+  /** Global ID of the campaign (a Location) the series belongs to (BEMServer). */
+  campaignId?: string | null;
+  /** Property values of the series (BEMServer timeseries properties, e.g. Min, Max, Interval). */
+  properties?: Array<{ parameterId: string; value: string }>;
 }
 
 /** A FlexMeasures grid connection (charging station, meter), named by its entity address. */

@@ -23,9 +23,10 @@ process.stdout.write(
     '',
     `  Meetnet:       ${sims.meetnet ? `built-in simulator (${sims.meetnet.url})` : config.meetnet.baseUrl}`,
     `  FlexMeasures:  ${sims.flexmeasures ? `built-in simulator (${sims.flexmeasures.url})` : config.flexmeasures.baseUrl}`,
+    `  BEMServer:     ${sims.bemserver ? `built-in simulator (${sims.bemserver.url})` : config.bemserver.baseUrl}`,
     `  Tokens:        ${app.redis ? 'Redis' : 'in memory'}`,
     '',
-    ...(sims.meetnet || sims.flexmeasures
+    ...(sims.meetnet || sims.flexmeasures || sims.bemserver
       ? [
           '  To use the real APIs instead of the simulators, set for each:',
           ...(sims.meetnet
@@ -33,6 +34,9 @@ process.stdout.write(
             : []),
           ...(sims.flexmeasures
             ? ['    FLEXMEASURES_BASE_URL=https://<your server> FLEXMEASURES_EMAIL=<e-mail> FLEXMEASURES_PASSWORD=<password>']
+            : []),
+          ...(sims.bemserver
+            ? ['    BEMSERVER_BASE_URL=https://<your server>/api/v0 BEMSERVER_EMAIL=<e-mail> BEMSERVER_PASSWORD=<password>']
             : []),
           '  (and REDIS_URL=redis://localhost:6379 to share tokens between replicas). See README.md.',
           '',

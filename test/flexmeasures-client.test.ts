@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore } from '../src/auth/token-store.js';
 import { TokenProvider } from '../src/auth/token-provider.js';
 import { UpstreamName } from '../src/domain.js';
-import { GatewayError } from '../src/errors.js';
+import { rejection } from './helpers/errors.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
 import { FlexMeasuresClient } from '../src/upstreams/flexmeasures/client.js';
@@ -35,14 +35,6 @@ async function rig(generation: 'v3_0' | 'v1_1', extra: Parameters<typeof createF
   return { sim, http, client: new FlexMeasuresClient(http, auth), tokens };
 }
 
-async function rejection(p: Promise<unknown>): Promise<GatewayError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(GatewayError);
-  return err as GatewayError;
-}
 
 let v3: Rig;
 let v1: Rig;

@@ -301,6 +301,7 @@ describe('across upstreams', () => {
       expect(status.data!.upstreams).toEqual([
         expect.objectContaining({ name: 'MEETNET', reachable: false }),
         { name: 'FLEXMEASURES', reachable: true, apiVersion: 'v3_0', serverVersion: '0.31.0' },
+        expect.objectContaining({ name: 'BEMSERVER', reachable: true }),
       ]);
     } finally {
       await g.app.stop();

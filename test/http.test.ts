@@ -70,7 +70,7 @@ describe('HTTP', () => {
     const url = `${app.url}?query=${encodeURIComponent('{ upstreams { name } }')}`;
     const res = await fetch(url, { headers: { accept: 'application/graphql-response+json', 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ data: { upstreams: [{ name: 'MEETNET' }, { name: 'FLEXMEASURES' }] } });
+    expect(await res.json()).toEqual({ data: { upstreams: [{ name: 'MEETNET' }, { name: 'FLEXMEASURES' }, { name: 'BEMSERVER' }] } });
     const bare = await fetch(url, { headers: { accept: 'application/graphql-response+json' } });
     expect(bare.status).toBe(400);
     expect(await bare.text()).toMatch(/CSRF/);

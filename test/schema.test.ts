@@ -30,7 +30,7 @@ describe('generated files', () => {
     expect(signature('parameters')).toBe('upstream: Upstream -> [Parameter!]');
     expect(signature('sensors')).toBe('after: String, first: Int, locationId: ID, parameterId: ID, upstream: Upstream -> SensorPage');
     expect(signature('sensor')).toBe('id: ID! -> Sensor');
-    expect(signature('timeSeries')).toBe('from: DateTime!, sensorIds: [ID!]!, to: DateTime! -> [TimeSeries]');
+    expect(signature('timeSeries')).toBe('bucket: BucketInput, dataState: String, from: DateTime!, sensorIds: [ID!]!, to: DateTime! -> [TimeSeries]');
     expect(signature('upstreams')).toBe(' -> [UpstreamStatus!]!');
     const fields = (type: string) => Object.keys((schema.getType(type) as GraphQLObjectType).getFields()).sort();
     expect(fields('Sensor')).toEqual(expect.arrayContaining(['id', 'upstream', 'name', 'unit', 'location', 'parameter', 'latest', 'series']));

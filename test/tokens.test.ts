@@ -54,6 +54,21 @@ describe('RedisTokenStore (real Redis)', () => {
     expect(await store.acquireLock('meetnet', 5_000)).toBeTypeOf('string');
   });
 
+  it('expireIf marks only the access token expired, keeps the refresh token and the TTL, and only for its token', async () => {
+    const prefix = uniquePrefix();
+    const store = new RedisTokenStore(redis, prefix);
+    const record = { token: 'access-1', expiresAt: 1_795_000_012_345, refreshToken: 'refresh-1', refreshExpiresAt: 1_799_999_999_999 };
+    await store.set('bemserver', record, 60_000);
+    await store.expireIf('bemserver', 'another-access');
+    expect(await store.get('bemserver')).toEqual(record);
+    await store.expireIf('bemserver', 'access-1');
+    expect(await store.get('bemserver')).toEqual({ ...record, expiresAt: 0 });
+    expect(await redis.pttl(`${prefix}token:bemserver`)).toBeGreaterThan(55_000);
+    await redis.set(`${prefix}token:other`, 'not json', 'PX', 10_000);
+    await store.expireIf('other', 'x'); // a corrupt value is left alone, not an error
+    expect(await redis.get(`${prefix}token:other`)).toBe('not json');
+  });
+
   it('treats a corrupt stored value as no token', async () => {
     const prefix = uniquePrefix();
     await redis.set(`${prefix}token:meetnet`, 'not json', 'PX', 10_000);

@@ -1,5 +1,7 @@
 // One service-account token per upstream: reused until shortly before it expires, fetched by one
 // login at a time (single-flight in this process, a store lock across replicas), invalidated on 401.
+// Upstreams with refresh tokens (BEMServer) renew an expired access token with the refresh token,
+// under the same lock, and log in again only when the refresh token is expired or refused.
 import type { TokenStore, StoredToken } from './token-store.js';
 import type { SecretRegistry, Logger } from '../logger.js';
 
@@ -11,11 +13,21 @@ export interface LoginResult {
   refreshExpiresInMs?: number;
 }
 
+/** Thrown by a `refresh` function when the refresh token itself is no good: log in again. */
+export class RefreshRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefreshRejectedError';
+  }
+}
+
 export interface TokenProviderOptions {
   /** Store key, e.g. 'meetnet' → `gw:token:meetnet`. */
   key: string;
   store: TokenStore;
   login: () => Promise<LoginResult>;
+  /** Renews the pair with a refresh token; throws RefreshRejectedError when that token is refused. */
+  refresh?: (refreshToken: string) => Promise<LoginResult>;
   secrets: SecretRegistry;
   logger: Logger;
   clock?: () => number;
@@ -29,12 +41,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class TokenProvider {
   private current: StoredToken | null = null;
+  /**
+   * Tokens a 401 has condemned. While invalidate() is still writing to the store, another request
+   * may read the old record back: these are never taken as usable again.
+   */
+  private readonly dead = new Set<string>();
   private pending: Promise<string> | null = null;
   private readonly clock: () => number;
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
-  /** Logins this process made (tests and metrics read it). */
+  /** Logins and refreshes this process made (tests and metrics read them). */
   logins = 0;
+  refreshes = 0;
 
   constructor(private readonly options: TokenProviderOptions) {
     this.clock = options.clock ?? Date.now;
@@ -43,21 +61,34 @@ export class TokenProvider {
   }
 
   async getToken(): Promise<string> {
-    if (this.current && this.current.expiresAt > this.clock()) return this.current.token;
+    if (this.usable(this.current)) return this.current.token;
     this.pending ??= this.obtain().finally(() => {
       this.pending = null;
     });
     return this.pending;
   }
 
-  /** After a 401: forget `token` here and in the store, unless a newer one has replaced it. */
+  /**
+   * After a 401: forget `token` here and in the store, unless a newer one has replaced it. A
+   * refresh token beside it is kept (only the access token is marked expired), so the next
+   * getToken() refreshes instead of logging in.
+   */
   async invalidate(token: string): Promise<void> {
-    if (this.current?.token === token) this.current = null;
-    await this.options.store.deleteIf(this.options.key, token);
+    const { store, key } = this.options;
+    this.dead.add(token);
+    if (this.dead.size > 64) this.dead.delete(this.dead.values().next().value as string);
+    if (this.current?.token === token) this.current = this.current.refreshToken ? { ...this.current, expiresAt: 0 } : null;
+    // With a refresh token beside it, only the access token is marked expired (atomically: a
+    // replica may have stored a fresh pair meanwhile); without one, the record goes.
+    if (this.options.refresh) {
+      await store.expireIf(key, token);
+      return;
+    }
+    await store.deleteIf(key, token);
   }
 
   private usable(t: StoredToken | null): t is StoredToken {
-    return t !== null && t.expiresAt > this.clock();
+    return t !== null && t.expiresAt > this.clock() && !this.dead.has(t.token);
   }
 
   private remember(t: StoredToken): string {
@@ -80,7 +111,7 @@ export class TokenProvider {
           // Another replica may have stored a token between our read and our lock.
           const again = await store.get(key);
           if (this.usable(again)) return this.remember(again);
-          return this.remember(await this.loginAndStore());
+          return this.remember(await this.renew(again ?? this.current));
         } finally {
           await store.releaseLock(key, owner).catch(() => undefined);
         }
@@ -94,9 +125,30 @@ export class TokenProvider {
     }
   }
 
+  /** With the lock held: refresh when a live refresh token is at hand, else (or when it is refused) log in. */
+  private async renew(previous: StoredToken | null): Promise<StoredToken> {
+    const refresh = this.options.refresh;
+    const refreshToken = previous?.refreshToken;
+    if (refresh && refreshToken && (previous.refreshExpiresAt ?? 0) > this.clock()) {
+      try {
+        const result = await refresh(refreshToken);
+        this.refreshes++;
+        return await this.store(result, 'refreshed');
+      } catch (err) {
+        if (!(err instanceof RefreshRejectedError)) throw err;
+        this.options.logger.info('token provider: refresh token refused, logging in again', { key: this.options.key });
+      }
+    }
+    return this.loginAndStore();
+  }
+
   private async loginAndStore(): Promise<StoredToken> {
     const result = await this.options.login();
     this.logins++;
+    return this.store(result, 'logged in');
+  }
+
+  private async store(result: LoginResult, what: string): Promise<StoredToken> {
     const now = this.clock();
     // Keep the token a little shorter than its lifetime: 10 % of it, at most a minute.
     const margin = Math.min(60_000, result.expiresInMs * 0.1);
@@ -105,12 +157,18 @@ export class TokenProvider {
       token: result.token,
       expiresAt: now + ttl,
       ...(result.refreshToken
-        ? { refreshToken: result.refreshToken, refreshExpiresAt: now + (result.refreshExpiresInMs ?? ttl) }
+        ? { refreshToken: result.refreshToken, refreshExpiresAt: now + Math.max(1, (result.refreshExpiresInMs ?? ttl) - Math.min(60_000, (result.refreshExpiresInMs ?? ttl) * 0.1)) }
         : {}),
     };
     this.options.secrets.add(stored.token);
-    await this.options.store.set(this.options.key, stored, ttl);
-    this.options.logger.info('token provider: logged in', { key: this.options.key, ttlMs: Math.round(ttl) });
+    this.options.secrets.add(stored.refreshToken);
+    // The server just issued it: good again even if a 401 once condemned the same string (JWTs of
+    // one second with the same claims are identical).
+    this.dead.delete(stored.token);
+    // The record outlives the access token while its refresh token is good.
+    const keep = stored.refreshExpiresAt ? Math.max(ttl, stored.refreshExpiresAt - now) : ttl;
+    await this.options.store.set(this.options.key, stored, keep);
+    this.options.logger.info(`token provider: ${what}`, { key: this.options.key, ttlMs: Math.round(ttl) });
     return stored;
   }
 }

@@ -21,6 +21,11 @@ export interface TokenStore {
   set(key: string, value: StoredToken, ttlMs: number): Promise<void>;
   /** Deletes the token only if it is still `token`: a replica may already have stored a fresh one. */
   deleteIf(key: string, token: string): Promise<void>;
+  /**
+   * Marks the access token expired, only if it is still `token`, keeping the refresh token beside it
+   * (and the record's TTL): the next reader refreshes instead of logging in. Atomic, like deleteIf.
+   */
+  expireIf(key: string, token: string): Promise<void>;
   /** Takes the login lock for `ttlMs`; returns its owner id, or null when someone else holds it. */
   acquireLock(key: string, ttlMs: number): Promise<string | null>;
   releaseLock(key: string, owner: string): Promise<void>;
@@ -51,6 +56,11 @@ export class MemoryTokenStore implements TokenStore {
     if (this.tokens.get(key)?.value.token === token) this.tokens.delete(key);
   }
 
+  async expireIf(key: string, token: string): Promise<void> {
+    const entry = this.tokens.get(key);
+    if (entry?.value.token === token) entry.value = { ...entry.value, expiresAt: 0 };
+  }
+
   async acquireLock(key: string, ttlMs: number): Promise<string | null> {
     const now = this.clock();
     const held = this.locks.get(key);
@@ -70,6 +80,16 @@ const DELETE_TOKEN_IF = `
 local v = redis.call('GET', KEYS[1])
 if v and cjson.decode(v).token == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
+// The JSON is rewritten in place (not re-encoded: cjson would reformat the other numbers).
+const EXPIRE_TOKEN_IF = `
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local ok, decoded = pcall(cjson.decode, v)
+if not ok or decoded.token ~= ARGV[1] then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+local expired = string.gsub(v, '"expiresAt":[-0-9.eE+]+', '"expiresAt":0', 1)
+if ttl > 0 then redis.call('SET', KEYS[1], expired, 'PX', ttl) else redis.call('SET', KEYS[1], expired) end
+return 1`;
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -107,6 +127,10 @@ export class RedisTokenStore implements TokenStore {
 
   async deleteIf(key: string, token: string): Promise<void> {
     await this.redis.eval(DELETE_TOKEN_IF, 1, this.tokenKey(key), token);
+  }
+
+  async expireIf(key: string, token: string): Promise<void> {
+    await this.redis.eval(EXPIRE_TOKEN_IF, 1, this.tokenKey(key), token);
   }
 
   async acquireLock(key: string, ttlMs: number): Promise<string | null> {
@@ -164,6 +188,11 @@ export class ResilientTokenStore implements TokenStore {
   async deleteIf(key: string, token: string): Promise<void> {
     await this.fallback.deleteIf(key, token);
     await this.attempt('delete', () => this.primary.deleteIf(key, token), async () => undefined);
+  }
+
+  async expireIf(key: string, token: string): Promise<void> {
+    await this.fallback.expireIf(key, token);
+    await this.attempt('expire', () => this.primary.expireIf(key, token), async () => undefined);
   }
 
   acquireLock(key: string, ttlMs: number) {

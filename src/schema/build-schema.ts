@@ -5,6 +5,7 @@ import { ConnectionResolver } from './connection.resolver.js';
 import { LocationResolver } from './location.resolver.js';
 import { ParameterResolver } from './parameter.resolver.js';
 import { SensorResolver } from './sensor.resolver.js';
+import { SensorPropertyResolver } from './sensor-property.resolver.js';
 import { UpstreamResolver } from './upstream.resolver.js';
 import { WriteResolver } from './write.resolver.js';
 
@@ -13,7 +14,7 @@ let built: Promise<GraphQLSchema> | null = null;
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LocationResolver, ParameterResolver, SensorResolver, ConnectionResolver, UpstreamResolver, WriteResolver],
+    resolvers: [LocationResolver, ParameterResolver, SensorResolver, SensorPropertyResolver, ConnectionResolver, UpstreamResolver, WriteResolver],
     validate: false,
   });
   return built;

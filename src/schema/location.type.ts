@@ -18,6 +18,12 @@ export class LocationType {
 
   // name, description, descriptionText, sensors: field resolvers (they take a language).
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'What kind of place, where the upstream says: campaign, site, building, storey, space or zone (BEMServer).',
+  })
+  kind?: string | null;
+
   @Field(() => GeoPointType, { nullable: true, description: 'Where it is; null when the upstream gives no usable position.' })
   position!: GeoPointType | null;
 

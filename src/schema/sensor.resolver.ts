@@ -13,6 +13,8 @@ import { DateTimeScalar } from './scalars.js';
 import { LatestValueType, SensorPage, SensorType } from './sensor.type.js';
 import { TimeSeriesType } from './timeseries.type.js';
 import { checkWindow } from './window.js';
+import { BucketInput, SensorPropertyType, SensorStatsType, toSeriesBucket } from './bucket.types.js';
+import type { SeriesStats } from '../upstreams/types.js';
 
 /** Most sensors one timeSeries query may ask for. */
 export const MAX_SENSORS_PER_QUERY = 500;
@@ -28,8 +30,31 @@ async function findSensor(ctx: GatewayContext, id: string, argument: string): Pr
   return sensor;
 }
 
-async function loadSeries(ctx: GatewayContext, sensor: Sensor, from: number, to: number): Promise<TimeSeriesType> {
-  const data = await ctx.loaders(sensor.upstream).series.load({ sensor: sensor.nativeId, from, to });
+interface SeriesArgs {
+  bucket?: BucketInput | null;
+  dataState?: string | null;
+}
+
+async function loadSeries(ctx: GatewayContext, sensor: Sensor, from: number, to: number, args: SeriesArgs = {}): Promise<TimeSeriesType> {
+  // Buckets and data states are BEMServer's; elsewhere they would be silently ignored, so they are refused.
+  if ((args.bucket || args.dataState) && sensor.upstream !== UpstreamName.BEMSERVER) {
+    throw badInput(`${args.bucket ? 'bucket' : 'dataState'} is available for BEMServer sensors only (${sensor.id} is not one)`, {
+      argument: args.bucket ? 'bucket' : 'dataState',
+    });
+  }
+  if (args.bucket && args.bucket.width !== 1 && !['second', 'minute', 'hour'].includes(args.bucket.unit)) {
+    throw badInput('bucket.width: only SECOND, MINUTE and HOUR buckets may be wider than 1', { argument: 'bucket' });
+  }
+  if (args.bucket && (args.bucket.width < 1 || args.bucket.width > 1_000_000)) {
+    throw badInput('bucket.width must be between 1 and 1000000', { argument: 'bucket' });
+  }
+  const data = await ctx.loaders(sensor.upstream).series.load({
+    sensor: sensor.nativeId,
+    from,
+    to,
+    bucket: toSeriesBucket(args.bucket),
+    dataState: args.dataState ?? null,
+  });
   return new TimeSeriesType(sensor, from, to, data);
 }
 
@@ -78,6 +103,9 @@ export class SensorResolver {
     @Arg('sensorIds', () => [ID]) sensorIds: string[],
     @Arg('from', () => DateTimeScalar, { description: 'Start, inclusive.' }) from: number,
     @Arg('to', () => DateTimeScalar, { description: 'End, inclusive.' }) to: number,
+    @Arg('bucket', () => BucketInput, { nullable: true, description: 'Aggregate into buckets (BEMServer sensors only).' }) bucket: BucketInput | null,
+    @Arg('dataState', () => String, { nullable: true, description: 'Data state, e.g. Raw or Clean (BEMServer sensors only; default Raw).' })
+    dataState: string | null,
   ): Promise<Array<TimeSeriesType | Error>> {
     if (sensorIds.length > MAX_SENSORS_PER_QUERY) {
       throw badInput(`sensorIds: at most ${MAX_SENSORS_PER_QUERY} sensors per query (got ${sensorIds.length})`, {
@@ -90,7 +118,7 @@ export class SensorResolver {
     return Promise.all(
       sensorIds.map(async (id, i) => {
         try {
-          return await loadSeries(ctx, await findSensor(ctx, id, `sensorIds[${i}]`), from, to);
+          return await loadSeries(ctx, await findSensor(ctx, id, `sensorIds[${i}]`), from, to, { bucket, dataState });
         } catch (err) {
           return err instanceof Error ? err : new Error(String(err)); // graphql-js turns it into this item's error
         }
@@ -111,7 +139,10 @@ export class SensorResolver {
     ]);
     // Upstreams that name their series (FlexMeasures: "power" under an asset) keep that name.
     const own = sensor.name?.trim() || null;
-    const parts = [loc && pickText(loc.name, language), own ?? (param && pickText(param.name, language))].filter(Boolean);
+    const place = loc ? pickText(loc.name, language) : null;
+    // A name that already says where it is stays as it is.
+    if (own && place && own.toLowerCase().includes(place.toLowerCase())) return own;
+    const parts = [place, own ?? (param && pickText(param.name, language))].filter(Boolean);
     return parts.length > 0 ? parts.join(': ') : sensor.nativeId;
   }
 
@@ -139,8 +170,39 @@ export class SensorResolver {
     @Ctx() ctx: GatewayContext,
     @Arg('from', () => DateTimeScalar) from: number,
     @Arg('to', () => DateTimeScalar) to: number,
+    @Arg('bucket', () => BucketInput, { nullable: true, description: 'Aggregate into buckets (BEMServer sensors only).' }) bucket: BucketInput | null,
+    @Arg('dataState', () => String, { nullable: true, description: 'Data state, e.g. Raw or Clean (BEMServer sensors only; default Raw).' })
+    dataState: string | null,
   ): Promise<TimeSeriesType> {
     checkWindow(from, to, ctx.config.maxWindowDays);
-    return loadSeries(ctx, sensor, from, to);
+    return loadSeries(ctx, sensor, from, to, { bucket, dataState });
+  }
+
+  @FieldResolver(() => SensorStatsType, {
+    nullable: true,
+    description: 'First and last time, count, min, max, mean and standard deviation of all its data (BEMServer; null elsewhere).',
+  })
+  async stats(@Root() sensor: Sensor, @Ctx() ctx: GatewayContext): Promise<SeriesStats | null> {
+    const loader = ctx.loaders(sensor.upstream).stats;
+    return loader ? loader.load(sensor.nativeId) : null;
+  }
+
+  @FieldResolver(() => [SensorPropertyType], { description: 'Property values of the series (BEMServer timeseries properties); empty elsewhere.' })
+  properties(@Root() sensor: Sensor): Array<{ parameterId: string; value: string }> {
+    return sensor.properties ?? [];
+  }
+
+  @FieldResolver(() => LocationType, { nullable: true, description: 'The campaign the series belongs to (BEMServer).' })
+  campaign(@Root() sensor: Sensor, @Ctx() ctx: GatewayContext): Promise<Location | null> | null {
+    return sensor.campaignId ? ctx.registry.get(sensor.upstream).location(sensor.campaignId) : null;
+  }
+
+  @FieldResolver(() => [String], {
+    nullable: true,
+    description: 'Data states the series can be read in, the default first (BEMServer: Raw, Clean); null where the upstream has none.',
+  })
+  async dataStates(@Root() sensor: Sensor, @Ctx() ctx: GatewayContext): Promise<string[] | null> {
+    const adapter = ctx.registry.get(sensor.upstream);
+    return adapter.dataStates ? adapter.dataStates() : null;
   }
 }

@@ -5,7 +5,7 @@ import { badInput } from '../errors.js';
 import { parseId } from '../ids.js';
 import type { WriteKind, WriteOutcome, WriteRequest } from '../upstreams/types.js';
 import { durationArg } from './duration.js';
-import { MeterDataInput, PriceDataInput, PrognosisInput, WeatherDataInput, WriteResultType } from './write.types.js';
+import { MeterDataInput, PriceDataInput, PrognosisInput, TimeseriesDataInput, WeatherDataInput, WriteResultType } from './write.types.js';
 
 type SeriesFields = { start: number; values: number[]; resolution?: string | null; duration?: string | null; unit: string };
 
@@ -52,6 +52,21 @@ export class WriteResolver {
   writePriceData(@Ctx() ctx: GatewayContext, @Arg('input', () => PriceDataInput) input: PriceDataInput): Promise<WriteOutcome> {
     if (!input.sensorId === !input.market) throw badInput('name the market by exactly one of sensorId or market');
     return send(ctx, { ...base('price', input, input.horizon), sensorId: input.sensorId ?? null, market: input.market ?? null });
+  }
+
+  @Mutation(() => WriteResultType, {
+    description: 'Writes points of a BEMServer timeseries (POST /timeseries_data/). Upstream validation errors name their fields in extensions.fields.',
+  })
+  writeTimeseriesData(@Ctx() ctx: GatewayContext, @Arg('input', () => TimeseriesDataInput) input: TimeseriesDataInput): Promise<WriteOutcome> {
+    return send(ctx, {
+      kind: 'timeseries',
+      sensorId: input.sensorId,
+      dataState: input.dataState ?? null,
+      startMs: input.points[0]?.time ?? 0,
+      times: input.points.map((p) => p.time),
+      values: input.points.map((p) => p.value),
+      unit: '',
+    });
   }
 
   @Mutation(() => WriteResultType, { description: 'Sends weather observations or forecasts for a weather sensor.' })

@@ -346,6 +346,14 @@ export class SimulatorServer {
     if (payload.length > 0) headers['content-type'] = JSON_CONTENT_TYPE;
     for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
     headers['content-length'] = String(payload.length);
+    // The server's own clock, as real servers send it: clients compare token expiries against it.
+    if (headers.date === undefined) {
+      try {
+        headers.date = new Date(this.clock()).toUTCString();
+      } catch {
+        /* a broken test clock: node's own Date header */
+      }
+    }
     res.writeHead(r.status, headers);
     res.end(payload);
   }

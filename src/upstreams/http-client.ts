@@ -36,6 +36,8 @@ export interface RouteCall {
   /** Retried on network errors and 5xx when true; never a write or a login. */
   idempotent: boolean;
   auth: AuthScheme | null;
+  /** Extra request headers (an exact Accept, a refresh token as the credential). */
+  headers?: Record<string, string>;
 }
 
 export interface RawResponse {
@@ -54,6 +56,8 @@ export class UpstreamHttp {
   readonly got: Got;
   /** Calls this client made, by route (for the `upstreams` status and for benchmarks). */
   readonly calls = new Map<string, number>();
+  /** How far the upstream's clock is ahead of ours, from its last Date header (1 s resolution). */
+  private clockOffsetMs = 0;
 
   constructor(readonly options: UpstreamHttpOptions) {
     this.got = got.extend({
@@ -82,16 +86,29 @@ export class UpstreamHttp {
         json: call.json,
         form: call.form as Record<string, string> | undefined,
         searchParams: call.searchParams,
-        headers: token !== null && call.auth ? { authorization: call.auth.header(token) } : {},
+        headers: { ...call.headers, ...(token !== null && call.auth ? { authorization: call.auth.header(token) } : {}) },
         retry: {
           limit: call.idempotent ? this.options.retries : 0,
           methods: call.idempotent ? [call.method] : [],
         },
       });
+      const date = res.headers.date;
+      if (typeof date === 'string') {
+        const t = Date.parse(date);
+        if (Number.isFinite(t)) this.clockOffsetMs = t - Date.now();
+      }
       return { status: res.statusCode, body: res.body, headers: res.headers };
     } catch (err) {
       throw this.transportError(call, err);
     }
+  }
+
+  /**
+   * "Now" on the upstream's clock, as its last answer said: windows such as "the last day" are
+   * asked in the upstream's time, whatever the skew between the two machines.
+   */
+  serverNow(): number {
+    return Date.now() + this.clockOffsetMs;
   }
 
   /** A call whose 2xx JSON body is handed to `parse`; 401 refreshes the token once. */

@@ -26,6 +26,27 @@ export interface SeriesOptions {
   horizonMs?: number | null;
   /** Measured data, prognoses, or whatever the upstream has (default). */
   kind?: 'data' | 'meter' | 'prognosis';
+  /** Data state by name (BEMServer: Raw, Clean); the upstream's default when absent. */
+  dataState?: string | null;
+  /** Aggregate into buckets (BEMServer /timeseries_data/aggregate): each value is a bucket, labelled by its start. */
+  bucket?: SeriesBucket | null;
+}
+
+export interface SeriesBucket {
+  widthValue: number;
+  widthUnit: 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
+  aggregation: 'avg' | 'sum' | 'min' | 'max' | 'count';
+}
+
+/** Summary of a whole series, where the upstream computes it (BEMServer /timeseries_data/stats). */
+export interface SeriesStats {
+  firstTime: number | null;
+  lastTime: number | null;
+  count: number;
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+  stddev: number | null;
 }
 
 export interface SeriesKey extends SeriesOptions {
@@ -44,12 +65,18 @@ export interface SeriesResult extends SeriesData {
 export interface UpstreamLoaders {
   latest: DataLoader<string, LatestValue | null>;
   series: DataLoader<SeriesKey, SeriesResult, string>;
+  /** Whole-series statistics by native sensor ID (BEMServer). */
+  stats?: DataLoader<string, SeriesStats | null>;
 }
 
-export type WriteKind = 'meter' | 'prognosis' | 'price' | 'weather';
+export type WriteKind = 'meter' | 'prognosis' | 'price' | 'weather' | 'timeseries';
 
 export interface WriteRequest {
   kind: WriteKind;
+  /** Points at their own instants (BEMServer timeseries data); `values` then holds their values. */
+  times?: number[] | null;
+  /** Data state by name (BEMServer), e.g. Raw. */
+  dataState?: string | null;
   /** Global ID of the connection (meter data, prognoses) or sensor (prices, weather) written to. */
   connectionId?: string | null;
   sensorId?: string | null;
@@ -92,12 +119,19 @@ export interface UpstreamAdapter {
   /** Grid connections (FlexMeasures only). */
   connections?(): Promise<Connection[]>;
   connection?(id: string): Promise<Connection | null>;
-  /** Writes values (FlexMeasures only). */
+  /** Writes values (FlexMeasures, BEMServer). */
   write?(request: WriteRequest): Promise<WriteOutcome>;
+  /** Data state names a series can be read in (BEMServer), first the default. */
+  dataStates?(): Promise<string[]>;
 }
 
 export const seriesCacheKey = (k: SeriesKey): string =>
-  `${k.sensor}|${k.from}|${k.to}|${k.resolutionMs ?? ''}|${k.horizonMs ?? ''}|${k.kind ?? ''}`;
+  `${k.sensor}|${windowKey(k)}`;
+
+/** Everything of a series read but the sensor: reads with the same window key can share an upstream call. */
+export const windowKey = (k: SeriesKey): string =>
+  `${k.from}|${k.to}|${k.resolutionMs ?? ''}|${k.horizonMs ?? ''}|${k.kind ?? ''}|${k.dataState ?? ''}|` +
+  (k.bucket ? `${k.bucket.widthValue}${k.bucket.widthUnit}:${k.bucket.aggregation}` : '');
 
 /** The status of an upstream whose probe failed: the gateway's own message, never a raw error. */
 export function unreachableStatus(

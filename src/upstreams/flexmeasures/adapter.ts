@@ -23,6 +23,7 @@ import {
   type UpstreamLoaders,
   type UpstreamStatus,
   unreachableStatus,
+  windowKey,
   type WriteOutcome,
   type WriteRequest,
 } from '../types.js';
@@ -212,7 +213,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     // v1_1: one call per window and options, all connections in it.
     const groups = new Map<string, SeriesKey[]>();
     for (const k of keys) {
-      const g = `${k.from}|${k.to}|${k.resolutionMs ?? ''}|${k.horizonMs ?? ''}|${k.kind ?? ''}`;
+      const g = windowKey(k);
       groups.set(g, [...(groups.get(g) ?? []), k]);
     }
     const answers = new Map<string, Map<number, SeriesResult> | Error>();
@@ -226,7 +227,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       }),
     );
     return keys.map((k) => {
-      const a = answers.get(`${k.from}|${k.to}|${k.resolutionMs ?? ''}|${k.horizonMs ?? ''}|${k.kind ?? ''}`)!;
+      const a = answers.get(windowKey(k))!;
       if (a instanceof Error) return a;
       return onRegularAxis(a.get(Number(k.sensor)), k.from, k.to, k.resolutionMs ?? V1_DEFAULT_RESOLUTION_MS);
     });
@@ -275,6 +276,9 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
   }
 
   async write(request: WriteRequest): Promise<WriteOutcome> {
+    if (request.kind === 'timeseries') {
+      throw badInput('sensorId: FlexMeasures takes meter data, prognoses, prices and weather data: use writeMeterData, writePrognosis, writePriceData or writeWeatherData', { argument: 'sensorId' });
+    }
     const catalog = await this.catalog();
     const target = await this.writeTarget(catalog, request);
     const prepared = (() => {

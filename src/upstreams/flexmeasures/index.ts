@@ -1,9 +1,10 @@
 import type { FlexMeasuresConfig } from '../../config.js';
 import { UpstreamName } from '../../domain.js';
-import { TokenProvider } from '../../auth/token-provider.js';
+import type { TokenProvider } from '../../auth/token-provider.js';
 import type { TokenStore } from '../../auth/token-store.js';
 import type { Logger, SecretRegistry } from '../../logger.js';
-import { UpstreamHttp, type AuthScheme } from '../http-client.js';
+import type { UpstreamHttp } from '../http-client.js';
+import { serviceAccount } from '../service-account.js';
 import { FlexMeasuresAdapter } from './adapter.js';
 import { FlexMeasuresClient } from './client.js';
 
@@ -23,29 +24,18 @@ export interface FlexMeasures {
 }
 
 export function createFlexMeasures(w: FlexMeasuresWiring): FlexMeasures {
-  const logger = w.logger.child({ upstream: 'flexmeasures' });
-  const http = new UpstreamHttp({
+  const { http, tokens, auth, logger } = serviceAccount({
     upstream: UpstreamName.FLEXMEASURES,
     label: 'FlexMeasures',
-    baseUrl: w.config.baseUrl,
-    timeoutMs: w.config.timeoutMs,
-    retries: w.config.retries,
-    logger,
-  });
-  const loginClient = new FlexMeasuresClient(http, null);
-  const tokens = new TokenProvider({
     key: 'flexmeasures',
+    config: w.config,
     store: w.store,
-    login: () => loginClient.login(w.config.email, w.config.password),
+    logger: w.logger,
     secrets: w.secrets,
-    logger,
-  });
-  const auth: AuthScheme = {
-    getToken: () => tokens.getToken(),
-    invalidate: (t) => tokens.invalidate(t),
+    login: (h) => new FlexMeasuresClient(h, null).login(w.config.email, w.config.password),
     // Flask-Security reads the bare token from Authorization: no "Bearer" prefix (§2.1).
     header: (t) => t,
-  };
+  });
   const adapter = new FlexMeasuresAdapter({
     client: new FlexMeasuresClient(http, auth),
     logger,
@@ -53,6 +43,8 @@ export function createFlexMeasures(w: FlexMeasuresWiring): FlexMeasures {
     catalogTtlMs: w.catalogTtlMs,
     apiVersion: w.config.apiVersion,
     concurrency: w.config.concurrency,
+    // "The last day" for latest values is the server's last day.
+    clock: () => http.serverNow(),
   });
   return { adapter, tokens, http };
 }

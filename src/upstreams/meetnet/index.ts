@@ -1,9 +1,10 @@
 import type { MeetnetConfig } from '../../config.js';
 import { UpstreamName } from '../../domain.js';
-import { TokenProvider } from '../../auth/token-provider.js';
+import type { TokenProvider } from '../../auth/token-provider.js';
 import type { TokenStore } from '../../auth/token-store.js';
 import type { Logger, SecretRegistry } from '../../logger.js';
-import { UpstreamHttp, type AuthScheme } from '../http-client.js';
+import type { UpstreamHttp } from '../http-client.js';
+import { serviceAccount } from '../service-account.js';
 import { MeetnetAdapter } from './adapter.js';
 import { MeetnetClient } from './client.js';
 
@@ -23,29 +24,18 @@ export interface Meetnet {
 }
 
 export function createMeetnet(w: MeetnetWiring): Meetnet {
-  const logger = w.logger.child({ upstream: 'meetnet' });
-  const http = new UpstreamHttp({
+  const { http, tokens, auth, logger } = serviceAccount({
     upstream: UpstreamName.MEETNET,
     label: 'Meetnet',
-    baseUrl: w.config.baseUrl,
-    timeoutMs: w.config.timeoutMs,
-    retries: w.config.retries,
-    logger,
-  });
-  const loginClient = new MeetnetClient(http, null);
-  const tokens = new TokenProvider({
     key: 'meetnet',
+    config: w.config,
     store: w.store,
-    login: () => loginClient.login(w.config.username, w.config.password),
+    logger: w.logger,
     secrets: w.secrets,
-    logger,
-  });
-  const auth: AuthScheme = {
-    getToken: () => tokens.getToken(),
-    invalidate: (t) => tokens.invalidate(t),
+    login: (h) => new MeetnetClient(h, null).login(w.config.username, w.config.password),
     // OWIN answers token_type "bearer"; any casing of the scheme is accepted (§2).
     header: (t) => `Bearer ${t}`,
-  };
+  });
   const adapter = new MeetnetAdapter({
     client: new MeetnetClient(http, auth),
     logger,

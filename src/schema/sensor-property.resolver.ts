@@ -1,0 +1,14 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../context.js';
+import type { Parameter } from '../domain.js';
+import { parseId } from '../ids.js';
+import { SensorPropertyType } from './bucket.types.js';
+import { ParameterType } from './parameter.type.js';
+
+@Resolver(() => SensorPropertyType)
+export class SensorPropertyResolver {
+  @FieldResolver(() => ParameterType, { nullable: true, description: 'The property (a Parameter), with its unit.' })
+  parameter(@Root() p: { parameterId: string }, @Ctx() ctx: GatewayContext): Promise<Parameter | null> {
+    return ctx.registry.get(parseId(p.parameterId, 'parameter', 'parameterId').upstream).parameter(p.parameterId);
+  }
+}

@@ -1,0 +1,263 @@
+// BEMServer as the schema sees it: the building hierarchy as Locations, timeseries as Sensors,
+// timeseries properties as Parameters. Series of one window are read for many timeseries in one
+// call (split only where the URL would grow too long); statistics likewise.
+import DataLoader from 'dataloader';
+import { UpstreamName, type LatestValue } from '../../domain.js';
+import { badInput } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { CatalogLookups, catalogCache, type CatalogIndex } from '../catalog-cache.js';
+import {
+  seriesCacheKey,
+  unreachableStatus,
+  windowKey,
+  type SeriesKey,
+  type SeriesResult,
+  type SeriesStats,
+  type UpstreamAdapter,
+  type UpstreamLoaders,
+  type UpstreamStatus,
+  type WriteOutcome,
+  type WriteRequest,
+} from '../types.js';
+import type { BemServerClient } from './client.js';
+import {
+  attachmentOf,
+  campaignTimezones,
+  mapLocations,
+  mapParameters,
+  mapTimeseriesList,
+  propertyDataByTimeseries,
+  toDataJson,
+} from './mapping.js';
+import type { DataStateJson } from './wire.js';
+
+const DAY_MS = 86_400_000;
+/** The data state read when the caller names none: BEMServer's first, `Raw` (§6.1). */
+const DEFAULT_DATA_STATE = 'Raw';
+/** Most points one write may carry. */
+export const MAX_WRITE_POINTS = 100_000;
+
+export interface BemServerAdapterOptions {
+  client: BemServerClient;
+  logger: Logger;
+  simulated: boolean;
+  catalogTtlMs: number;
+  clock?: () => number;
+}
+
+interface BemCatalog extends CatalogIndex {
+  dataStates: Map<string, number>; // name → id
+  dataStateNames: string[];
+  /** `bemserver_api` version from /about/, reported with writes. */
+  apiVersion: string;
+}
+
+function dataStateRows(body: unknown): DataStateJson[] {
+  if (!Array.isArray(body)) throw new Error('timeseries_data_states is not an array');
+  return body.map((row, i) => {
+    const r = row as Partial<DataStateJson>;
+    if (typeof r?.id !== 'number' || typeof r.name !== 'string') throw new Error(`timeseries_data_states[${i}] has no id and name`);
+    return { id: r.id, name: r.name };
+  });
+}
+
+const asArray = (body: unknown): unknown[] => {
+  if (!Array.isArray(body)) throw new Error('the list is not an array');
+  return body;
+};
+
+export class BemServerAdapter extends CatalogLookups<BemCatalog> implements UpstreamAdapter {
+  readonly name = UpstreamName.BEMSERVER;
+  readonly simulated: boolean;
+  private readonly cachedCatalog: () => Promise<BemCatalog>;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: BemServerAdapterOptions) {
+    super();
+    this.simulated = options.simulated;
+    this.clock = options.clock ?? Date.now;
+    this.cachedCatalog = catalogCache(() => this.loadCatalog(), options.catalogTtlMs);
+  }
+
+  catalog(): Promise<BemCatalog> {
+    return this.cachedCatalog();
+  }
+
+  /** The whole structure at once: the non-paginated lists in one go, the paginated ones walked (§4). */
+  private async loadCatalog(): Promise<BemCatalog> {
+    const c = this.options.client;
+    const [about, campaigns, sites, buildings, storeys, spaces, zones, properties, propertyData, states] = await Promise.all([
+      c.about(),
+      c.list('campaigns', '/campaigns/', asArray),
+      c.list('sites', '/sites/', asArray),
+      c.list('buildings', '/buildings/', asArray),
+      c.list('storeys', '/storeys/', asArray),
+      c.list('spaces', '/spaces/', asArray),
+      c.list('zones', '/zones/', asArray),
+      c.list('timeseries_properties', '/timeseries_properties/', asArray),
+      c.list('timeseries_property_data', '/timeseries_property_data/', asArray),
+      c.list('timeseries_data_states', '/timeseries_data_states/', dataStateRows),
+    ]);
+    const [timeseries, bySites, byBuildings, byStoreys, bySpaces, byZones] = await Promise.all([
+      c.walk('timeseries', '/timeseries/', asArray),
+      c.walk('timeseries_by_sites', '/timeseries_by_sites/', asArray),
+      c.walk('timeseries_by_buildings', '/timeseries_by_buildings/', asArray),
+      c.walk('timeseries_by_storeys', '/timeseries_by_storeys/', asArray),
+      c.walk('timeseries_by_spaces', '/timeseries_by_spaces/', asArray),
+      c.walk('timeseries_by_zones', '/timeseries_by_zones/', asArray),
+    ]);
+    const locations = mapLocations({ campaigns, sites, buildings, storeys, spaces, zones });
+    const parameters = mapParameters(properties);
+    const sensors = mapTimeseriesList(timeseries, {
+      attachment: attachmentOf({ sites: bySites, buildings: byBuildings, storeys: byStoreys, spaces: bySpaces, zones: byZones }),
+      properties: propertyDataByTimeseries(propertyData),
+      propertyNames: new Map(parameters.map((p) => [Number(p.nativeId), p.code])),
+      campaignTimezones: campaignTimezones(campaigns),
+    });
+    return {
+      locations,
+      parameters,
+      sensors,
+      locationById: new Map(locations.map((l) => [l.id, l])),
+      parameterById: new Map(parameters.map((p) => [p.id, p])),
+      sensorById: new Map(sensors.map((s) => [s.id, s])),
+      dataStates: new Map(states.map((s) => [s.name, s.id])),
+      dataStateNames: states.map((s) => s.name),
+      apiVersion: about.versions.bemserver_api,
+    };
+  }
+
+  async status(): Promise<UpstreamStatus> {
+    const started = performance.now();
+    try {
+      const about = await this.options.client.about();
+      return {
+        name: this.name,
+        reachable: true,
+        apiVersion: about.versions.bemserver_api,
+        latencyMs: Math.round(performance.now() - started),
+        simulated: this.simulated,
+        message: null,
+        serverVersion: about.versions.bemserver_core,
+      };
+    } catch (err) {
+      return { ...unreachableStatus(this, err, 'BEMServer'), serverVersion: null };
+    }
+  }
+
+  validateSensorId(nativeId: string): string | null {
+    return /^\d{1,12}$/.test(nativeId) ? null : `a BEMServer timeseries ID is a number, e.g. bemserver:sensor:12; got "${nativeId.slice(0, 40)}"`;
+  }
+
+  async dataStates(): Promise<string[]> {
+    return (await this.catalog()).dataStateNames;
+  }
+
+  /** A data state name → its id; unknown names are the caller's to fix. */
+  private dataStateId(catalog: BemCatalog, name: string | null | undefined): number {
+    const wanted = name ?? DEFAULT_DATA_STATE;
+    const id = catalog.dataStates.get(wanted) ?? (name ? undefined : catalog.dataStates.values().next().value);
+    if (id === undefined) {
+      throw badInput(`dataState: BEMServer has no data state "${wanted.slice(0, 40)}" (it has ${catalog.dataStateNames.join(', ')})`, {
+        argument: 'dataState',
+      });
+    }
+    return id;
+  }
+
+  createLoaders(): UpstreamLoaders {
+    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys), { cacheKeyFn: seriesCacheKey });
+    return {
+      series,
+      // The last value of the past day, for every asked sensor in one data call.
+      latest: new DataLoader<string, LatestValue | null>(async (ids) => {
+        await this.catalog(); // first: its answers tell the server's clock
+        const to = this.clock();
+        const results = await series.loadMany(ids.map((sensor) => ({ sensor, from: to - DAY_MS, to })));
+        return results.map((r) => (r instanceof Error ? r : lastValue(r)));
+      }),
+      stats: new DataLoader<string, SeriesStats | null>(async (ids) => {
+        const catalog = await this.catalog();
+        const stats = await this.options.client.stats([...ids], this.dataStateId(catalog, null));
+        return ids.map((id) => {
+          const s = stats.get(id);
+          return s ? { firstTime: s.firstTimestamp, lastTime: s.lastTimestamp, count: s.count, min: s.min, max: s.max, avg: s.avg, stddev: s.stddev } : null;
+        });
+      }),
+    };
+  }
+
+  /** One data call per window, data state and bucketing, for all its timeseries (§7.2, §7.5). */
+  private async loadSeries(keys: readonly SeriesKey[]): Promise<Array<SeriesResult | Error>> {
+    const catalog = await this.catalog();
+    const groups = new Map<string, SeriesKey[]>();
+    for (const k of keys) {
+      const g = windowKey(k);
+      groups.set(g, [...(groups.get(g) ?? []), k]);
+    }
+    const answers = new Map<string, Map<string, SeriesResult> | Error>();
+    await Promise.all(
+      [...groups].map(async ([g, ks]) => {
+        const k = ks[0]!;
+        try {
+          const ids = [...new Set(ks.map((x) => x.sensor))];
+          const window = {
+            startMs: k.from,
+            // The gateway's windows include `to`; BEMServer's end_time is excluded (§7.2).
+            endMs: k.bucket ? k.to : k.to + 1,
+            dataStateId: this.dataStateId(catalog, k.dataState),
+          };
+          answers.set(g, await this.options.client.data(ids, window, k.bucket ?? null));
+        } catch (err) {
+          answers.set(g, err instanceof Error ? err : new Error(String(err)));
+        }
+      }),
+    );
+    return keys.map((k) => {
+      const a = answers.get(windowKey(k))!;
+      if (a instanceof Error) return a;
+      return a.get(k.sensor) ?? { times: [], values: [], min: null, max: null };
+    });
+  }
+
+  /** `POST /timeseries_data/` (JSON): points are kept as sent; existing points are not overwritten (§7.7). */
+  async write(request: WriteRequest): Promise<WriteOutcome> {
+    if (request.kind !== 'timeseries' || !request.sensorId || !request.times) {
+      throw badInput('BEMServer takes timeseries data: use writeTimeseriesData with a bemserver:sensor ID');
+    }
+    const nativeId = request.sensorId.split(':')[2] ?? '';
+    const catalog = await this.catalog();
+    if (!catalog.sensorById.has(request.sensorId)) {
+      throw badInput(`sensorId: there is no sensor "${request.sensorId}" (list them with the sensors query)`, { argument: 'sensorId' });
+    }
+    if (request.times.length === 0) throw badInput('points: send at least one point', { argument: 'points' });
+    if (request.times.length > MAX_WRITE_POINTS) {
+      throw badInput(`points: at most ${MAX_WRITE_POINTS} points per write (got ${request.times.length}); split the write`, { argument: 'points' });
+    }
+    let body: ReturnType<typeof toDataJson>;
+    try {
+      body = toDataJson(nativeId, request.times, request.values);
+    } catch (err) {
+      // Two points at one instant, or a time that is not one: the caller's to fix.
+      throw badInput(`points: ${err instanceof Error ? err.message : String(err)}`, { argument: 'points' });
+    }
+    const sent = Object.keys(body[nativeId] ?? {}).length;
+    await this.options.client.postData(body, this.dataStateId(catalog, request.dataState));
+    return {
+      status: 'PROCESSED',
+      message: `BEMServer stored the points it did not have yet (${sent} sent; points already there are kept, not overwritten).`,
+      sensorId: request.sensorId,
+      valuesSent: sent,
+      upsampledBy: 1,
+      apiVersion: catalog.apiVersion,
+    };
+  }
+}
+
+function lastValue(r: SeriesResult): LatestValue | null {
+  for (let i = r.values.length - 1; i >= 0; i--) {
+    const v = r.values[i];
+    if (v !== null && v !== undefined) return { time: r.times[i]!, value: v };
+  }
+  return null;
+}
