@@ -77,4 +77,20 @@ describe('loadConfig', () => {
     expect(error!.message).toContain('FLEXMEASURES_API_VERSION must be auto, v3_0 or v1_1 (got "v2_0")');
     expect(error!.message).toContain('FLEXMEASURES_CONCURRENCY');
   });
+
+  it('BEMServer: the simulator by default; a base URL needs e-mail and password; URL length and concurrency bounded', () => {
+    expect(loadConfig({}).bemserver).toMatchObject({ baseUrl: null, maxUrlLength: 6000, concurrency: 4 });
+    const c = loadConfig({ BEMSERVER_BASE_URL: 'https://bem.example.org/api/v0/', BEMSERVER_EMAIL: 'svc@example.org', BEMSERVER_PASSWORD: 'pw' });
+    expect(c.bemserver).toMatchObject({ baseUrl: 'https://bem.example.org/api/v0', email: 'svc@example.org', password: 'pw' });
+    let error: ConfigError | null = null;
+    try {
+      loadConfig({ BEMSERVER_BASE_URL: 'https://bem.example.org', BEMSERVER_MAX_URL_LENGTH: '10' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error!.problems).toHaveLength(3);
+    expect(error!.message).toContain('BEMSERVER_EMAIL is required when BEMSERVER_BASE_URL is set');
+    expect(error!.message).toContain('BEMSERVER_PASSWORD is required');
+    expect(error!.message).toContain('BEMSERVER_MAX_URL_LENGTH');
+  });
 });
