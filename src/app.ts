@@ -128,7 +128,7 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
       logger,
       secrets,
     });
-    const registry = new UpstreamRegistry([meetnet.adapter, flexmeasures.adapter, bemserver.adapter]);
+    const registry = new UpstreamRegistry([meetnet.adapter, flexmeasures.adapter, bemserver.adapter], { latestTtlMs: config.latestTtlMs });
     const gateway = await createGateway({ config, registry, logger });
     const url = await gateway.listen(config.port, config.host);
     stops.unshift(() => gateway.stop());

@@ -51,10 +51,14 @@ export interface Config {
   maxWindowDays: number;
   /** How long slow-changing catalogues stay in the in-process cache. */
   catalogTtlMs: number;
+  /** How long a latest value is shared between requests (0: every request asks the upstream). */
+  latestTtlMs: number;
   /** Added to every answer of the built-in simulators (0 by default). */
   simulatorLatencyMs: number;
   /** Largest accepted request body. */
   maxBodyBytes: number;
+  /** Batch the upstream reads of one request (off only for the benchmarks' naive baseline). */
+  upstreamBatching: boolean;
   meetnet: MeetnetConfig;
   flexmeasures: FlexMeasuresConfig;
   bemserver: BemServerConfig;
@@ -79,8 +83,10 @@ export const configVariables = [
   'LOG_LEVEL',
   'MAX_WINDOW_DAYS',
   'CATALOG_TTL_MS',
+  'LATEST_TTL_MS',
   'SIMULATOR_LATENCY_MS',
   'MAX_BODY_BYTES',
+  'UPSTREAM_BATCHING',
   'MEETNET_BASE_URL',
   'MEETNET_USERNAME',
   'MEETNET_PASSWORD',
@@ -135,6 +141,15 @@ export function loadConfig(env: Env): Readonly<Config> {
     }
   };
 
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined || raw === null) return fallback;
+    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+    if (['off', 'false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return fallback;
+  };
+
   const logLevel = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!logLevels.includes(logLevel as LogLevel)) {
     problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${logLevel}")`);
@@ -171,8 +186,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     logLevel: logLevel as LogLevel,
     maxWindowDays: int('MAX_WINDOW_DAYS', 3660, 1, 36_600),
     catalogTtlMs: int('CATALOG_TTL_MS', 3_600_000, 0, 7 * 86_400_000),
+    latestTtlMs: int('LATEST_TTL_MS', 10_000, 0, 3_600_000),
     simulatorLatencyMs: int('SIMULATOR_LATENCY_MS', 0, 0, 60_000),
     maxBodyBytes: int('MAX_BODY_BYTES', 1_048_576, 1024, 104_857_600),
+    upstreamBatching: onOff('UPSTREAM_BATCHING', true),
     meetnet: {
       baseUrl: meetnet.baseUrl,
       username: meetnet.login,

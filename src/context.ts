@@ -30,7 +30,12 @@ export function createContext(
     partialErrors: [],
     loaders(upstream) {
       let l = loaders.get(upstream);
-      if (!l) loaders.set(upstream, (l = base.registry.get(upstream).createLoaders()));
+      if (!l) {
+        const batch = base.config.upstreamBatching;
+        const own = base.registry.get(upstream).createLoaders({ batch });
+        l = { ...own, latest: base.registry.latest.wrap(upstream, own.latest, batch) };
+        loaders.set(upstream, l);
+      }
       return l;
     },
   };

@@ -151,6 +151,38 @@ describe('batching', () => {
     }
   });
 
+  it('series and latest values in one dashboard query: the latest values are read off the series, one call in all', async () => {
+    const ids = (await bemSensors()).slice(0, 30).map((s) => s.id);
+    sim.clearLog();
+    const res = await gql(app.url, 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { latest { time value } } timestamps values } }', {
+      ids,
+      from: iso(NOW - 6 * HOUR),
+      to: iso(NOW),
+    });
+    expect(res.errors).toBeUndefined();
+    expect(sim.requests('timeseries_data')).toHaveLength(1);
+    for (const t of res.data!.timeSeries as Array<{ sensor: { latest: { time: string; value: number } | null }; timestamps: string[]; values: Array<number | null> }>) {
+      const i = t.values.findLastIndex((v) => v !== null);
+      if (i < 0) continue;
+      expect(t.sensor.latest).toEqual({ time: t.timestamps[i], value: t.values[i] });
+    }
+  });
+
+  it('latest values are shared between requests for LATEST_TTL_MS', async () => {
+    const g = await startTestApp({ LATEST_TTL_MS: '60000' });
+    try {
+      g.simulators.bemserver!.setClock(() => NOW);
+      const q = '{ a: sensor(id: "bemserver:sensor:1") { latest { value } } b: sensor(id: "bemserver:sensor:2") { latest { value } } }';
+      const first = await gql(g.url, q);
+      g.simulators.bemserver!.clearLog();
+      const second = await gql(g.url, q);
+      expect(second.data).toEqual(first.data);
+      expect(g.simulators.bemserver!.requests('timeseries_data')).toHaveLength(0);
+    } finally {
+      await g.stop();
+    }
+  });
+
   it('latest values and statistics of many timeseries: one call each', async () => {
     const ids = (await bemSensors()).slice(0, 20).map((s) => s.id);
     sim.clearLog();

@@ -1,13 +1,17 @@
 import { UpstreamName, upstreamPrefix } from '../domain.js';
 import { badInput } from '../errors.js';
+import { LatestCache } from './latest-cache.js';
 import type { UpstreamAdapter } from './types.js';
 
 /** The upstreams this gateway talks to, in a stable order. */
 export class UpstreamRegistry {
   private readonly adapters = new Map<UpstreamName, UpstreamAdapter>();
+  /** Latest values shared across requests for LATEST_TTL_MS. */
+  readonly latest: LatestCache;
 
-  constructor(adapters: UpstreamAdapter[]) {
+  constructor(adapters: UpstreamAdapter[], options: { latestTtlMs?: number } = {}) {
     for (const a of adapters) this.adapters.set(a.name, a);
+    this.latest = new LatestCache(options.latestTtlMs ?? 0);
   }
 
   all(): UpstreamAdapter[] {

@@ -61,6 +61,10 @@ export interface SeriesResult extends SeriesData {
   max: number | null;
 }
 
+export interface LoaderOptions {
+  batch?: boolean;
+}
+
 /** DataLoaders of one request for one upstream: keys are native sensor IDs. */
 export interface UpstreamLoaders {
   latest: DataLoader<string, LatestValue | null>;
@@ -115,7 +119,8 @@ export interface UpstreamAdapter {
   sensor(id: string): Promise<Sensor | null>;
   /** Checks a native sensor ID's shape before any call: a message when malformed. */
   validateSensorId(nativeId: string): string | null;
-  createLoaders(): UpstreamLoaders;
+  /** The loaders of one request. `batch: false` gives one upstream call per key (the benchmarks' naive baseline). */
+  createLoaders(options?: LoaderOptions): UpstreamLoaders;
   /** Grid connections (FlexMeasures only). */
   connections?(): Promise<Connection[]>;
   connection?(id: string): Promise<Connection | null>;

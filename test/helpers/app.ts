@@ -11,7 +11,8 @@ export interface TestApp extends App {
 }
 
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', ...env });
+  // Latest values are not shared between requests unless a test asks: tests count upstream calls.
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', LATEST_TTL_MS: '0', ...env });
   const secrets = new SecretRegistry();
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', secrets, write: (line) => logLines.push(line) });

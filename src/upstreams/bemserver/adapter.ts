@@ -6,6 +6,7 @@ import { UpstreamName, type LatestValue } from '../../domain.js';
 import { badInput } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { CatalogLookups, catalogCache, type CatalogIndex } from '../catalog-cache.js';
+import { latestFromReads, PlainReads } from '../latest-cache.js';
 import {
   seriesCacheKey,
   unreachableStatus,
@@ -14,6 +15,7 @@ import {
   type SeriesResult,
   type SeriesStats,
   type UpstreamAdapter,
+  type LoaderOptions,
   type UpstreamLoaders,
   type UpstreamStatus,
   type WriteOutcome,
@@ -165,17 +167,28 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
     return id;
   }
 
-  createLoaders(): UpstreamLoaders {
-    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys), { cacheKeyFn: seriesCacheKey });
+  createLoaders(options: LoaderOptions = {}): UpstreamLoaders {
+    const batch = options.batch ?? true;
+    const reads = new PlainReads();
+    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys), {
+      cacheKeyFn: (k) => {
+        reads.note(k);
+        return seriesCacheKey(k);
+      },
+      batch,
+    });
     return {
       series,
-      // The last value of the past day, for every asked sensor in one data call.
+      // Read off a series this request already reads where one reaches the last interval; else the
+      // last value of the past day, for every other asked sensor in one data call.
       latest: new DataLoader<string, LatestValue | null>(async (ids) => {
-        await this.catalog(); // first: its answers tell the server's clock
+        const catalog = await this.catalog(); // first: its answers tell the server's clock
         const to = this.clock();
-        const results = await series.loadMany(ids.map((sensor) => ({ sensor, from: to - DAY_MS, to })));
-        return results.map((r) => (r instanceof Error ? r : lastValue(r)));
-      }),
+        return latestFromReads(ids, reads, series, (sensor) => {
+          const minutes = catalog.sensorById.get(`bemserver:sensor:${sensor}`)?.intervalMinutes ?? 10;
+          return { key: { sensor, from: to - DAY_MS, to }, lastSlot: to - minutes * 60_000 };
+        });
+      }, { batch }),
       stats: new DataLoader<string, SeriesStats | null>(async (ids) => {
         const catalog = await this.catalog();
         const stats = await this.options.client.stats([...ids], this.dataStateId(catalog, null));
@@ -183,7 +196,7 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
           const s = stats.get(id);
           return s ? { firstTime: s.firstTimestamp, lastTime: s.lastTimestamp, count: s.count, min: s.min, max: s.max, avg: s.avg, stddev: s.stddev } : null;
         });
-      }),
+      }, { batch }),
     };
   }
 
@@ -254,10 +267,3 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
   }
 }
 
-function lastValue(r: SeriesResult): LatestValue | null {
-  for (let i = r.values.length - 1; i >= 0; i--) {
-    const v = r.values[i];
-    if (v !== null && v !== undefined) return { time: r.times[i]!, value: v };
-  }
-  return null;
-}

@@ -14,12 +14,14 @@ import type { FlexMeasuresApiSetting } from '../../config.js';
 import { badInput, ErrorCode, GatewayError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { CatalogLookups, catalogCache } from '../catalog-cache.js';
+import { latestFromReads, PlainReads } from '../latest-cache.js';
 import { createLimit } from '../limit.js';
 import {
   seriesCacheKey,
   type SeriesKey,
   type SeriesResult,
   type UpstreamAdapter,
+  type LoaderOptions,
   type UpstreamLoaders,
   type UpstreamStatus,
   unreachableStatus,
@@ -179,28 +181,32 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     return /^\d{1,12}$/.test(nativeId) ? null : `a FlexMeasures sensor ID is a number, e.g. flexmeasures:sensor:4; got "${nativeId.slice(0, 40)}"`;
   }
 
-  createLoaders(): UpstreamLoaders {
+  createLoaders(options: LoaderOptions = {}): UpstreamLoaders {
+    const batch = options.batch ?? true;
     const limit = createLimit(this.options.concurrency);
+    const reads = new PlainReads();
     const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, limit), {
-      cacheKeyFn: seriesCacheKey,
+      cacheKeyFn: (k) => {
+        reads.note(k);
+        return seriesCacheKey(k);
+      },
+      batch,
     });
     return {
       series,
-      // FlexMeasures has no "latest" route: the last value of the past day, through the same loader.
+      // FlexMeasures has no "latest" route: read off a series this request already reads where one
+      // covers the last interval, else the last value of the past day, through the same loader.
       latest: new DataLoader<string, LatestValue | null>(async (ids) => {
         const catalog = await this.catalog();
         const now = this.clock();
-        const results = await series.loadMany(
-          ids.map((sensor) => {
-            // Complete intervals only, on the sensor's grid: the current one has no measurement yet.
-            const fm = catalog.fm.get(sensor);
-            const step = fm && fm.resolutionMs > 0 ? fm.resolutionMs : 60_000;
-            const to = Math.floor(now / step) * step;
-            return { sensor, from: to - Math.ceil(DAY_MS / step) * step, to };
-          }),
-        );
-        return results.map((r) => (r instanceof Error ? r : lastValue(r)));
-      }),
+        return latestFromReads(ids, reads, series, (sensor) => {
+          // Complete intervals only, on the sensor's grid: the current one has no measurement yet.
+          const fm = catalog.fm.get(sensor);
+          const step = fm && fm.resolutionMs > 0 ? fm.resolutionMs : 60_000;
+          const to = Math.floor(now / step) * step;
+          return { key: { sensor, from: to - Math.ceil(DAY_MS / step) * step, to }, lastSlot: to - step };
+        });
+      }, { batch }),
     };
   }
 
@@ -471,13 +477,6 @@ function onRegularAxis(r: SeriesResult | undefined, from: number, to: number, re
   return { times, values, min: r?.min ?? null, max: r?.max ?? null };
 }
 
-function lastValue(r: SeriesResult): LatestValue | null {
-  for (let i = r.values.length - 1; i >= 0; i--) {
-    const v = r.values[i];
-    if (v !== null && v !== undefined) return { time: r.times[i]!, value: v };
-  }
-  return null;
-}
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));

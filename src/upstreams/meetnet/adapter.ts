@@ -10,6 +10,7 @@ import {
   type SeriesKey,
   type SeriesResult,
   type UpstreamAdapter,
+  type LoaderOptions,
   type UpstreamLoaders,
   type UpstreamStatus,
   unreachableStatus,
@@ -82,16 +83,18 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
       : `a Meetnet sensor ID is six capitals or digits (location + parameter), e.g. meetnet:sensor:MP7WVC; got "${nativeId.slice(0, 40)}"`;
   }
 
-  createLoaders(): UpstreamLoaders {
+  createLoaders(options: LoaderOptions = {}): UpstreamLoaders {
+    const batch = options.batch ?? true;
     const client = this.options.client;
     return {
       latest: new DataLoader<string, LatestValue | null>(async (ids) => {
         const values = await client.currentData([...ids]);
         // Series without a value at present are left out of the answer (§5.2): null, not an error.
         return ids.map((id) => values.get(id) ?? null);
-      }),
+      }, { batch }),
       series: new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys), {
         cacheKeyFn: seriesCacheKey,
+        batch,
       }),
     };
   }
