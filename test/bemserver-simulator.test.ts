@@ -91,6 +91,20 @@ async function login(sim: BemServerSimulator, url: string): Promise<{ access: st
   return { access: r.body.access_token, refresh: r.body.refresh_token };
 }
 
+/** A started simulator and an access token for it. */
+async function startLoggedIn(options: BemServerSimulatorOptions = {}): Promise<{ sim: BemServerSimulator; url: string; token: string }> {
+  const { sim, url } = await startSim(options);
+  return { sim, url, token: (await login(sim, url)).access };
+}
+
+/** A new campaign (UTC) with one scope and timeseries of these names, as the core fixtures set up (§7.3); its id. */
+async function campaignWith(url: string, token: string, name: string, series: string[]): Promise<number> {
+  const campaign = (await call(url, '/campaigns/', { token, body: { name, timezone: 'UTC' } })).body.id;
+  const scope = (await call(url, '/campaign_scopes/', { token, body: { name: 'Scope', campaign_id: campaign } })).body.id;
+  for (const n of series) await call(url, '/timeseries/', { token, body: { name: n, campaign_id: campaign, campaign_scope_id: scope } });
+  return campaign;
+}
+
 /** Query string from pairs (repeated keys allowed), percent-encoded (`+` → %2B, §1.3). */
 function qs(pairs: Array<[string, string | number]> | Record<string, string | number>): string {
   const list = Array.isArray(pairs) ? pairs : Object.entries(pairs);
@@ -157,6 +171,14 @@ describe('authentication (§2)', () => {
     ({ sim, url } = await startSim({ clock: () => clock }));
   });
   const sites = (token?: string, headers: Record<string, string> = {}) => call(url, '/sites/', { token, headers });
+  /** Runs steps that move `clock`; it is back at NOW afterwards, whatever happens. */
+  const withClockReset = async (steps: () => Promise<void>): Promise<void> => {
+    try {
+      await steps();
+    } finally {
+      clock = NOW;
+    }
+  };
 
   it('POST /auth/token: 200 success with an access and a refresh token, compact JSON and a newline', async () => {
     const r = await call(url, '/auth/token', { body: { email: sim.email, password: sim.password } });
@@ -242,14 +264,13 @@ describe('authentication (§2)', () => {
   });
 
   it('a token of another simulator (another secret) is invalid_token', async () => {
-    const other = await startSim();
-    const { access } = await login(other.sim, other.url);
-    expect((await sites(access)).text).toBe(UNAUTHORIZED('invalid_token'));
+    const other = await startLoggedIn();
+    expect((await sites(other.token)).text).toBe(UNAUTHORIZED('invalid_token'));
   });
 
   it('the access token expires after 900 s on the SIMULATOR clock: expired_token', async () => {
     const { access } = await login(sim, url);
-    try {
+    await withClockReset(async () => {
       clock = NOW + 900_000;
       expect((await sites(access)).status).toBe(200); // exp == now is still valid (no leeway, exp < now fails)
       clock = NOW + 901_000;
@@ -257,14 +278,12 @@ describe('authentication (§2)', () => {
       expect(r.status).toBe(401);
       expect(r.text).toBe(UNAUTHORIZED('expired_token'));
       expect(r.headers.get('date')).toBe(new Date(clock).toUTCString()); // the server's own clock
-    } finally {
-      clock = NOW;
-    }
+    });
   });
 
   it('refresh: a new pair from the refresh token; the old tokens stay valid (stateless)', async () => {
     const first = await login(sim, url);
-    try {
+    await withClockReset(async () => {
       clock = NOW + 16 * MIN;
       const r = await call(url, '/auth/token/refresh', { method: 'POST', token: first.refresh });
       expect(r.status).toBe(200);
@@ -276,9 +295,7 @@ describe('authentication (§2)', () => {
       expect((await sites(first.access)).text).toBe(UNAUTHORIZED('expired_token'));
       expect((await call(url, '/auth/token/refresh', { method: 'POST', token: first.refresh })).status).toBe(200);
       expect(sim.requests('refresh').at(-1)).toMatchObject({ status: 200, authorized: true });
-    } finally {
-      clock = NOW;
-    }
+    });
   });
 
   it('token type misuse is invalid_token: a refresh token on a data route, an access token on refresh', async () => {
@@ -294,16 +311,14 @@ describe('authentication (§2)', () => {
 
   it('an expired refresh token gives expired_token; only a new login helps', async () => {
     const { refresh } = await login(sim, url);
-    try {
+    await withClockReset(async () => {
       clock = NOW + 61 * DAY;
       const r = await call(url, '/auth/token/refresh', { method: 'POST', token: refresh });
       expect(r.status).toBe(401);
       expect(r.text).toBe(UNAUTHORIZED('expired_token'));
       const again = await login(sim, url);
       expect((await sites(again.access)).status).toBe(200);
-    } finally {
-      clock = NOW;
-    }
+    });
   });
 
   it('rotateSecret(): every token issued so far becomes invalid_token', async () => {
@@ -337,8 +352,7 @@ describe('transport (§1)', () => {
   let url: string;
   let token: string;
   beforeAll(async () => {
-    ({ sim, url } = await startSim({ maxUrlLength: 2000 }));
-    token = (await login(sim, url)).access;
+    ({ sim, url, token } = await startLoggedIn({ maxUrlLength: 2000 }));
   });
 
   it('a collection without its trailing slash: 308 to http://<host>/res/ with an HTML body, query kept, before auth', async () => {
@@ -463,8 +477,7 @@ describe('resources, pagination and filters (§4, §6)', () => {
   let url: string;
   let token: string;
   beforeAll(async () => {
-    ({ sim, url } = await startSim());
-    token = (await login(sim, url)).access;
+    ({ sim, url, token } = await startLoggedIn());
   });
   const get = (path: string, headers: Record<string, string> = {}) => call(url, path, { token, headers });
   const tsIds = async (query: string): Promise<number[]> => {
@@ -659,8 +672,7 @@ describe('writes to resources: 201/409, full-replacement PUT, If-Match 428/412/*
   let url: string;
   let token: string;
   beforeAll(async () => {
-    ({ sim, url } = await startSim());
-    token = (await login(sim, url)).access;
+    ({ sim, url, token } = await startLoggedIn());
   });
   const req = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => call(url, path, { method, token, body, headers });
 
@@ -806,19 +818,18 @@ describe('writes to resources: 201/409, full-replacement PUT, If-Match 428/412/*
   });
 
   it('deleting a campaign cascades: scopes, sites, buildings, timeseries, links and data are gone', async () => {
-    const s = await startSim();
-    const t = (await login(s.sim, s.url)).access;
-    const del = await call(s.url, '/campaigns/1', { method: 'DELETE', token: t, headers: { 'if-match': '*' } });
+    const s = await startLoggedIn();
+    const del = await call(s.url, '/campaigns/1', { method: 'DELETE', token: s.token, headers: { 'if-match': '*' } });
     expect(del.status).toBe(204);
     for (const res of ['campaign_scopes', 'sites', 'buildings', 'storeys', 'spaces', 'zones', 'timeseries_by_spaces', 'timeseries_property_data']) {
-      const r = await call(s.url, `/${res}/`, { token: t });
+      const r = await call(s.url, `/${res}/`, { token: s.token });
       expect(r.text).toBe('[]\n');
     }
-    const ts = await call(s.url, '/timeseries/', { token: t });
+    const ts = await call(s.url, '/timeseries/', { token: s.token });
     expect(ts.headers.get('x-pagination')).toBe('{"total": 0, "total_pages": 0}');
-    const data = await call(s.url, `/timeseries_data/?${qs([...ids(1), ...Object.entries(FIXTURE_WINDOW)])}`, { token: t });
+    const data = await call(s.url, `/timeseries_data/?${qs([...ids(1), ...Object.entries(FIXTURE_WINDOW)])}`, { token: s.token });
     expect(data.body.message).toBe('Unknown timeseries: [1]');
-    expect((await call(s.url, '/timeseries_properties/', { token: t })).body).toHaveLength(3); // not campaign-bound
+    expect((await call(s.url, '/timeseries_properties/', { token: s.token })).body).toHaveLength(3); // not campaign-bound
   });
 });
 
@@ -832,13 +843,11 @@ async function tsIdsOf(url: string, token: string, query: string): Promise<numbe
 // =============================================================================================
 
 describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => {
-  let sim: BemServerSimulator;
   let url: string;
   let token: string;
   let m: number; // a timeseries in meters holding the API tests' data (0, 1, 2, 3 hourly)
   beforeAll(async () => {
-    ({ sim, url } = await startSim());
-    token = (await login(sim, url)).access;
+    ({ url, token } = await startLoggedIn());
     const created = await call(url, '/timeseries/', { token, body: { name: 'Timeseries 1', campaign_id: 1, campaign_scope_id: 1, unit_symbol: 'm' } });
     m = created.body.id;
     const post = await call(url, '/timeseries_data/?data_state=1', { token, body: FIXTURE_POST_JSON(m), headers: { 'content-type': 'application/json' } });
@@ -952,20 +961,17 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
   });
 
   it('by name (core fixtures): raw JSON and CSV in UTC and Europe/Paris', async () => {
-    const s = await startSim();
-    const t = (await login(s.sim, s.url)).access;
-    const campaign = (await call(s.url, '/campaigns/', { token: t, body: { name: 'Fixtures', timezone: 'UTC' } })).body.id;
-    const scope = (await call(s.url, '/campaign_scopes/', { token: t, body: { name: 'Scope', campaign_id: campaign } })).body.id;
-    for (const n of [1, 3, 5]) await call(s.url, '/timeseries/', { token: t, body: { name: `Timeseries ${n}`, campaign_id: campaign, campaign_scope_id: scope } });
+    const s = await startLoggedIn();
+    const campaign = await campaignWith(s.url, s.token, 'Fixtures', ['Timeseries 1', 'Timeseries 3', 'Timeseries 5']);
     const body = {
       'Timeseries 1': { '2020-01-01T00:00:00+00:00': 0, '2020-01-01T01:00:00+00:00': 1, '2020-01-01T02:00:00+00:00': 2 },
       'Timeseries 5': { '2020-01-01T00:00:00+00:00': 10, '2020-01-01T01:00:00+00:00': 12 },
     };
-    expect((await call(s.url, `/timeseries_data/campaign/${campaign}/?data_state=1`, { token: t, body })).status).toBe(201);
+    expect((await call(s.url, `/timeseries_data/campaign/${campaign}/?data_state=1`, { token: s.token, body })).status).toBe(201);
     const names: Array<[string, string]> = ['Timeseries 1', 'Timeseries 3', 'Timeseries 5'].map((n) => ['timeseries', n]);
     const get = (tz: string, accept: string) =>
       call(s.url, `/timeseries_data/campaign/${campaign}/?${qs([...names, ['start_time', '2020-01-01T00:00:00+00:00'], ['end_time', '2020-01-01T03:00:00+00:00'], ['data_state', 1], ['timezone', tz]])}`, {
-        token: t,
+        token: s.token,
         headers: { accept },
       });
     expect((await get('UTC', 'application/json')).text).toBe(CORE.RAW_UTC_JSON);
@@ -977,22 +983,19 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
   });
 
   it('by name (core fixtures): day buckets avg/sum/min/max in UTC and avg in Europe/Paris, JSON and CSV', async () => {
-    const s = await startSim();
-    const t = (await login(s.sim, s.url)).access;
-    const campaign = (await call(s.url, '/campaigns/', { token: t, body: { name: 'Fixtures', timezone: 'UTC' } })).body.id;
-    const scope = (await call(s.url, '/campaign_scopes/', { token: t, body: { name: 'Scope', campaign_id: campaign } })).body.id;
-    for (const n of [1, 3, 5]) await call(s.url, '/timeseries/', { token: t, body: { name: `Timeseries ${n}`, campaign_id: campaign, campaign_scope_id: scope } });
+    const s = await startLoggedIn();
+    const campaign = await campaignWith(s.url, s.token, 'Fixtures', ['Timeseries 1', 'Timeseries 3', 'Timeseries 5']);
     // "Timeseries 1" = 0..71 hourly, "Timeseries 5" = 10, 12, … for 48 h, posted as CSV by name.
     const rows = Array.from({ length: 72 }, (_, h) => `${iso(Date.UTC(2020, 0, 1) + h * HOUR).replace('.000Z', '+00:00')},${h},${h < 48 ? 10 + 2 * h : ''}`);
     const csv = `Datetime,Timeseries 1,Timeseries 5\n${rows.join('\n')}\n`;
-    const post = await call(s.url, `/timeseries_data/campaign/${campaign}/?data_state=1`, { token: t, body: csv, headers: { 'content-type': 'text/csv' } });
+    const post = await call(s.url, `/timeseries_data/campaign/${campaign}/?data_state=1`, { token: s.token, body: csv, headers: { 'content-type': 'text/csv' } });
     expect(post.status).toBe(201);
     const names: Array<[string, string]> = ['Timeseries 1', 'Timeseries 3', 'Timeseries 5'].map((n) => ['timeseries', n]);
     const agg = (aggregation: string, tz: string, accept: string, start: string, end: string) =>
       call(
         s.url,
         `/timeseries_data/campaign/${campaign}/aggregate?${qs([...names, ['start_time', start], ['end_time', end], ['data_state', 1], ['bucket_width_value', 1], ['bucket_width_unit', 'day'], ['aggregation', aggregation], ['timezone', tz]])}`,
-        { token: t, headers: { accept } },
+        { token: s.token, headers: { accept } },
       ).then((r) => r.text);
     const utc = ['2020-01-01T00:00:00+00:00', '2020-01-04T00:00:00+00:00'] as const;
     expect(await agg('avg', 'UTC', 'application/json', ...utc)).toBe(CORE.BUCKET_AVG_UTC_JSON);
@@ -1006,7 +1009,7 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
     const paris = ['2020-01-01T00:00:00+01:00', '2020-01-04T00:00:00+01:00'] as const;
     expect(await agg('avg', 'Europe/Paris', 'application/json', ...paris)).toBe(CORE.BUCKET_AVG_PARIS_JSON);
     expect(await agg('avg', 'Europe/Paris', 'text/csv', ...paris)).toBe(CORE.BUCKET_AVG_PARIS_CSV);
-    const stats = await call(s.url, `/timeseries_data/campaign/${campaign}/stats?${qs([...names, ['data_state', 1]])}`, { token: t });
+    const stats = await call(s.url, `/timeseries_data/campaign/${campaign}/stats?${qs([...names, ['data_state', 1]])}`, { token: s.token });
     expect(Object.keys(stats.body.stats)).toEqual(['Timeseries 1', 'Timeseries 3', 'Timeseries 5']);
     expect(stats.body.stats['Timeseries 5']).toMatchObject({ count: 48, min: 10, max: 104, avg: 57 });
     expect(s.sim.requests('timeseries_data/campaign/aggregate')).toHaveLength(10);
@@ -1015,12 +1018,10 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
 });
 
 describe('timeseries data: the generated portfolio (§7, seed data)', () => {
-  let sim: BemServerSimulator;
   let url: string;
   let token: string;
   beforeAll(async () => {
-    ({ sim, url } = await startSim());
-    token = (await login(sim, url)).access;
+    ({ url, token } = await startLoggedIn());
   });
   const raw = async (id: number, from: number, to: number, ds = 1, extra: Array<[string, string | number]> = []): Promise<Record<string, number>> => {
     const r = await call(url, `/timeseries_data/?${qs([...ids(id), ['start_time', iso(from)], ['end_time', iso(to)], ['data_state', ds], ...extra])}`, { token, headers: { accept: 'application/json' } });
@@ -1106,10 +1107,9 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
   });
 
   it('data state Clean (2): the energy meters without gaps, same values; nothing for the other series', async () => {
-    const g = await startSim({ gapRate: 0.05 });
-    const t = (await login(g.sim, g.url)).access;
+    const g = await startLoggedIn({ gapRate: 0.05 });
     const get = async (id: number, ds: number) =>
-      (await call(g.url, `/timeseries_data/?${qs([...ids(id), ['start_time', iso(THURSDAY)], ['end_time', iso(THURSDAY + DAY)], ['data_state', ds]])}`, { token: t })).body;
+      (await call(g.url, `/timeseries_data/?${qs([...ids(id), ['start_time', iso(THURSDAY)], ['end_time', iso(THURSDAY + DAY)], ['data_state', ds]])}`, { token: g.token })).body;
     const rawData = (await get(1, 1))['1'] as Record<string, number>;
     const clean = (await get(1, 2))['1'] as Record<string, number>;
     expect(Object.keys(clean)).toHaveLength(144);
@@ -1119,11 +1119,11 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
   });
 
   it('gaps: about gapRate of the raw points are missing, deterministically', async () => {
-    const a = await startSim({ gapRate: 0.01 });
-    const b = await startSim({ gapRate: 0.01 });
+    const a = await startLoggedIn({ gapRate: 0.01 });
+    const b = await startLoggedIn({ gapRate: 0.01 });
     const path = `/timeseries_data/?${qs([...ids(11, 12, 13, 14), ['start_time', iso(NOW - 60 * DAY)], ['end_time', iso(NOW)], ['data_state', 1]])}`;
-    const ra = await call(a.url, path, { token: (await login(a.sim, a.url)).access });
-    const rb = await call(b.url, path, { token: (await login(b.sim, b.url)).access });
+    const ra = await call(a.url, path, { token: a.token });
+    const rb = await call(b.url, path, { token: b.token });
     expect(ra.text).toBe(rb.text);
     const n = Object.values(ra.body as Record<string, object>).reduce((acc, s) => acc + Object.keys(s).length, 0);
     const missing = 1 - n / (4 * 60 * 144);
@@ -1162,8 +1162,8 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
     expect(s.min).toBeGreaterThan(0);
     expect(s.stddev).toBeGreaterThan(0);
     expect(r.body.stats['11'].count).toBe(s.count);
-    const late = await startSim({ historyStartMs: Date.UTC(2026, 10, 20, 10, 5) });
-    const st = await call(late.url, `/timeseries_data/stats?${qs([...ids(1), ['data_state', 1], ['timezone', 'Europe/Paris']])}`, { token: (await login(late.sim, late.url)).access });
+    const late = await startLoggedIn({ historyStartMs: Date.UTC(2026, 10, 20, 10, 5) });
+    const st = await call(late.url, `/timeseries_data/stats?${qs([...ids(1), ['data_state', 1], ['timezone', 'Europe/Paris']])}`, { token: late.token });
     expect(st.body.stats['1']).toMatchObject({ first_timestamp: '2026-11-20T11:10:00+01:00', last_timestamp: '2026-11-20T13:00:00+01:00', count: 12 });
   });
   it('half-hour DST switches (Australia/Lord_Howe) give the right offsets on both sides', async () => {
@@ -1180,11 +1180,10 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
   });
 
   it('renaming a timeseries (PUT) keeps its data; the by-name routes follow the new name', async () => {
-    const s = await startSim();
-    const t = (await login(s.sim, s.url)).access;
-    const put = await call(s.url, '/timeseries/7', { method: 'PUT', token: t, body: { name: 'Lille - T ext', unit_symbol: '°C' }, headers: { 'if-match': '*' } });
+    const s = await startLoggedIn();
+    const put = await call(s.url, '/timeseries/7', { method: 'PUT', token: s.token, body: { name: 'Lille - T ext', unit_symbol: '°C' }, headers: { 'if-match': '*' } });
     expect(put.text).toBe('{"id":7,"name":"Lille - T ext","unit_symbol":"\\u00b0C","campaign_id":1,"campaign_scope_id":1}\n');
-    const r = await call(s.url, `/timeseries_data/campaign/1/?${qs([['timeseries', 'Lille - T ext'], ['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 1]])}`, { token: t });
+    const r = await call(s.url, `/timeseries_data/campaign/1/?${qs([['timeseries', 'Lille - T ext'], ['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 1]])}`, { token: s.token });
     expect(Object.keys(r.body['Lille - T ext'])).toHaveLength(6);
   });
 });
@@ -1194,8 +1193,7 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
   let url: string;
   let token: string;
   beforeAll(async () => {
-    ({ sim, url } = await startSim());
-    token = (await login(sim, url)).access;
+    ({ sim, url, token } = await startLoggedIn());
   });
   const post = (body: string, contentType?: string, query = 'data_state=1', path = '/timeseries_data/') =>
     call(url, `${path}?${query}`, { token, method: 'POST', body, headers: contentType === undefined ? {} : { 'content-type': contentType } });
@@ -1230,9 +1228,7 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
   });
 
   it('mixed offsets are stored in UTC; names in the by-name route (core and API fixtures)', async () => {
-    const campaign = (await call(url, '/campaigns/', { token, body: { name: 'Import', timezone: 'UTC' } })).body.id;
-    const scope = (await call(url, '/campaign_scopes/', { token, body: { name: 'Scope', campaign_id: campaign } })).body.id;
-    for (const n of [0, 1, 3]) await call(url, '/timeseries/', { token, body: { name: `Timeseries ${n}`, campaign_id: campaign, campaign_scope_id: scope } });
+    const campaign = await campaignWith(url, token, 'Import', ['Timeseries 0', 'Timeseries 1', 'Timeseries 3']);
     expect((await post(CORE.IMPORT_MIXED_OFFSETS_CSV, 'text/csv', 'data_state=1', `/timeseries_data/campaign/${campaign}/`)).status).toBe(201);
     const back = await call(
       url,
@@ -1360,12 +1356,10 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
 });
 
 describe('timeseries data: lookups, negotiation and limits (§7.1, §7.2, §7.9)', () => {
-  let sim: BemServerSimulator;
   let url: string;
   let token: string;
   beforeAll(async () => {
-    ({ sim, url } = await startSim());
-    token = (await login(sim, url)).access;
+    ({ url, token } = await startLoggedIn());
   });
   const windowQ = qs([['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 1]]);
 
@@ -1459,8 +1453,7 @@ describe('robustness and the shared machinery', () => {
   let url: string;
   let token: string;
   beforeAll(async () => {
-    ({ sim, url } = await startSim());
-    token = (await login(sim, url)).access;
+    ({ sim, url, token } = await startLoggedIn());
   });
 
   it('garbage never crashes the server, and the next request still works', async () => {

@@ -345,18 +345,30 @@ export function occupancy(pattern: OccupancyPattern, occSeed: number, t: number)
   }
 }
 
+/** Mean outdoor temperature of the day of the year: coldest around January 20th. */
+function seasonalTemperature(c: Climate, t: number): number {
+  return c.mean - c.amplitude * Math.cos((TWO_PI * (dayOfYear(t) - 20)) / 365.25);
+}
+
+/** Weather systems passing over a few days: ±4 °C around the seasonal mean. */
+function weatherSwing(c: Climate, t: number): number {
+  return 8 * (noise(c.seed, t / (3 * DAY)) - 0.5);
+}
+
+/** Local solar time (h) at the site's longitude: 12 when the sun is highest. */
+function solarHour(c: Climate, t: number): number {
+  return (((t % DAY) + DAY) % DAY) / HOUR + c.longitude / 15;
+}
+
 function outdoorTemperature(c: Climate, t: number): number {
-  const seasonal = c.mean - c.amplitude * Math.cos((TWO_PI * (dayOfYear(t) - 20)) / 365.25);
-  const solarHour = (((t % DAY) + DAY) % DAY) / HOUR + c.longitude / 15;
-  const diurnal = c.diurnal * (0.7 + 0.6 * summerness(t)) * Math.cos((TWO_PI * (solarHour - 15)) / 24);
-  const synoptic = 8 * (noise(c.seed, t / (3 * DAY)) - 0.5) + 2.5 * (noise(c.seed ^ 0x1b873593, t / (8 * HOUR)) - 0.5);
-  return seasonal + diurnal + synoptic;
+  const diurnal = c.diurnal * (0.7 + 0.6 * summerness(t)) * Math.cos((TWO_PI * (solarHour(c, t) - 15)) / 24);
+  const synoptic = weatherSwing(c, t) + 2.5 * (noise(c.seed ^ 0x1b873593, t / (8 * HOUR)) - 0.5);
+  return seasonalTemperature(c, t) + diurnal + synoptic;
 }
 
 /** Daily-scale outdoor temperature (no day–night swing): drives heating on or off. */
 function outdoorDaily(c: Climate, t: number): number {
-  const seasonal = c.mean - c.amplitude * Math.cos((TWO_PI * (dayOfYear(t) - 20)) / 365.25);
-  return seasonal + 8 * (noise(c.seed, t / (3 * DAY)) - 0.5);
+  return seasonalTemperature(c, t) + weatherSwing(c, t);
 }
 
 const round = (v: number, decimals: number): number => {
@@ -394,8 +406,7 @@ function indoorHumidity(m: Extract<SeriesModel, { kind: 'humidity' }>, t: number
 }
 
 function outdoorHumidity(m: Extract<SeriesModel, { kind: 'outdoor_humidity' }>, t: number): number {
-  const solarHour = (((t % DAY) + DAY) % DAY) / HOUR + m.climate.longitude / 15;
-  const v = 76 + 11 * Math.cos((TWO_PI * (solarHour - 4)) / 24) - 9 * summerness(t) + 20 * (noise(m.seed, t / (12 * HOUR)) - 0.5);
+  const v = 76 + 11 * Math.cos((TWO_PI * (solarHour(m.climate, t) - 4)) / 24) - 9 * summerness(t) + 20 * (noise(m.seed, t / (12 * HOUR)) - 0.5);
   return round(clamp(v, 30, 100), 1);
 }
 
@@ -550,48 +561,31 @@ export function buildPortfolio(historyStartMs: number): SeedPortfolio {
     timeseries.push({ id, ...t });
     return id;
   };
+  /** A generated series: its kind is its model's; `range` gives its Min and Max properties. */
+  const addGenerated = (t: Pick<SeedTimeseries, 'name' | 'unit' | 'description' | 'scopeId'> & { range: [string, string] }, model: SeriesModel): number =>
+    add({ name: t.name, unit: t.unit, description: t.description, scopeId: t.scopeId, kind: model.kind, model, range: t.range });
 
   for (const b of buildings) {
     const site = sites.find((s) => s.id === b.site_id)!;
-    const e = add({
-      name: `${b.name} - Électricité`,
-      unit: 'kWh',
-      description: 'Compteur électrique général, énergie par pas de 10 minutes',
-      scopeId: 1,
-      kind: 'electricity',
-      model: { kind: 'electricity', seed: 1000 + b.id, climate: site.climate, occSeed: 100 + b.id, baseKw: b.baseKw, peakKw: b.peakKw },
-      range: ['0', '100'],
-    });
-    const h = add({
-      name: `${b.name} - Chaleur`,
-      unit: 'kWh',
-      description: 'Compteur de chaleur du réseau, énergie par pas de 10 minutes',
-      scopeId: 1,
-      kind: 'heat',
-      model: { kind: 'heat', seed: 2000 + b.id, climate: site.climate, uaKwPerK: b.ua },
-      range: ['0', '100'],
-    });
+    const e = addGenerated(
+      { name: `${b.name} - Électricité`, unit: 'kWh', description: 'Compteur électrique général, énergie par pas de 10 minutes', scopeId: 1, range: ['0', '100'] },
+      { kind: 'electricity', seed: 1000 + b.id, climate: site.climate, occSeed: 100 + b.id, baseKw: b.baseKw, peakKw: b.peakKw },
+    );
+    const h = addGenerated(
+      { name: `${b.name} - Chaleur`, unit: 'kWh', description: 'Compteur de chaleur du réseau, énergie par pas de 10 minutes', scopeId: 1, range: ['0', '100'] },
+      { kind: 'heat', seed: 2000 + b.id, climate: site.climate, uaKwPerK: b.ua },
+    );
     links.buildings.push([e, b.id], [h, b.id]);
   }
   for (const s of sites) {
-    const t = add({
-      name: `${s.name} - Température extérieure`,
-      unit: '°C',
-      description: 'Station météo du site',
-      scopeId: 1,
-      kind: 'outdoor_temperature',
-      model: { kind: 'outdoor_temperature', seed: 3000 + s.id, climate: s.climate },
-      range: ['-40', '60'],
-    });
-    const h = add({
-      name: `${s.name} - Humidité extérieure`,
-      unit: '%',
-      description: 'Station météo du site',
-      scopeId: 1,
-      kind: 'outdoor_humidity',
-      model: { kind: 'outdoor_humidity', seed: 4000 + s.id, climate: s.climate },
-      range: ['0', '100'],
-    });
+    const t = addGenerated(
+      { name: `${s.name} - Température extérieure`, unit: '°C', description: 'Station météo du site', scopeId: 1, range: ['-40', '60'] },
+      { kind: 'outdoor_temperature', seed: 3000 + s.id, climate: s.climate },
+    );
+    const h = addGenerated(
+      { name: `${s.name} - Humidité extérieure`, unit: '%', description: 'Station météo du site', scopeId: 1, range: ['0', '100'] },
+      { kind: 'outdoor_humidity', seed: 4000 + s.id, climate: s.climate },
+    );
     links.sites.push([t, s.id], [h, s.id]);
   }
   const zoneOf = new Map<number, number>([
@@ -605,33 +599,18 @@ export function buildPortfolio(historyStartMs: number): SeedPortfolio {
     const site = sites.find((s) => s.id === building.site_id)!;
     const prefix = `${building.name} / ${storey.name} / ${spaceName}`;
     const occSeed = 500 + spaceId;
-    const temp = add({
-      name: `${prefix} - Température`,
-      unit: '°C',
-      description: 'Température ambiante',
-      scopeId: 2,
-      kind: 'indoor_temperature',
-      model: { kind: 'indoor_temperature', seed: 5000 + spaceId, climate: site.climate, occupancy: pattern, occSeed },
-      range: ['0', '50'],
-    });
-    const co2Id = add({
-      name: `${prefix} - CO2`,
-      unit: 'ppm',
-      description: 'Concentration en CO2',
-      scopeId: 2,
-      kind: 'co2',
-      model: { kind: 'co2', seed: 6000 + spaceId, occupancy: pattern, occSeed, capacityPpm: capacity },
-      range: ['0', '5000'],
-    });
-    const hum = add({
-      name: `${prefix} - Humidité`,
-      unit: '%',
-      description: 'Humidité relative',
-      scopeId: 2,
-      kind: 'humidity',
-      model: { kind: 'humidity', seed: 7000 + spaceId, occupancy: pattern, occSeed },
-      range: ['0', '100'],
-    });
+    const temp = addGenerated(
+      { name: `${prefix} - Température`, unit: '°C', description: 'Température ambiante', scopeId: 2, range: ['0', '50'] },
+      { kind: 'indoor_temperature', seed: 5000 + spaceId, climate: site.climate, occupancy: pattern, occSeed },
+    );
+    const co2Id = addGenerated(
+      { name: `${prefix} - CO2`, unit: 'ppm', description: 'Concentration en CO2', scopeId: 2, range: ['0', '5000'] },
+      { kind: 'co2', seed: 6000 + spaceId, occupancy: pattern, occSeed, capacityPpm: capacity },
+    );
+    const hum = addGenerated(
+      { name: `${prefix} - Humidité`, unit: '%', description: 'Humidité relative', scopeId: 2, range: ['0', '100'] },
+      { kind: 'humidity', seed: 7000 + spaceId, occupancy: pattern, occSeed },
+    );
     links.spaces.push([temp, spaceId], [co2Id, spaceId], [hum, spaceId]);
     const zone = zoneOf.get(spaceId);
     if (zone !== undefined) links.zones.push([temp, zone]);

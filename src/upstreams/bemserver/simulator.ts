@@ -178,6 +178,11 @@ function errorResult(status: number, extra: { message?: string; errors?: unknown
   return jsonResult(status, errorBody(status, extra), headers);
 }
 
+/** A 204 as Flask sends it: no body, still `Content-Type: application/json`. */
+function noContent(): SimResult {
+  return { status: 204, rawBody: '', headers: { 'content-type': 'application/json' } };
+}
+
 const etagOf = (data: unknown): string => `"${createHash('sha1').update(pyDumps(data, ETAG_STYLE)).digest('hex')}"`;
 
 // ---------------------------------------------------------------- datetimes
@@ -215,6 +220,21 @@ function zoneOffsetMinutes(zone: string): number | null {
 }
 
 /**
+ * The instant of parsed date-time fields (year, month, day, hour, minute, second; fraction; zone
+ * suffix): epoch ms, fractional below the ms (microseconds kept, anything finer dropped); 'invalid'
+ * for a date or time that does not exist or a zone Python refuses; 'naive' without a zone.
+ */
+function instantOf(fields: readonly string[], frac: string, zone: string | undefined): number | 'naive' | 'invalid' {
+  const [y, mo, d, h, mi, s] = fields.map(Number) as [number, number, number, number, number, number];
+  if (!validYmdHms(y, mo, d, h, mi, s)) return 'invalid';
+  if (zone === undefined) return 'naive';
+  const offset = zoneOffsetMinutes(zone);
+  if (offset === null) return 'invalid';
+  const micro = Number(frac.slice(0, 6).padEnd(6, '0') || '0');
+  return utcMs(y, mo, d, h, mi, s, Math.floor(micro / 1000)) + (micro % 1000) / 1000 - offset * MINUTE;
+}
+
+/**
  * An `AwareDateTime` query/body field (§1.3): epoch ms (fractional below the ms) or the message.
  * A `+` left unencoded arrives as a space and fails as "Not a valid datetime.".
  */
@@ -223,12 +243,9 @@ function parseAwareField(raw: unknown): number | { error: string } {
   const m = MA_DATETIME.exec(raw);
   if (!m) return { error: 'Not a valid datetime.' };
   const [, y, mo, d, h, mi, s = '0', frac = '', zone] = m;
-  if (!validYmdHms(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s))) return { error: 'Not a valid datetime.' };
-  if (zone === undefined) return { error: 'Not a valid aware datetime.' };
-  const offset = zoneOffsetMinutes(zone);
-  if (offset === null) return { error: 'Not a valid datetime.' };
-  const micro = Number(frac.padEnd(6, '0') || '0');
-  const t = utcMs(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), Math.floor(micro / 1000)) + (micro % 1000) / 1000 - offset * MINUTE;
+  const t = instantOf([y!, mo!, d!, h!, mi!, s], frac, zone);
+  if (t === 'invalid') return { error: 'Not a valid datetime.' };
+  if (t === 'naive') return { error: 'Not a valid aware datetime.' };
   if (t < DATETIME_MIN || t > DATETIME_MAX) return { error: RANGE_MESSAGE };
   return t;
 }
@@ -244,12 +261,8 @@ function parseDataTimestamp(raw: string): number | 'naive' | 'invalid' {
   const m = PD_DATETIME.exec(raw);
   if (!m) return 'invalid';
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  if (!validYmdHms(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s))) return 'invalid';
-  if (zone === undefined) return 'naive';
-  const offset = zoneOffsetMinutes(zone.toUpperCase());
-  if (offset === null) return 'invalid';
-  const micro = Number(frac.slice(0, 6).padEnd(6, '0') || '0');
-  const t = utcMs(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), Math.floor(micro / 1000)) + (micro % 1000) / 1000 - offset * MINUTE;
+  const t = instantOf([y!, mo!, d!, h, mi, s], frac, zone?.toUpperCase());
+  if (typeof t !== 'number') return t;
   return t < PD_MIN || t > PD_MAX ? 'invalid' : t;
 }
 
@@ -423,6 +436,11 @@ class FloatText {
     }
     return s;
   }
+
+  /** The value after a convert_to conversion (none: as stored). */
+  converted(v: number, c: { scale: number; shift: number } | null | undefined): string {
+    return this.get(c ? v * c.scale + c.shift : v);
+  }
 }
 
 /** Formatted timestamps of the 10-minute grid inside [from, to), computed once per response. */
@@ -583,34 +601,27 @@ class QueryArgs {
     return v;
   }
 
-  oneOf<T extends string>(k: string, choices: readonly T[], fallback?: T, required = false): T | undefined {
+  /** The first value if `valid` accepts it, else the field error `message`; `fallback` when absent. */
+  private checked<T extends string>(k: string, required: boolean, fallback: T | undefined, valid: (v: string) => boolean, message: string): T | undefined {
     if (this.missing(k, required)) return fallback;
     const v = this.first(k)!;
-    if (!(choices as readonly string[]).includes(v)) {
-      this.errors[k] = [oneOfMessage(choices)];
+    if (!valid(v)) {
+      this.errors[k] = [message];
       return undefined;
     }
     return v as T;
   }
 
+  oneOf<T extends string>(k: string, choices: readonly T[], fallback?: T, required = false): T | undefined {
+    return this.checked(k, required, fallback, (v) => (choices as readonly string[]).includes(v), oneOfMessage(choices));
+  }
+
   timezone(k: string): string | undefined {
-    if (this.missing(k, false)) return 'UTC';
-    const v = this.first(k)!;
-    if (!TIMEZONE_SET.has(v)) {
-      this.errors[k] = [TIMEZONE_MESSAGE];
-      return undefined;
-    }
-    return v;
+    return this.checked(k, false, 'UTC', (v) => TIMEZONE_SET.has(v), TIMEZONE_MESSAGE);
   }
 
   unit(k: string): string | undefined {
-    if (this.missing(k, false)) return undefined;
-    const v = this.first(k)!;
-    if (unitInfo(v) === null) {
-      this.errors[k] = ['Undefined unit.'];
-      return undefined;
-    }
-    return v;
+    return this.checked(k, false, undefined, (v) => unitInfo(v) !== null, 'Undefined unit.');
   }
 
   /** A repeated-key list; item errors are keyed by index (`{"0": ["Not a valid integer."]}`). */
@@ -652,9 +663,14 @@ function validationError(location: 'query' | 'json', errors: unknown): SimResult
   return errorResult(422, { errors: { [location]: errors } });
 }
 
+/** A data_state id that does not exist: 422 with a plain string, not a list (§7.2, §7.7). */
+function unknownDataState(): SimResult {
+  return validationError('query', { data_state: 'Unknown data state ID' });
+}
+
 // ---------------------------------------------------------------- resources (§6.1)
 
-type FieldType = 'str' | 'int' | 'float' | 'datetime' | 'timezone' | 'unit' | 'valueType';
+type FieldType = 'str' | 'email' | 'int' | 'float' | 'datetime' | 'timezone' | 'unit' | 'valueType';
 
 interface FieldDef {
   name: string;
@@ -712,8 +728,17 @@ const linkDef = (parent: LinkParent, key: string): ResourceDef => ({
   link: parent,
 });
 
+/** The usual resource (§5, §6): ETag, full-replacement PUT, `sort` on name, not paginated. */
+const resourceDef = (def: Pick<ResourceDef, 'name' | 'fields' | 'unique' | 'filters'> & Partial<ResourceDef>): ResourceDef => ({
+  etag: true,
+  paginated: false,
+  put: true,
+  sortable: true,
+  ...def,
+});
+
 const RESOURCES: ResourceDef[] = [
-  {
+  resourceDef({
     name: 'campaigns',
     fields: [
       NAME,
@@ -722,24 +747,16 @@ const RESOURCES: ResourceDef[] = [
       { name: 'end_time', type: 'datetime' },
       { name: 'timezone', type: 'timezone', required: true },
     ],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['name']],
-    sortable: true,
     filters: { name: 'str', in_name: 'in_name' },
-  },
-  {
+  }),
+  resourceDef({
     name: 'campaign_scopes',
     fields: [NAME, DESCRIPTION, parentField('campaign_id', 'campaigns')],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['campaign_id', 'name']],
-    sortable: true,
     filters: { name: 'str', campaign_id: 'int' },
-  },
-  {
+  }),
+  resourceDef({
     name: 'sites',
     fields: [
       NAME,
@@ -749,54 +766,34 @@ const RESOURCES: ResourceDef[] = [
       IFC_ID,
       parentField('campaign_id', 'campaigns'),
     ],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['campaign_id', 'name']],
-    sortable: true,
     filters: { name: 'str', campaign_id: 'int', ifc_id: 'str' },
-  },
-  {
+  }),
+  resourceDef({
     name: 'buildings',
     fields: [NAME, DESCRIPTION, IFC_ID, parentField('site_id', 'sites')],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['site_id', 'name']],
-    sortable: true,
     filters: { name: 'str', campaign_id: 'int', site_id: 'int', ifc_id: 'str' },
-  },
-  {
+  }),
+  resourceDef({
     name: 'storeys',
     fields: [NAME, DESCRIPTION, IFC_ID, parentField('building_id', 'buildings')],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['building_id', 'name']],
-    sortable: true,
     filters: { name: 'str', campaign_id: 'int', site_id: 'int', building_id: 'int', ifc_id: 'str' },
-  },
-  {
+  }),
+  resourceDef({
     name: 'spaces',
     fields: [NAME, DESCRIPTION, IFC_ID, parentField('storey_id', 'storeys')],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['storey_id', 'name']],
-    sortable: true,
     filters: { name: 'str', campaign_id: 'int', site_id: 'int', building_id: 'int', storey_id: 'int', ifc_id: 'str' },
-  },
-  {
+  }),
+  resourceDef({
     name: 'zones',
     fields: [NAME, DESCRIPTION, IFC_ID, parentField('campaign_id', 'campaigns')],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['campaign_id', 'name']],
-    sortable: true,
     filters: { name: 'str', campaign_id: 'int', ifc_id: 'str' },
-  },
-  {
+  }),
+  resourceDef({
     name: 'timeseries',
     fields: [
       NAME,
@@ -805,14 +802,11 @@ const RESOURCES: ResourceDef[] = [
       parentField('campaign_id', 'campaigns'),
       parentField('campaign_scope_id', 'campaign_scopes'),
     ],
-    etag: true,
     paginated: true,
-    put: true,
     unique: [['campaign_id', 'name']],
-    sortable: true,
     filters: {}, // §6.1 timeseries filters: see BemState.filterTimeseries
-  },
-  {
+  }),
+  resourceDef({
     name: 'timeseries_properties',
     fields: [
       NAME,
@@ -820,37 +814,21 @@ const RESOURCES: ResourceDef[] = [
       { name: 'value_type', type: 'valueType', fallback: 'string', putExcluded: true },
       { name: 'unit_symbol', type: 'unit' },
     ],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['name']],
-    sortable: true,
     filters: { name: 'str', value_type: 'valueType', unit_symbol: 'unit' },
-  },
-  {
+  }),
+  resourceDef({
     name: 'timeseries_property_data',
     fields: [
       { name: 'timeseries_id', type: 'int', required: true, ref: 'timeseries' },
       { name: 'property_id', type: 'int', required: true, ref: 'timeseries_properties' },
       { name: 'value', type: 'str', required: true, maxLength: 100 },
     ],
-    etag: true,
-    paginated: false,
-    put: true,
     unique: [['timeseries_id', 'property_id']],
     sortable: false,
     filters: { timeseries_id: 'int', property_id: 'int' },
-  },
-  {
-    name: 'timeseries_data_states',
-    fields: [NAME],
-    etag: true,
-    paginated: false,
-    put: true,
-    unique: [['name']],
-    sortable: false,
-    filters: {},
-  },
+  }),
+  resourceDef({ name: 'timeseries_data_states', fields: [NAME], unique: [['name']], sortable: false, filters: {} }),
   linkDef('sites', 'site_id'),
   linkDef('buildings', 'building_id'),
   linkDef('storeys', 'storey_id'),
@@ -865,6 +843,7 @@ function loadField(f: FieldDef, raw: unknown): { value: unknown } | { errors: st
   if (raw === null) return f.required ? { errors: ['Field may not be null.'] } : { value: null };
   switch (f.type) {
     case 'str':
+    case 'email':
     case 'unit':
     case 'timezone':
     case 'valueType': {
@@ -873,6 +852,7 @@ function loadField(f: FieldDef, raw: unknown): { value: unknown } | { errors: st
         return { errors: [`Length must be between ${f.between[0]} and ${f.between[1]}.`] };
       }
       if (f.maxLength !== undefined && raw.length > f.maxLength) return { errors: [`Longer than maximum length ${f.maxLength}.`] };
+      if (f.type === 'email' && !EMAIL_RE.test(raw)) return { errors: ['Not a valid email address.'] };
       if (f.type === 'unit' && unitInfo(raw) === null) return { errors: ['Undefined unit.'] };
       if (f.type === 'timezone' && !TIMEZONE_SET.has(raw)) return { errors: [TIMEZONE_MESSAGE] };
       if (f.type === 'valueType' && !(VALUE_TYPES as readonly string[]).includes(raw)) return { errors: [oneOfMessage(VALUE_TYPES)] };
@@ -914,6 +894,16 @@ function validPropertyValue(valueType: unknown, value: string): boolean {
 /** Python csv / pandas quoting of one CSV cell (QUOTE_MINIMAL, §7.4). */
 function csvCell(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The header line of the data routes' CSV (§7.4): `Datetime`, then a column per requested series. */
+function csvHeader(labels: string[]): string {
+  return `Datetime${labels.map((l) => `,${csvCell(l)}`).join('')}\n`;
+}
+
+/** The data routes' JSON (§7.3): json.dumps defaults, `{label: {timestamp: value, …}, …}`; items are `"timestamp": value`. */
+function seriesJson(columns: Array<{ label: string; items: string[] }>): string {
+  return `{${columns.map((c) => `${pyStr(c.label)}: {${c.items.join(', ')}}`).join(', ')}}`;
 }
 
 /** RFC 4180 rows (quotes, doubled quotes, CRLF/LF/CR); a blank line is an empty row. */
@@ -1052,6 +1042,28 @@ interface TsMeta {
   model: SeriesModel | null;
 }
 
+/** A timeseries a data request names, and the label it answers under (id or name, as asked). */
+interface Target {
+  row: Row;
+  label: string;
+}
+
+/** Query fields a data route reads besides timeseries and data_state (§7.2, §7.5, §7.6, §7.8). */
+type DataField = 'window' | 'timezone' | 'convert_to' | 'buckets';
+
+/** The data routes' query arguments; the fields a route does not read stay undefined. */
+interface DataArgs {
+  labels?: Array<number | string>;
+  start?: number;
+  end?: number;
+  ds?: number;
+  tz?: string;
+  convertTo?: string[];
+  width?: number;
+  unit?: Period;
+  agg?: Aggregation;
+}
+
 type RouteKind = 'about' | 'token' | 'refresh' | 'collection' | 'item' | 'data' | 'aggregate' | 'stats' | 'redirect' | 'unknown';
 
 interface RouteMatch {
@@ -1070,6 +1082,11 @@ type Aggregation = (typeof AGGREGATIONS)[number];
 const BUCKET_VALUE_MESSAGE = 'Only fixed bucket width units (second, minute, hour) accept a value different than 1.';
 const CONVERT_TO_SIZE_MESSAGE = 'If provided, convert_to must be the same size as timeseries.';
 const EMAIL_RE = /^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]+$|^[^\s@]+@localhost$/i;
+/** The body of `POST /auth/token` (§2.1). */
+const LOGIN_FIELDS: FieldDef[] = [
+  { name: 'email', type: 'email', required: true },
+  { name: 'password', type: 'str', required: true, between: [1, 80] },
+];
 
 class BemState {
   readonly email: string;
@@ -1302,23 +1319,10 @@ class BemState {
 
   /** `POST /auth/token`: 200 either way, `{"status":"failure"}` for bad credentials (§2.1). */
   private token(req: SimRequest): SimResult {
-    const body = this.readJson(req);
-    if ('result' in body) return body.result;
-    const data = body.value ?? {};
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) return validationError('json', { _schema: ['Invalid input type.'] });
-    const rec = data as Record<string, unknown>;
-    const errs: Errors = {};
-    if (!('email' in rec)) errs.email = [MISSING];
-    else if (rec.email === null) errs.email = ['Field may not be null.'];
-    else if (typeof rec.email !== 'string') errs.email = ['Not a valid string.'];
-    else if (!EMAIL_RE.test(rec.email)) errs.email = ['Not a valid email address.'];
-    if (!('password' in rec)) errs.password = [MISSING];
-    else if (rec.password === null) errs.password = ['Field may not be null.'];
-    else if (typeof rec.password !== 'string') errs.password = ['Not a valid string.'];
-    else if (rec.password.length < 1 || rec.password.length > 80) errs.password = ['Length must be between 1 and 80.'];
-    for (const k of Object.keys(rec)) if (k !== 'email' && k !== 'password') errs[k] = ['Unknown field.'];
-    if (Object.keys(errs).length > 0) return validationError('json', errs);
-    if (rec.email !== this.email || rec.password !== this.password) return { ...jsonResult(200, { status: 'failure' }), authorized: false };
+    const loaded = this.loadFields(req, LOGIN_FIELDS);
+    if ('result' in loaded) return loaded.result;
+    const { email, password } = loaded.data;
+    if (email !== this.email || password !== this.password) return { ...jsonResult(200, { status: 'failure' }), authorized: false };
     return this.issuePair(req.at);
   }
 
@@ -1346,12 +1350,16 @@ class BemState {
 
   /** A resource body through its schema (POST, or PUT without the excluded fields). */
   private loadBody(req: SimRequest, def: ResourceDef, mode: 'post' | 'put'): { data: Record<string, unknown> } | { result: SimResult } {
+    return this.loadFields(req, mode === 'put' ? def.fields.filter((f) => !f.putExcluded) : def.fields);
+  }
+
+  /** A JSON body through a schema's fields: the loaded data, or the 400/422 answer (§1.4). */
+  private loadFields(req: SimRequest, fields: readonly FieldDef[]): { data: Record<string, unknown> } | { result: SimResult } {
     const read = this.readJson(req);
     if ('result' in read) return read;
     const body = read.value ?? {};
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return { result: validationError('json', { _schema: ['Invalid input type.'] }) };
     const rec = body as Record<string, unknown>;
-    const fields = mode === 'put' ? def.fields.filter((f) => !f.putExcluded) : def.fields;
     const errs: Errors = {};
     const data: Record<string, unknown> = {};
     for (const f of fields) {
@@ -1632,12 +1640,18 @@ class BemState {
     if (bad) return bad;
     const id = this.insert(def.name, loaded.data);
     if (def.name === 'timeseries') this.meta.set(id, { kind: 'custom', model: null });
-    const dumped = this.dump(def, this.row(def.name, id)!);
-    return jsonResult(201, dumped, def.etag ? { etag: etagOf(dumped) } : {});
+    return this.savedResult(201, def, this.row(def.name, id)!);
   }
 
-  /** If-Match against the current item (§5): null when it passes, else the 412. */
+  /** A created or replaced item, with its new ETag when the resource has them (§5). */
+  private savedResult(status: number, def: ResourceDef, row: Row): SimResult {
+    const dumped = this.dump(def, row);
+    return jsonResult(status, dumped, def.etag ? { etag: etagOf(dumped) } : {});
+  }
+
+  /** If-Match against the current item (§5): null when it passes or the resource has no ETag, else the 412. */
   private checkIfMatch(req: SimRequest, def: ResourceDef, row: Row): SimResult | null {
+    if (!def.etag) return null;
     const tags = etagList(req.headers['if-match']) ?? [];
     if (tags.includes('*') || tags.includes(etagOf(this.dump(def, row)))) return null;
     return errorResult(412);
@@ -1649,27 +1663,22 @@ class BemState {
     if ('result' in loaded) return loaded.result;
     const row = this.row(def.name, id);
     if (!row) return errorResult(404);
-    if (def.etag) {
-      const failed = this.checkIfMatch(req, def, row);
-      if (failed) return failed;
-    }
+    const failed = this.checkIfMatch(req, def, row);
+    if (failed) return failed;
     const bad = this.integrity(def, loaded.data, id);
     if (bad) return bad;
     Object.assign(row, loaded.data);
-    const dumped = this.dump(def, row);
-    return jsonResult(200, dumped, def.etag ? { etag: etagOf(dumped) } : {});
+    return this.savedResult(200, def, row);
   }
 
   private remove(req: SimRequest, def: ResourceDef, id: number): SimResult {
     if (def.etag && req.headers['if-match'] === undefined) return errorResult(428);
     const row = this.row(def.name, id);
     if (!row) return errorResult(404);
-    if (def.etag) {
-      const failed = this.checkIfMatch(req, def, row);
-      if (failed) return failed;
-    }
+    const failed = this.checkIfMatch(req, def, row);
+    if (failed) return failed;
     this.cascadeDelete(def.name, id);
-    return { status: 204, rawBody: '', headers: { 'content-type': 'application/json' } };
+    return noContent();
   }
 
   /** Deleting a parent deletes its children, links, property data and data (§6). */
@@ -1799,19 +1808,15 @@ class BemState {
     return { t, v, n };
   }
 
-  private seriesArg(q: QueryArgs, byName: boolean): Array<number | string> | undefined {
-    return byName ? q.list<string>('timeseries', true, (s) => s) : q.list<number>('timeseries', true, (s) => maInt(s) ?? { error: NOT_INT });
-  }
-
   /**
    * After validation (§7.2 check order): by-name campaign (404), then the timeseries (422
    * "Unknown timeseries: [69]"), then the data state (422, a plain string).
    */
-  private lookup(labels: Array<number | string>, ds: number | null, campaignId: number | undefined): { targets: Array<{ row: Row; label: string }> } | { result: SimResult } {
+  private lookup(labels: Array<number | string>, ds: number | null, campaignId: number | undefined): { targets: Target[] } | { result: SimResult } {
     if (campaignId !== undefined && !this.row('campaigns', campaignId)) return { result: errorResult(404) };
     const seen = new Set<string>();
     const unknown: Array<number | string> = [];
-    const targets: Array<{ row: Row; label: string }> = [];
+    const targets: Target[] = [];
     for (const l of labels) {
       const key = String(l);
       if (seen.has(key)) continue;
@@ -1826,14 +1831,44 @@ class BemState {
       return { result: errorResult(422, { message: `Unknown timeseries: [${list}]` }) };
     }
     if (ds !== null && !this.row('timeseries_data_states', ds)) {
-      return { result: errorResult(422, { errors: { query: { data_state: 'Unknown data state ID' } } }) };
+      return { result: unknownDataState() };
     }
     return { targets };
   }
 
+  /**
+   * A data route's query up to its targets (§7.2 check order): the fields (timeseries ids, or names
+   * on the by-campaign routes, then those `fields` names) in the route schema's order, so that a 422
+   * lists every field error in that order; then the schema checks (convert_to as long as
+   * timeseries; a width other than 1 only for fixed units, §7.5); then the lookup.
+   */
+  private dataQuery(req: SimRequest, campaignId: number | undefined, fields: readonly DataField[]): { args: DataArgs; targets: Target[] } | { result: SimResult } {
+    const q = new QueryArgs(req.query);
+    const args: DataArgs = { labels: campaignId !== undefined ? q.list<string>('timeseries', true, (s) => s) : q.list<number>('timeseries', true, (s) => maInt(s) ?? { error: NOT_INT }) };
+    if (fields.includes('window')) {
+      args.start = q.aware('start_time', true);
+      args.end = q.aware('end_time', true);
+    }
+    args.ds = q.int('data_state', true);
+    if (fields.includes('timezone')) args.tz = q.timezone('timezone');
+    if (fields.includes('convert_to')) args.convertTo = q.list<string>('convert_to', false, (s) => (s === '' || unitInfo(s) ? s : { error: 'Undefined unit.' }));
+    if (fields.includes('buckets')) {
+      args.width = q.int('bucket_width_value', true, [1, Infinity]);
+      args.unit = q.oneOf('bucket_width_unit', PERIODS, undefined, true);
+      args.agg = q.oneOf('aggregation', AGGREGATIONS, 'avg');
+    }
+    if (!q.ok) return { result: validationError('query', q.errors) };
+    const schemaErrors: Errors = {};
+    if (args.convertTo && args.convertTo.length !== args.labels!.length) schemaErrors._schema = [CONVERT_TO_SIZE_MESSAGE];
+    if (fields.includes('buckets') && FIXED_PERIOD_MS[args.unit!] === undefined && args.width !== 1) schemaErrors.bucket_width_value = [BUCKET_VALUE_MESSAGE];
+    if (Object.keys(schemaErrors).length > 0) return { result: validationError('query', schemaErrors) };
+    const found = this.lookup(args.labels!, args.ds!, campaignId);
+    return 'result' in found ? found : { args, targets: found.targets };
+  }
+
   /** convert_to per target (pint semantics; "" = none); `source` overrides the series unit (count). */
   private conversions(
-    targets: Array<{ row: Row; label: string }>,
+    targets: Target[],
     labels: Array<number | string>,
     convertTo: string[] | undefined,
     source?: string,
@@ -1854,7 +1889,7 @@ class BemState {
     return out;
   }
 
-  private budget(targets: Array<{ row: Row }>, ds: number, from: number, to: number, now: number, max: number): SimResult | null {
+  private budget(targets: Target[], ds: number, from: number, to: number, now: number, max: number): SimResult | null {
     let total = 0;
     for (const t of targets) total += this.estimate(t.row.id, ds, from, to, now);
     if (total <= max) return null;
@@ -1864,50 +1899,39 @@ class BemState {
   }
 
   /** The Accept header verbatim decides (§7.1): exactly `text/csv` gives CSV; anything else JSON, echoed as Content-Type. */
-  private format(req: SimRequest): { csv: boolean; contentType: string } {
+  private dataAnswer(req: SimRequest, json: () => string, csv: () => string): SimResult {
     const raw = req.headers.accept;
     const accept = raw === undefined ? 'application/json' : Array.isArray(raw) ? raw.join(', ') : raw;
-    return accept === 'text/csv' ? { csv: true, contentType: 'text/csv; charset=utf-8' } : { csv: false, contentType: responseMimetype(accept) };
+    if (accept === 'text/csv') return { status: 200, rawBody: csv(), headers: { 'content-type': 'text/csv; charset=utf-8' } };
+    return { status: 200, rawBody: json(), headers: { 'content-type': responseMimetype(accept) } };
   }
 
   /** `GET /timeseries_data/` and `/timeseries_data/campaign/<id>/` (§7.2–§7.4). */
   private getData(req: SimRequest, campaignId: number | undefined): SimResult {
-    const q = new QueryArgs(req.query);
-    const labels = this.seriesArg(q, campaignId !== undefined);
-    const start = q.aware('start_time', true);
-    const end = q.aware('end_time', true);
-    const ds = q.int('data_state', true);
-    const tz = q.timezone('timezone');
-    const convertTo = q.list<string>('convert_to', false, (s) => (s === '' || unitInfo(s) ? s : { error: 'Undefined unit.' }));
-    if (!q.ok) return validationError('query', q.errors);
-    if (convertTo && convertTo.length !== labels!.length) return validationError('query', { _schema: [CONVERT_TO_SIZE_MESSAGE] });
-    const found = this.lookup(labels!, ds!, campaignId);
-    if ('result' in found) return found.result;
-    const convs = this.conversions(found.targets, labels!, convertTo);
+    const query = this.dataQuery(req, campaignId, ['window', 'timezone', 'convert_to']);
+    if ('result' in query) return query.result;
+    const { targets } = query;
+    const { labels, start, end, ds, tz, convertTo } = query.args;
+    const convs = this.conversions(targets, labels!, convertTo);
     if ('error' in convs) return errorResult(422, { message: convs.error }); // BEMServerCoreDimensionalityError (§7.9)
-    const tooMany = this.budget(found.targets, ds!, start!, end!, req.at, MAX_POINTS_OUT);
+    const tooMany = this.budget(targets, ds!, start!, end!, req.at, MAX_POINTS_OUT);
     if (tooMany) return tooMany;
-    const { csv, contentType } = this.format(req);
     const zone = TimeZone.get(tz!);
-    const series = found.targets.map((t) => ({ label: t.label, pts: this.collect(t.row.id, ds!, start!, end!, req.at) }));
+    const series = targets.map((t) => ({ label: t.label, pts: this.collect(t.row.id, ds!, start!, end!, req.at) }));
     const floats = new FloatText();
-    const text = (i: number, v: number): string => {
-      const c = convs[i];
-      return floats.get(c ? v * c.scale + c.shift : v);
-    };
-    let body: string;
-    if (!csv) {
+    const json = (): string => {
       // json.dumps defaults; series without data left out, no null (§7.3).
       const labelsOf = new GridLabels(new TimeFormatter(zone, false), start!, end!, (l) => `"${l}": `);
-      const parts: string[] = [];
+      const columns: Array<{ label: string; items: string[] }> = [];
       series.forEach(({ label, pts }, si) => {
         if (pts.n === 0) return;
         const items = new Array<string>(pts.n);
-        for (let i = 0; i < pts.n; i++) items[i] = labelsOf.get(pts.t[i]!) + text(si, pts.v[i]!);
-        parts.push(`${pyStr(label)}: {${items.join(', ')}}`);
+        for (let i = 0; i < pts.n; i++) items[i] = labelsOf.get(pts.t[i]!) + floats.converted(pts.v[i]!, convs[si]);
+        columns.push({ label, items });
       });
-      body = `{${parts.join(', ')}}`;
-    } else {
+      return seriesJson(columns);
+    };
+    const csv = (): string => {
       // Every requested series is a column, one row per instant with any value (§7.4).
       const fmt = new TimeFormatter(zone, true);
       const total = series.reduce((a, s) => a + s.pts.n, 0);
@@ -1919,7 +1943,7 @@ class BemState {
       }
       all.sort();
       const ptr = new Array<number>(series.length).fill(0);
-      const lines: string[] = [`Datetime${series.map((s) => `,${csvCell(s.label)}`).join('')}\n`];
+      const lines: string[] = [csvHeader(series.map((s) => s.label))];
       const cells: string[] = new Array<string>(series.length);
       let prev = Number.NaN;
       for (let j = 0; j < total; j++) {
@@ -1930,37 +1954,24 @@ class BemState {
           const pts = series[si]!.pts;
           const p = ptr[si]!;
           if (p < pts.n && pts.t[p] === t) {
-            cells[si] = text(si, pts.v[p]!);
+            cells[si] = floats.converted(pts.v[p]!, convs[si]);
             ptr[si] = p + 1;
           } else cells[si] = '';
         }
         lines.push(`${fmt.format(t)},${cells.join(',')}\n`);
       }
-      body = lines.join('');
-    }
-    return { status: 200, rawBody: body, headers: { 'content-type': contentType } };
+      return lines.join('');
+    };
+    return this.dataAnswer(req, json, csv);
   }
 
   /** `GET .../aggregate` (§7.5): buckets on the grid of the timezone, every bucket for every series. */
   private getAggregate(req: SimRequest, campaignId: number | undefined): SimResult {
-    const q = new QueryArgs(req.query);
-    const labels = this.seriesArg(q, campaignId !== undefined);
-    const start = q.aware('start_time', true);
-    const end = q.aware('end_time', true);
-    const ds = q.int('data_state', true);
-    const tz = q.timezone('timezone');
-    const convertTo = q.list<string>('convert_to', false, (s) => (s === '' || unitInfo(s) ? s : { error: 'Undefined unit.' }));
-    const width = q.int('bucket_width_value', true, [1, Infinity]);
-    const unit = q.oneOf('bucket_width_unit', PERIODS, undefined, true);
-    const agg = q.oneOf('aggregation', AGGREGATIONS, 'avg');
-    if (!q.ok) return validationError('query', q.errors);
-    const schemaErrors: Errors = {};
-    if (convertTo && convertTo.length !== labels!.length) schemaErrors._schema = [CONVERT_TO_SIZE_MESSAGE];
-    if (FIXED_PERIOD_MS[unit!] === undefined && width !== 1) schemaErrors.bucket_width_value = [BUCKET_VALUE_MESSAGE];
-    if (Object.keys(schemaErrors).length > 0) return validationError('query', schemaErrors);
-    const found = this.lookup(labels!, ds!, campaignId);
-    if ('result' in found) return found.result;
-    const convs = this.conversions(found.targets, labels!, convertTo, agg === 'count' ? 'count' : undefined);
+    const query = this.dataQuery(req, campaignId, ['window', 'timezone', 'convert_to', 'buckets']);
+    if ('result' in query) return query.result;
+    const { targets } = query;
+    const { labels, start, end, ds, tz, convertTo, width, unit, agg } = query.args;
+    const convs = this.conversions(targets, labels!, convertTo, agg === 'count' ? 'count' : undefined);
     // Not caught on this route: pint's error becomes a 500 (§7.5).
     if ('error' in convs) return errorResult(500);
 
@@ -1970,16 +1981,16 @@ class BemState {
     const to = ceilTo(end!, unit!, width!, zone);
     const approxUnit = fixedMs !== undefined ? fixedMs * width! : { day: DAY, week: 7 * DAY, month: 28 * DAY, year: 365 * DAY }[unit as 'day'];
     const approx = to > from ? Math.ceil((to - from) / approxUnit) : 0;
-    if (approx > MAX_BUCKETS || approx * found.targets.length > MAX_CELLS) {
+    if (approx > MAX_BUCKETS || approx * targets.length > MAX_CELLS) {
       return errorResult(422, {
-        message: `Too many buckets: ${approx} for ${found.targets.length} timeseries, this simulator answers at most ${MAX_BUCKETS} buckets and ${MAX_CELLS} values. Use wider buckets or a shorter time range.`,
+        message: `Too many buckets: ${approx} for ${targets.length} timeseries, this simulator answers at most ${MAX_BUCKETS} buckets and ${MAX_CELLS} values. Use wider buckets or a shorter time range.`,
       });
     }
-    const tooMany = this.budget(found.targets, ds!, from, to, req.at, MAX_POINTS_SCANNED);
+    const tooMany = this.budget(targets, ds!, from, to, req.at, MAX_POINTS_SCANNED);
     if (tooMany) return tooMany;
     const starts = bucketStarts(from, to, unit!, width!, zone);
     const nb = starts.length;
-    const results = found.targets.map((t) => aggregateSeries(this.collect(t.row.id, ds!, from, to, req.at), starts, agg!, width!, fixedMs ?? 0, from));
+    const results = targets.map((t) => aggregateSeries(this.collect(t.row.id, ds!, from, to, req.at), starts, agg!, width!, fixedMs ?? 0, from));
     if (agg === 'sum' && width! > 1) {
       // pandas resample().sum() gives 0.0 for empty bins between the first and last data (§7.5).
       let lo = nb;
@@ -1996,44 +2007,38 @@ class BemState {
       if (v !== v) return empty;
       const c = convs[si];
       if (agg === 'count' && !c) return String(v); // counts are integers (§7.5)
-      return floats.get(c ? v * c.scale + c.shift : v);
+      return floats.converted(v, c);
     };
-    const { csv, contentType } = this.format(req);
-    let body: string;
-    if (!csv) {
+    const json = (): string => {
+      if (nb === 0) return '{}';
       const fmt = new TimeFormatter(zone, false);
       const keys = Array.from(starts, (s) => `"${fmt.format(s)}": `);
-      body =
-        nb === 0
-          ? '{}'
-          : `{${found.targets.map((t, si) => `${pyStr(t.label)}: {${keys.map((k, b) => k + cell(si, b, 'null')).join(', ')}}`).join(', ')}}`;
-    } else {
+      return seriesJson(targets.map((t, si) => ({ label: t.label, items: keys.map((k, b) => k + cell(si, b, 'null')) })));
+    };
+    const csv = (): string => {
       const fmt = new TimeFormatter(zone, true);
-      const lines = [`Datetime${found.targets.map((t) => `,${csvCell(t.label)}`).join('')}\n`];
+      const lines = [csvHeader(targets.map((t) => t.label))];
       for (let b = 0; b < nb; b++) {
         let line = fmt.format(starts[b]!);
-        for (let si = 0; si < found.targets.length; si++) line += `,${cell(si, b, '')}`;
+        for (let si = 0; si < targets.length; si++) line += `,${cell(si, b, '')}`;
         lines.push(`${line}\n`);
       }
-      body = lines.join('');
-    }
-    return { status: 200, rawBody: body, headers: { 'content-type': contentType } };
+      return lines.join('');
+    };
+    return this.dataAnswer(req, json, csv);
   }
 
   /** `GET .../stats` (§7.6): over all the data of each series, Flask JSON. */
   private getStats(req: SimRequest, campaignId: number | undefined): SimResult {
-    const q = new QueryArgs(req.query);
-    const labels = this.seriesArg(q, campaignId !== undefined);
-    const ds = q.int('data_state', true);
-    const tz = q.timezone('timezone');
-    if (!q.ok) return validationError('query', q.errors);
-    const found = this.lookup(labels!, ds!, campaignId);
-    if ('result' in found) return found.result;
-    const tooMany = this.budget(found.targets, ds!, -Infinity, Infinity, req.at, MAX_POINTS_SCANNED);
+    const query = this.dataQuery(req, campaignId, ['timezone']);
+    if ('result' in query) return query.result;
+    const { targets } = query;
+    const { ds, tz } = query.args;
+    const tooMany = this.budget(targets, ds!, -Infinity, Infinity, req.at, MAX_POINTS_SCANNED);
     if (tooMany) return tooMany;
     const fmt = new TimeFormatter(TimeZone.get(tz!), false);
     const stats = new Map<string, unknown>();
-    for (const t of found.targets) {
+    for (const t of targets) {
       const s = this.seriesStats(t.row.id, ds!, req.at);
       const f = (v: number | null) => (v === null ? null : new PyFloat(v));
       stats.set(
@@ -2087,7 +2092,7 @@ class BemState {
     const ds = q.int('data_state', true);
     if (!q.ok) return validationError('query', q.errors);
     if (campaignId !== undefined && !this.row('campaigns', campaignId)) return errorResult(404);
-    if (!this.row('timeseries_data_states', ds!)) return errorResult(422, { errors: { query: { data_state: 'Unknown data state ID' } } });
+    if (!this.row('timeseries_data_states', ds!)) return unknownDataState();
     // The body arrived decoded with replacement characters: the real server fails to decode it (§7.7).
     const bad = req.rawBody.indexOf('\ufffd');
     if (bad >= 0) return errorResult(422, { message: `'utf-8' codec can't decode byte in position ${Buffer.byteLength(req.rawBody.slice(0, bad))}: invalid start byte` });
@@ -2115,22 +2120,17 @@ class BemState {
       }
     });
     this.version++;
-    return { status: 201, rawBody: 'null\n', headers: { 'content-type': 'application/json' } };
+    return jsonResult(201, null);
   }
 
   /** `DELETE /timeseries_data/` (§7.8): all four parameters; removes [start, end), generated points too. */
   private deleteData(req: SimRequest, campaignId: number | undefined): SimResult {
-    const q = new QueryArgs(req.query);
-    const labels = this.seriesArg(q, campaignId !== undefined);
-    const start = q.aware('start_time', true);
-    const end = q.aware('end_time', true);
-    const ds = q.int('data_state', true);
-    if (!q.ok) return validationError('query', q.errors);
-    const found = this.lookup(labels!, ds!, campaignId);
-    if ('result' in found) return found.result;
-    if (end! > start!) for (const t of found.targets) this.series(t.row.id, ds!, true)!.deleteRange(start!, end!);
+    const query = this.dataQuery(req, campaignId, ['window']);
+    if ('result' in query) return query.result;
+    const { start, end, ds } = query.args;
+    if (end! > start!) for (const t of query.targets) this.series(t.row.id, ds!, true)!.deleteRange(start!, end!);
     this.version++;
-    return { status: 204, rawBody: '', headers: { 'content-type': 'application/json' } };
+    return noContent();
   }
 }
 
