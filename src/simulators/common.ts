@@ -223,6 +223,11 @@ export class SimulatorServer {
     this.log.length = 0;
   }
 
+  /** Requests received since the server started (the log keeps only the latest ones). */
+  get requestsReceived(): number {
+    return this.seq;
+  }
+
   /** Most requests in progress at once since the last resetPeakConcurrency() (proves client-side limits). */
   get peakConcurrency(): number {
     return this.peak;

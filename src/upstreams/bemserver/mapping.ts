@@ -101,8 +101,35 @@ function daysInMonth(year: number, month: number): number {
  * `%z` in CSV (`+0000`, §7.4), and what the query parser accepts (`Z`, `±HH`, `±HHMM`, `±HH:MM`, §1.3).
  * Sub-millisecond digits are truncated.
  */
+// The common case, `2020-01-01T00:00:00+00:00` (UTC, whole seconds), parsed without a regex or a
+// Date: a year of 10-minute data is 52 560 of them. The date part is worked out once per day.
+let fastDay = '';
+let fastDayMs = Number.NaN;
+
+function twoDigits(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+function parseUtcSeconds(s: string): number | null {
+  const day = s.slice(0, 10);
+  if (day !== fastDay) {
+    const t = parseBemTime(`${day}T00:00:00Z`);
+    if (t === null) return null;
+    fastDay = day;
+    fastDayMs = t;
+  }
+  const h = twoDigits(s, 11);
+  const m = twoDigits(s, 14);
+  const sec = twoDigits(s, 17);
+  if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59 || s[13] !== ':' || s[16] !== ':') return null;
+  return fastDayMs + h * 3_600_000 + m * 60_000 + sec * 1000;
+}
+
 export function parseBemTime(s: unknown): number | null {
   if (typeof s !== 'string' || s.length > 40) return null;
+  if (s.length === 25 && s[10] === 'T' && s.endsWith('+00:00')) return parseUtcSeconds(s);
   const m = INSTANT.exec(s);
   if (!m) return null;
   const year = Number(m[1]);

@@ -1,0 +1,345 @@
+// `npm run bench`: the gateway against its limits. Starts the simulators (a fixed latency per
+// upstream call), a real Redis, the gateway, a naive gateway (no batching, no caches), the floor
+// (the upstream calls alone) and a bare Apollo Server, drives each workload over loopback with
+// autocannon, and prints one table per workload. Settings: BENCH_LATENCY_MS (20),
+// BENCH_DURATION_S (10), BENCH_WORKLOADS (comma list; all by default).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+
+const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+const ONLY = process.env.BENCH_WORKLOADS?.split(',').map((s) => s.trim());
+const FM_CONCURRENCY = 8;
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `node --import tsx <script>`; resolves its first stdout line (JSON) or, for the gateway, when /healthz answers. */
+async function start(script: string, env: Record<string, string>, waitUrl?: string): Promise<{ child: ChildProcess; info: any }> {
+  // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE && script === 'src/main.ts' && !env.UPSTREAM_BATCHING ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  if (waitUrl) {
+    for (let i = 0; i < 200; i++) {
+      const ok = await fetch(`${waitUrl}/healthz`).then((r) => r.ok, () => false);
+      if (ok) return { child, info: { url: `${waitUrl}/graphql` } };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${script} did not start`);
+  }
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { child, info: JSON.parse(line) };
+}
+
+async function ensureRedis(): Promise<string> {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const up = await probe.connect().then(() => probe.ping().then(() => true), () => false);
+  probe.disconnect();
+  if (up) return url;
+  const port = await freePort();
+  children.push(spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+  await new Promise((r) => setTimeout(r, 300));
+  return `redis://127.0.0.1:${port}`;
+}
+
+/** Peak resident memory (VmHWM) of a process, in MB; `reset` starts a new peak (Linux clear_refs 5). */
+function peakRssMb(pid: number, reset = false): number | null {
+  try {
+    if (reset) writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function gql(url: string, query: string, variables?: unknown): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return res.json();
+}
+
+interface Target {
+  name: string;
+  url: string;
+  /** GraphQL body, or null for the floor (a plain GET). */
+  body: string | null;
+  pid?: () => number | undefined;
+  /** Run after its measurement (the naive gateway is restarted: its backlog would weigh on the next). */
+  after?: () => Promise<void>;
+  /** A lighter load than the workload's, for a server that cannot sustain it (the naive gateway). */
+  load?: { connections: number; rate?: number };
+}
+
+interface Row {
+  target: string;
+  /** The offered load, when it differs from the workload's. */
+  rate?: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  calls: number | null;
+  memMb: number | null;
+  errors: number;
+}
+
+/** Waits until the simulators get no more calls (a backlog finishing), at most 60 s. */
+async function settle(control: string): Promise<void> {
+  let last = await counts(control);
+  for (let i = 0; i < 120; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await counts(control);
+    if (now === last) return;
+    last = now;
+  }
+}
+
+async function counts(control: string): Promise<number> {
+  const c = (await (await fetch(control)).json()) as Record<string, number>;
+  return Object.values(c).reduce((a, b) => a + b, 0);
+}
+
+async function measure(t: Target, load: { connections: number; rate?: number }, control: string): Promise<Row> {
+  const opts = {
+    url: t.url,
+    method: (t.body ? 'POST' : 'GET') as 'POST' | 'GET',
+    headers: { 'content-type': 'application/json' },
+    body: t.body ?? undefined,
+    connections: load.connections,
+    ...(load.rate ? { overallRate: load.rate } : {}),
+    timeout: 30,
+  };
+  await autocannon({ ...opts, duration: 2 }); // warm-up: JIT, connections, caches
+  const before = await counts(control);
+  const pid = t.pid?.();
+  if (pid) peakRssMb(pid, true);
+  const r = await autocannon({ ...opts, duration: DURATION });
+  const after = await counts(control);
+  const done = r.requests.total || 1;
+  const memMb = pid ? peakRssMb(pid) : null;
+  if (t.after) await t.after();
+  else await settle(control);
+  return {
+    target: t.load ? `${t.name} (at ${t.load.rate} req/s)` : t.name,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    calls: Math.round(((after - before) / done) * 100) / 100,
+    memMb,
+    errors: r.errors + r.non2xx + r.timeouts,
+  };
+}
+
+function table(title: string, rows: Row[], floor?: Row, naive?: Row): string {
+  const ratio = (a: number, b?: number) => (b ? (a / b).toFixed(2) : '–');
+  const lines = [
+    `### ${title}`,
+    '',
+    '| server | req/s | p50 ms | p99 ms | upstream calls/query | peak RSS MB | p50 ÷ floor | p99 ÷ floor | p50 ÷ naive | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.calls ?? '–'} | ${r.memMb ?? '–'} | ${ratio(r.p50, floor?.p50)} | ${ratio(r.p99, floor?.p99)} | ${ratio(r.p50, naive?.p50)} | ${r.errors} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const redisUrl = await ensureRedis();
+  const sims = (await start('scripts/bench/sims.ts', { BENCH_LATENCY_MS: String(LATENCY) })).info;
+  const upstreamEnv = {
+    MEETNET_BASE_URL: sims.urls.meetnet,
+    MEETNET_USERNAME: sims.account.user,
+    MEETNET_PASSWORD: sims.account.password,
+    FLEXMEASURES_BASE_URL: sims.urls.flexmeasures,
+    FLEXMEASURES_EMAIL: sims.account.user,
+    FLEXMEASURES_PASSWORD: sims.account.password,
+    FLEXMEASURES_CONCURRENCY: String(FM_CONCURRENCY),
+    BEMSERVER_BASE_URL: sims.urls.bemserver,
+    BEMSERVER_EMAIL: sims.account.user,
+    BEMSERVER_PASSWORD: sims.account.password,
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: 'error',
+    // As `npm start` runs it: graphql-js skips its development-only checks.
+    NODE_ENV: 'production',
+  };
+  const [gPort, nPort] = [await freePort(), await freePort()];
+  const gateway = await start('src/main.ts', { ...upstreamEnv, PORT: String(gPort), REDIS_KEY_PREFIX: 'bench-gw:' }, `http://127.0.0.1:${gPort}`);
+  const naiveEnv = { ...upstreamEnv, PORT: String(nPort), REDIS_KEY_PREFIX: 'bench-naive:', UPSTREAM_BATCHING: 'off', CATALOG_TTL_MS: '0', LATEST_TTL_MS: '0' };
+  let naive = await start('src/main.ts', naiveEnv, `http://127.0.0.1:${nPort}`);
+  const restartNaive = async () => {
+    naive.child.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    naive = await start('src/main.ts', naiveEnv, `http://127.0.0.1:${nPort}`);
+    await settle(sims.control);
+  };
+  const gUrl = gateway.info.url as string;
+  const nUrl = naive.info.url as string;
+
+  // The sensors of each workload, as the gateway lists them.
+  const ids = (await gql(gUrl, '{ sensors(first: 1000) { nodes { id upstream unit intervalMinutes } } }')).data.sensors.nodes as Array<{
+    id: string;
+    upstream: string;
+    unit: string | null;
+    intervalMinutes: number | null;
+  }>;
+  const of = (u: string, n: number, live = true) => ids.filter((s) => s.upstream === u && (!live || s.intervalMinutes !== null)).slice(0, n).map((s) => s.id);
+  const meetnet = of('MEETNET', 20);
+  const fm = of('FLEXMEASURES', 10);
+  const bem = of('BEMSERVER', 20);
+  const native = (id: string) => id.split(':')[2]!;
+  const now = Math.floor(Date.now() / 60_000) * 60_000;
+  const day = { from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString() };
+  const year = { from: new Date(now - 365 * 86_400_000).toISOString(), to: new Date(now).toISOString() };
+  const writeValues = Array.from({ length: 96 }, (_, i) => Math.round((0.005 + 0.01 * Math.abs(Math.sin(i / 7))) * 1e4) / 1e4);
+  const writeStart = new Date(Math.floor((now - 2 * 86_400_000) / 86_400_000) * 86_400_000).toISOString();
+
+  const floorWorkloads = {
+    dashboard: {
+      meetnet: { ids: meetnet.map(native), from: day.from, to: day.to, latest: true },
+      flexmeasures: { ids: fm.map(native), start: day.from, duration: 'PT24H' },
+      bemserver: { ids: bem.map(native), start: day.from, end: new Date(now + 1).toISOString() },
+      write: null,
+    },
+    map: {
+      meetnet: { ids: ids.filter((s) => s.upstream === 'MEETNET').map((s) => native(s.id)), from: '', to: '', latest: true },
+      flexmeasures: { ids: ids.filter((s) => s.upstream === 'FLEXMEASURES').map((s) => `${native(s.id)}:${s.unit}`), start: day.from, duration: 'PT24H' },
+      bemserver: { ids: ids.filter((s) => s.upstream === 'BEMSERVER').map((s) => native(s.id)), start: day.from, end: new Date(now + 1).toISOString() },
+      write: null,
+    },
+    exploration: { meetnet: { ids: ['MP7WVC'], from: year.from, to: year.to, latest: false }, flexmeasures: null, bemserver: null, write: null },
+    write: {
+      meetnet: null,
+      flexmeasures: null,
+      bemserver: null,
+      write: { sensor: '5', body: { values: writeValues.map((v) => -v), start: writeStart, duration: 'PT24H', unit: 'MW', horizon: 'PT0H', type: 'PostMeterDataRequest' } },
+    },
+  };
+  const floor = await start('scripts/bench/floor.ts', {
+    BENCH_SETUP: JSON.stringify({ urls: sims.urls, account: sims.account, fmConcurrency: FM_CONCURRENCY }),
+    BENCH_WORKLOADS: JSON.stringify(floorWorkloads),
+  });
+  const bare = await start('scripts/bench/bare-apollo.ts', {});
+
+  const body = (query: string, variables?: unknown) => JSON.stringify({ query, variables });
+  const dashboardQuery = body(
+    'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }',
+    { ids: [...meetnet, ...fm, ...bem], ...day },
+  );
+  const workloads: Array<{ name: string; title: string; load: { connections: number; rate?: number }; targets: Target[] }> = [
+    {
+      name: 'dashboard',
+      title: `Dashboard: ${meetnet.length} Meetnet + ${fm.length} FlexMeasures + ${bem.length} BEMServer sensors, 24 h at native resolution, with latest values (100 req/s)`,
+      load: { connections: 20, rate: 100 },
+      targets: [
+        { name: 'floor', url: `${floor.info.url}/dashboard`, body: null },
+        { name: 'gateway', url: gUrl, body: dashboardQuery, pid: () => gateway.child.pid },
+        { name: 'naive', url: nUrl, body: dashboardQuery, pid: () => naive.child.pid, after: restartNaive, load: { connections: 2, rate: 2 } },
+      ],
+    },
+    {
+      name: 'map',
+      title: 'Map: every location with the latest values of its sensors (20 req/s)',
+      load: { connections: 10, rate: 20 },
+      targets: [
+        { name: 'floor', url: `${floor.info.url}/map`, body: null },
+        { name: 'gateway', url: gUrl, body: body('{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }'), pid: () => gateway.child.pid },
+        { name: 'naive', url: nUrl, body: body('{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }'), pid: () => naive.child.pid, after: restartNaive, load: { connections: 2, rate: 1 } },
+      ],
+    },
+    {
+      name: 'exploration',
+      title: 'Exploration: one sensor (MP7WVC, 10-minute), one year, columnar `timestamps`/`values` (1 connection)',
+      load: { connections: 1 },
+      targets: [
+        { name: 'floor', url: `${floor.info.url}/exploration`, body: null },
+        { name: 'gateway', url: gUrl, body: body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count timestamps values } } }`), pid: () => gateway.child.pid },
+        { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count timestamps values } } }`) },
+      ],
+    },
+    {
+      name: 'exploration-points',
+      title: 'Exploration: the same year as `points { time value }` (1 connection)',
+      load: { connections: 1 },
+      targets: [
+        { name: 'floor', url: `${floor.info.url}/exploration`, body: null },
+        { name: 'gateway', url: gUrl, body: body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count points { time value } } } }`), pid: () => gateway.child.pid },
+        { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count points { time value } } } }`) },
+      ],
+    },
+    {
+      name: 'write',
+      title: 'Write: 96 values of a FlexMeasures connection (20 req/s)',
+      load: { connections: 10, rate: 20 },
+      targets: [
+        { name: 'floor', url: `${floor.info.url}/write`, body: null },
+        {
+          name: 'gateway',
+          url: gUrl,
+          body: body('mutation($input: MeterDataInput!) { writeMeterData(input: $input) { status valuesSent } }', {
+            input: { connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.5', start: writeStart, values: writeValues.map((v) => -v) },
+          }),
+          pid: () => gateway.child.pid,
+        },
+      ],
+    },
+    {
+      name: 'small',
+      title: 'Small query from caches: one sensor\'s latest value (20 connections, as fast as it goes)',
+      load: { connections: 20 },
+      targets: [
+        { name: 'gateway', url: gUrl, body: body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }'), pid: () => gateway.child.pid },
+        { name: 'bare Apollo (memory)', url: bare.info.url, body: body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }') },
+      ],
+    },
+  ];
+
+  const out: string[] = [
+    `Run on ${new Date().toISOString().slice(0, 16)}Z: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; upstream latency ${LATENCY} ms per call; ${DURATION} s per measurement after a 2 s warm-up.`,
+    '',
+  ];
+  process.stdout.write(`${out[0]}\n\n`);
+  for (const w of workloads) {
+    if (ONLY && !ONLY.includes(w.name)) continue;
+    for (const t of w.targets) {
+      if (!t.body) continue;
+      const check = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: t.body }).then((r) => r.json() as Promise<any>);
+      if (check.errors) throw new Error(`${w.name} on ${t.name}: ${JSON.stringify(check.errors).slice(0, 300)}`);
+    }
+    const rows: Row[] = [];
+    for (const t of w.targets) rows.push(await measure(t, t.load ?? w.load, sims.control));
+    const text = table(w.title, rows, rows.find((r) => r.target === 'floor'), rows.find((r) => r.target.startsWith('naive')));
+    out.push(text);
+    process.stdout.write(`${text}\n`);
+  }
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, out.join('\n'));
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill('SIGTERM');
+  });

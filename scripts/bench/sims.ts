@@ -1,0 +1,26 @@
+// Benchmark child: the three built-in simulators with a fixed added latency per call, and a small
+// control endpoint that tells how many requests each has received. Prints one JSON line on start.
+import { createServer } from 'node:http';
+import { createBemServerSimulator } from '../../src/upstreams/bemserver/simulator.js';
+import { createFlexMeasuresSimulator } from '../../src/upstreams/flexmeasures/simulator.js';
+import { createMeetnetSimulator } from '../../src/upstreams/meetnet/simulator.js';
+
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const account = { user: 'bench@example.org', password: 'bench-password-0' };
+const sims = {
+  meetnet: createMeetnetSimulator({ username: account.user, password: account.password, latencyMs, gapRate: 0.01 }),
+  flexmeasures: createFlexMeasuresSimulator({ email: account.user, password: account.password, latencyMs }),
+  bemserver: createBemServerSimulator({ email: account.user, password: account.password, latencyMs }),
+};
+const urls = {
+  meetnet: await sims.meetnet.listen(),
+  flexmeasures: await sims.flexmeasures.listen(),
+  bemserver: await sims.bemserver.listen(),
+};
+const control = createServer((_req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.requestsReceived]))));
+});
+await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+const port = (control.address() as { port: number }).port;
+process.stdout.write(`${JSON.stringify({ urls, account, control: `http://127.0.0.1:${port}` })}\n`);
