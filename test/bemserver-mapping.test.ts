@@ -29,7 +29,8 @@ import {
 } from '../src/upstreams/bemserver/mapping.js';
 import type { SeriesResult } from '../src/upstreams/types.js';
 
-const FIXTURES = '/work/shared/upstreams/fixtures/bemserver';
+// Copies of shared/upstreams/fixtures/bemserver (the contract's recordings), kept with the tests.
+const FIXTURES = new URL('./fixtures/bemserver', import.meta.url).pathname;
 
 const text = (rel: string): string => readFileSync(`${FIXTURES}/${rel}`, 'utf8');
 const fx = (rel: string): unknown => JSON.parse(text(rel)) as unknown;

@@ -28,7 +28,8 @@ import {
 } from '../src/upstreams/flexmeasures/mapping.js';
 import { WriteValidationError, horizonFor, prepareWrite, type WriteInput } from '../src/upstreams/flexmeasures/writes.js';
 
-const FIXTURES = '/work/shared/upstreams/fixtures/flexmeasures';
+// Copies of shared/upstreams/fixtures/flexmeasures (the contract's payloads), kept with the tests.
+const FIXTURES = new URL('./fixtures/flexmeasures', import.meta.url).pathname;
 
 function fx(rel: string): unknown {
   return JSON.parse(readFileSync(`${FIXTURES}/${rel}`, 'utf8')) as unknown;

@@ -20,7 +20,7 @@ const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const TS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
-const FIXTURES = '/work/shared/upstreams/fixtures/meetnet';
+const FIXTURES = new URL('./fixtures/meetnet', import.meta.url).pathname;
 
 const started: MeetnetSimulator[] = [];
 
