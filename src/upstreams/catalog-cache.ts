@@ -41,9 +41,21 @@ export interface CatalogIndex {
   sensorById: Map<string, Sensor>;
 }
 
-/** The catalogue part of an UpstreamAdapter, answered from `catalog()`. */
+/** The catalogue part of an UpstreamAdapter: `loadCatalog()` fetched through the cache, and the look-ups. */
 export abstract class CatalogLookups<C extends CatalogIndex> {
-  abstract catalog(): Promise<C>;
+  private readonly cached: () => Promise<C>;
+
+  constructor(catalogTtlMs: number) {
+    // Lazy: subclasses load through their own fields, which exist by the first call.
+    this.cached = catalogCache(() => this.loadCatalog(), catalogTtlMs);
+  }
+
+  /** Fetches the whole catalogue from the upstream (the cache decides when). */
+  protected abstract loadCatalog(): Promise<C>;
+
+  catalog(): Promise<C> {
+    return this.cached();
+  }
 
   async locations(): Promise<Location[]> {
     return (await this.catalog()).locations;

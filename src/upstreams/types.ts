@@ -153,3 +153,39 @@ export function unreachableStatus(
     message: err instanceof GatewayError ? err.message : `${label} could not be reached`,
   };
 }
+
+const emptySeries = (): SeriesResult => ({ times: [], values: [], min: null, max: null });
+
+/**
+ * Reads that share a window (windowKey) are answered by one upstream call for all their sensors.
+ * `load` gets the window (its first key: they all share it), its distinct native sensor IDs and all
+ * its keys, and answers series by sensor ID; `finish` shapes each key's series (default: as answered, empty when left out). A failed
+ * call is the error of each of its keys, and only of those.
+ */
+export async function loadByWindow(
+  keys: readonly SeriesKey[],
+  load: (window: SeriesKey, sensors: string[], group: SeriesKey[]) => Promise<Map<string, SeriesResult>>,
+  finish: (series: SeriesResult | undefined, key: SeriesKey) => SeriesResult = (s) => s ?? emptySeries(),
+): Promise<Array<SeriesResult | Error>> {
+  const groups = new Map<string, SeriesKey[]>();
+  for (const k of keys) {
+    const g = windowKey(k);
+    const group = groups.get(g);
+    if (group) group.push(k);
+    else groups.set(g, [k]);
+  }
+  const answers = new Map<string, Map<string, SeriesResult> | Error>();
+  await Promise.all(
+    [...groups].map(async ([g, group]) => {
+      try {
+        answers.set(g, await load(group[0]!, [...new Set(group.map((k) => k.sensor))], group));
+      } catch (err) {
+        answers.set(g, err instanceof Error ? err : new Error(String(err)));
+      }
+    }),
+  );
+  return keys.map((k) => {
+    const a = answers.get(windowKey(k))!;
+    return a instanceof Error ? a : finish(a.get(k.sensor), k);
+  });
+}

@@ -5,12 +5,12 @@ import DataLoader from 'dataloader';
 import { UpstreamName, type LatestValue } from '../../domain.js';
 import { badInput } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { CatalogLookups, catalogCache, type CatalogIndex } from '../catalog-cache.js';
+import { CatalogLookups, type CatalogIndex } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
 import {
   seriesCacheKey,
+  loadByWindow,
   unreachableStatus,
-  windowKey,
   type SeriesKey,
   type SeriesResult,
   type SeriesStats,
@@ -71,22 +71,16 @@ const asArray = (body: unknown): unknown[] => {
 export class BemServerAdapter extends CatalogLookups<BemCatalog> implements UpstreamAdapter {
   readonly name = UpstreamName.BEMSERVER;
   readonly simulated: boolean;
-  private readonly cachedCatalog: () => Promise<BemCatalog>;
   private readonly clock: () => number;
 
   constructor(private readonly options: BemServerAdapterOptions) {
-    super();
+    super(options.catalogTtlMs);
     this.simulated = options.simulated;
     this.clock = options.clock ?? Date.now;
-    this.cachedCatalog = catalogCache(() => this.loadCatalog(), options.catalogTtlMs);
-  }
-
-  catalog(): Promise<BemCatalog> {
-    return this.cachedCatalog();
   }
 
   /** The whole structure at once: the non-paginated lists in one go, the paginated ones walked (§4). */
-  private async loadCatalog(): Promise<BemCatalog> {
+  protected async loadCatalog(): Promise<BemCatalog> {
     const c = this.options.client;
     const [about, campaigns, sites, buildings, storeys, spaces, zones, properties, propertyData, states] = await Promise.all([
       c.about(),
@@ -203,33 +197,14 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
   /** One data call per window, data state and bucketing, for all its timeseries (§7.2, §7.5). */
   private async loadSeries(keys: readonly SeriesKey[]): Promise<Array<SeriesResult | Error>> {
     const catalog = await this.catalog();
-    const groups = new Map<string, SeriesKey[]>();
-    for (const k of keys) {
-      const g = windowKey(k);
-      groups.set(g, [...(groups.get(g) ?? []), k]);
-    }
-    const answers = new Map<string, Map<string, SeriesResult> | Error>();
-    await Promise.all(
-      [...groups].map(async ([g, ks]) => {
-        const k = ks[0]!;
-        try {
-          const ids = [...new Set(ks.map((x) => x.sensor))];
-          const window = {
-            startMs: k.from,
-            // The gateway's windows include `to`; BEMServer's end_time is excluded (§7.2).
-            endMs: k.bucket ? k.to : k.to + 1,
-            dataStateId: this.dataStateId(catalog, k.dataState),
-          };
-          answers.set(g, await this.options.client.data(ids, window, k.bucket ?? null));
-        } catch (err) {
-          answers.set(g, err instanceof Error ? err : new Error(String(err)));
-        }
-      }),
-    );
-    return keys.map((k) => {
-      const a = answers.get(windowKey(k))!;
-      if (a instanceof Error) return a;
-      return a.get(k.sensor) ?? { times: [], values: [], min: null, max: null };
+    return loadByWindow(keys, (w, ids) => {
+      const window = {
+        startMs: w.from,
+        // The gateway's windows include `to`; BEMServer's end_time is excluded (§7.2).
+        endMs: w.bucket ? w.to : w.to + 1,
+        dataStateId: this.dataStateId(catalog, w.dataState),
+      };
+      return this.options.client.data(ids, window, w.bucket ?? null);
     });
   }
 

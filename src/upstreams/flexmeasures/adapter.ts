@@ -13,7 +13,7 @@ import {
 import type { FlexMeasuresApiSetting } from '../../config.js';
 import { badInput, ErrorCode, GatewayError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { CatalogLookups, catalogCache } from '../catalog-cache.js';
+import { CatalogLookups } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
 import { createLimit } from '../limit.js';
 import {
@@ -24,8 +24,8 @@ import {
   type LoaderOptions,
   type UpstreamLoaders,
   type UpstreamStatus,
+  loadByWindow,
   unreachableStatus,
-  windowKey,
   type WriteOutcome,
   type WriteRequest,
 } from '../types.js';
@@ -73,14 +73,12 @@ interface FmCatalog {
 export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements UpstreamAdapter {
   readonly name = UpstreamName.FLEXMEASURES;
   readonly simulated: boolean;
-  private readonly cachedCatalog: () => Promise<FmCatalog>;
   private readonly clock: () => number;
 
   constructor(private readonly options: FlexMeasuresAdapterOptions) {
-    super();
+    super(options.catalogTtlMs);
     this.simulated = options.simulated;
     this.clock = options.clock ?? Date.now;
-    this.cachedCatalog = catalogCache(() => this.loadCatalog(), options.catalogTtlMs);
   }
 
   /** The API generation: forced by configuration, else v3_0 when `GET /api` offers it, else v1_1. */
@@ -101,7 +99,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     );
   }
 
-  private async loadCatalog(): Promise<FmCatalog> {
+  protected async loadCatalog(): Promise<FmCatalog> {
     const { generation, serverVersion } = await this.chooseGeneration();
     const client = this.options.client;
     let fmSensors: FmSensor[];
@@ -134,10 +132,6 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       connectionBySensor: new Map(connections.map((c) => [c.sensorId.split(':')[2]!, c])),
       idByName: new Map(fmSensors.map((s) => [s.name, Number(s.sensor.nativeId)])),
     };
-  }
-
-  catalog(): Promise<FmCatalog> {
-    return this.cachedCatalog();
   }
 
   async status(): Promise<UpstreamStatus> {
@@ -217,26 +211,11 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       return Promise.all(keys.map((k) => limit(() => this.v3Series(catalog, k)).catch((err: unknown) => asError(err))));
     }
     // v1_1: one call per window and options, all connections in it.
-    const groups = new Map<string, SeriesKey[]>();
-    for (const k of keys) {
-      const g = windowKey(k);
-      groups.set(g, [...(groups.get(g) ?? []), k]);
-    }
-    const answers = new Map<string, Map<number, SeriesResult> | Error>();
-    await Promise.all(
-      [...groups].map(async ([g, ks]) => {
-        try {
-          answers.set(g, await this.v1Series(catalog, ks));
-        } catch (err) {
-          answers.set(g, asError(err));
-        }
-      }),
+    return loadByWindow(
+      keys,
+      async (_window, _ids, group) => new Map([...(await this.v1Series(catalog, group))].map(([id, s]) => [String(id), s])),
+      (s, k) => onRegularAxis(s, k.from, k.to, k.resolutionMs ?? V1_DEFAULT_RESOLUTION_MS),
     );
-    return keys.map((k) => {
-      const a = answers.get(windowKey(k))!;
-      if (a instanceof Error) return a;
-      return onRegularAxis(a.get(Number(k.sensor)), k.from, k.to, k.resolutionMs ?? V1_DEFAULT_RESOLUTION_MS);
-    });
   }
 
   private async v3Series(catalog: FmCatalog, k: SeriesKey): Promise<SeriesResult> {

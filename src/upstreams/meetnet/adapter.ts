@@ -3,7 +3,7 @@
 // getData call per 365-day chunk.
 import DataLoader from 'dataloader';
 import { UpstreamName, type LatestValue } from '../../domain.js';
-import { CatalogLookups, catalogCache } from '../catalog-cache.js';
+import { CatalogLookups } from '../catalog-cache.js';
 import type { Logger } from '../../logger.js';
 import {
   seriesCacheKey,
@@ -13,6 +13,7 @@ import {
   type LoaderOptions,
   type UpstreamLoaders,
   type UpstreamStatus,
+  loadByWindow,
   unreachableStatus,
 } from '../types.js';
 import type { MeetnetClient } from './client.js';
@@ -45,18 +46,16 @@ export function chunkWindow(from: number, to: number, maxDays: number): Array<[n
 export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements UpstreamAdapter {
   readonly name = UpstreamName.MEETNET;
   readonly simulated: boolean;
-  private readonly loadCatalog: () => Promise<MeetnetCatalog>;
   private readonly maxSpanDays: number;
 
   constructor(private readonly options: MeetnetAdapterOptions) {
-    super();
+    super(options.catalogTtlMs);
     this.simulated = options.simulated;
     this.maxSpanDays = options.maxSpanDays ?? MEETNET_MAX_SPAN_DAYS;
-    this.loadCatalog = catalogCache(() => options.client.catalog(), options.catalogTtlMs);
   }
 
-  catalog(): Promise<MeetnetCatalog> {
-    return this.loadCatalog();
+  protected loadCatalog(): Promise<MeetnetCatalog> {
+    return this.options.client.catalog();
   }
 
   async status(): Promise<UpstreamStatus> {
@@ -100,38 +99,16 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
   }
 
   /** One getData call per window and 365-day chunk, all of that window's series in it. */
-  private async loadSeries(keys: readonly SeriesKey[]): Promise<Array<SeriesResult | Error>> {
-    const byWindow = new Map<string, { from: number; to: number; ids: Set<string> }>();
-    for (const k of keys) {
-      const w = `${k.from}|${k.to}`;
-      let group = byWindow.get(w);
-      if (!group) byWindow.set(w, (group = { from: k.from, to: k.to, ids: new Set() }));
-      group.ids.add(k.sensor);
-    }
-    const results = new Map<string, Map<string, SeriesResult> | Error>();
-    await Promise.all(
-      [...byWindow].map(async ([w, group]) => {
-        const ids = [...group.ids];
-        try {
-          const chunks = await Promise.all(
-            chunkWindow(group.from, group.to, this.maxSpanDays).map(([a, b]) => this.options.client.getData(ids, a, b)),
-          );
-          const joined = new Map<string, SeriesResult>();
-          for (const id of ids) {
-            // Series missing from every chunk (e.g. not measured in this window) are empty, not errors.
-            const parts = chunks.map((c) => c.get(id)).filter((p): p is SeriesResult => p !== undefined);
-            joined.set(id, parts.length === 1 ? parts[0]! : withMinMax(mergeSeries(parts)));
-          }
-          results.set(w, joined);
-        } catch (err) {
-          results.set(w, err instanceof Error ? err : new Error(String(err)));
-        }
-      }),
-    );
-    return keys.map((k) => {
-      const r = results.get(`${k.from}|${k.to}`);
-      if (r instanceof Error) return r;
-      return r?.get(k.sensor) ?? { times: [], values: [], min: null, max: null };
+  private loadSeries(keys: readonly SeriesKey[]): Promise<Array<SeriesResult | Error>> {
+    return loadByWindow(keys, async (w, ids) => {
+      const chunks = await Promise.all(chunkWindow(w.from, w.to, this.maxSpanDays).map(([a, b]) => this.options.client.getData(ids, a, b)));
+      const joined = new Map<string, SeriesResult>();
+      for (const id of ids) {
+        // Series missing from every chunk (e.g. not measured in this window) are empty, not errors.
+        const parts = chunks.map((c) => c.get(id)).filter((p): p is SeriesResult => p !== undefined);
+        joined.set(id, parts.length === 1 ? parts[0]! : withMinMax(mergeSeries(parts)));
+      }
+      return joined;
     });
   }
 }
