@@ -203,11 +203,27 @@ export class UpstreamHttp {
         details: { status: res.status },
       });
     }
-    const message = upstreamMessage(res.body);
+    return this.rejected(call, res.status, upstreamMessage(res.body));
+  }
+
+  /**
+   * UPSTREAM_REJECTED keeping what the upstream said: its message, and where it has them its own
+   * code (FlexMeasures' INVALID_UNIT…) and the fields a validation error names.
+   */
+  rejected(call: RouteCall, status: number, message: string | null, extra: { upstreamCode?: string | null; fields?: string[] } = {}): GatewayError {
+    const code = extra.upstreamCode;
     return new GatewayError(
       ErrorCode.UPSTREAM_REJECTED,
-      `${label} rejected ${call.route} (HTTP ${res.status})${message ? `: ${message}` : ''}`,
-      { upstream, details: { status: res.status, ...(message ? { upstreamMessage: message } : {}) } },
+      `${this.options.label} rejected ${call.route} (HTTP ${status}${code ? `, ${code}` : ''})${message ? `: ${message}` : ''}`,
+      {
+        upstream: this.options.upstream,
+        details: {
+          status,
+          ...('upstreamCode' in extra ? { upstreamCode: code } : {}),
+          ...(message ? { upstreamMessage: message } : {}),
+          ...(extra.fields?.length ? { fields: extra.fields } : {}),
+        },
+      },
     );
   }
 

@@ -241,10 +241,7 @@ export class BemServerClient {
   private rejection(call: RouteCall, res: RawResponse): GatewayError {
     if (res.status !== 409 && res.status !== 422 && res.status !== 400 && res.status !== 404) return this.http.statusError(call, res);
     const o = bemErrorOutcome(res.status, safeJson(res.body));
-    return new GatewayError(ErrorCode.UPSTREAM_REJECTED, `BEMServer rejected ${call.route} (HTTP ${res.status}): ${o.message}`, {
-      upstream: UpstreamName.BEMSERVER,
-      details: { status: res.status, upstreamMessage: o.message, ...(o.fields.length ? { fields: o.fields } : {}) },
-    });
+    return this.http.rejected(call, res.status, o.message, { fields: o.fields });
   }
 
   /** Id lists cut so that each request target stays under maxUrlLength. */

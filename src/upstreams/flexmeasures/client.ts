@@ -199,25 +199,18 @@ export class FlexMeasuresClient {
     if (res.status >= 500 || res.status === 429) throw this.http.statusError(call, res);
     const outcome = this.http.parse(call, res, (body) => usefOutcome(res.status, body));
     if (outcome.ok) return { alreadyReceived: outcome.alreadyReceived, message: outcome.message };
-    throw rejectionError(call, res.status, outcome);
+    throw this.rejectedBy(call, res.status, outcome);
   }
 
   private rejection(call: RouteCall, res: RawResponse): GatewayError {
     const outcome = this.http.parse(call, res, (body) => usefOutcome(res.status, body));
-    return rejectionError(call, res.status, outcome);
+    return this.rejectedBy(call, res.status, outcome);
   }
-}
 
-/** Upstream rejections keep the upstream's code (INVALID_UNIT, INVALID_REPLACEMENT...) and message. */
-function rejectionError(call: RouteCall, status: number, o: ReturnType<typeof usefOutcome>): GatewayError {
-  return new GatewayError(
-    ErrorCode.UPSTREAM_REJECTED,
-    `FlexMeasures rejected ${call.route} (HTTP ${status}${o.code ? `, ${o.code}` : ''}): ${o.message}`,
-    {
-      upstream: UpstreamName.FLEXMEASURES,
-      details: { status, upstreamCode: o.code, upstreamMessage: o.message, ...(o.fields.length ? { fields: o.fields } : {}) },
-    },
-  );
+  /** Upstream rejections keep the upstream's code (INVALID_UNIT, INVALID_REPLACEMENT...) and message. */
+  private rejectedBy(call: RouteCall, status: number, o: ReturnType<typeof usefOutcome>): GatewayError {
+    return this.http.rejected(call, status, o.message, { upstreamCode: o.code, fields: o.fields });
+  }
 }
 
 function sunsetError(call: RouteCall, res: RawResponse): GatewayError {
