@@ -15,6 +15,11 @@ import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from './upstr
 import { createBemServer, type BemServer } from './upstreams/bemserver/index.js';
 import { createBemServerSimulator, type BemServerSimulator } from './upstreams/bemserver/simulator.js';
 
+interface SimulatorLike {
+  listen(port: number, host: string): Promise<string>;
+  close(): Promise<void>;
+}
+
 export interface App {
   url: string;
   gateway: Gateway;
@@ -39,53 +44,38 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   const stops: Array<() => Promise<void>> = [];
   try {
-    // Built-in simulators where no upstream URL is configured, each with a throwaway service account.
-    const simulated = async <S extends { listen(port: number, host: string): Promise<string>; close(): Promise<void> }>(
+    /**
+     * An upstream's configuration, pointed at its built-in simulator (with a throwaway service
+     * account) when no base URL is configured. Its password is registered as a secret either way.
+     */
+    const upstream = async <C extends { baseUrl: string | null; password: string | null }, S extends SimulatorLike>(
+      config: C,
+      login: 'username' | 'email',
       make: (account: { user: string; password: string }) => S,
-    ) => {
+    ): Promise<{ config: C; sim: S | null }> => {
+      if (config.baseUrl) {
+        secrets.add(config.password);
+        return { config, sim: null };
+      }
       const account = { user: 'gateway@simulator.local', password: randomBytes(12).toString('base64url') };
       const sim = make(account);
       const url = await sim.listen(0, '127.0.0.1');
       stops.push(() => sim.close());
-      return { sim, url, ...account };
+      secrets.add(account.password);
+      return { sim, config: { ...config, baseUrl: url, [login]: account.user, password: account.password } };
     };
-
-    let meetnetSim: MeetnetSimulator | null = null;
-    let meetnetConfig = config.meetnet;
-    if (!meetnetConfig.baseUrl) {
-      const s = await simulated((a) =>
-        createMeetnetSimulator({ username: a.user, password: a.password, latencyMs: config.simulatorLatencyMs }),
-      );
-      meetnetSim = s.sim;
-      meetnetConfig = { ...meetnetConfig, baseUrl: s.url, username: s.user, password: s.password };
-    }
-    secrets.add(meetnetConfig.password);
-
-    let fmSim: FlexMeasuresSimulator | null = null;
-    let fmConfig = config.flexmeasures;
-    if (!fmConfig.baseUrl) {
-      const s = await simulated((a) =>
-        createFlexMeasuresSimulator({
-          email: a.user,
-          password: a.password,
-          latencyMs: config.simulatorLatencyMs,
-          // Forcing v1_1 on the built-in simulator makes it an older server (v0.12) that still speaks it.
-          generation: config.flexmeasures.apiVersion === 'v1_1' ? 'v1_1' : 'v3_0',
-        }),
-      );
-      fmSim = s.sim;
-      fmConfig = { ...fmConfig, baseUrl: s.url, email: s.user, password: s.password };
-    }
-    secrets.add(fmConfig.password);
-
-    let bemSim: BemServerSimulator | null = null;
-    let bemConfig = config.bemserver;
-    if (!bemConfig.baseUrl) {
-      const s = await simulated((a) => createBemServerSimulator({ email: a.user, password: a.password, latencyMs: config.simulatorLatencyMs }));
-      bemSim = s.sim;
-      bemConfig = { ...bemConfig, baseUrl: s.url, email: s.user, password: s.password };
-    }
-    secrets.add(bemConfig.password);
+    const latencyMs = config.simulatorLatencyMs;
+    const mn = await upstream(config.meetnet, 'username', (a) => createMeetnetSimulator({ username: a.user, password: a.password, latencyMs }));
+    const fm = await upstream(config.flexmeasures, 'email', (a) =>
+      createFlexMeasuresSimulator({
+        email: a.user,
+        password: a.password,
+        latencyMs,
+        // Forcing v1_1 on the built-in simulator makes it an older server (v0.12) that still speaks it.
+        generation: config.flexmeasures.apiVersion === 'v1_1' ? 'v1_1' : 'v3_0',
+      }),
+    );
+    const bem = await upstream(config.bemserver, 'email', (a) => createBemServerSimulator({ email: a.user, password: a.password, latencyMs }));
 
     let redis: Redis | null = null;
     if (config.redisUrl) {
@@ -105,24 +95,24 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
     const store = createTokenStore(redis, config.redisKeyPrefix, logger);
 
     const meetnet = createMeetnet({
-      config: meetnetConfig as Parameters<typeof createMeetnet>[0]["config"],
-      simulated: meetnetSim !== null,
+      config: mn.config as Parameters<typeof createMeetnet>[0]['config'],
+      simulated: mn.sim !== null,
       catalogTtlMs: config.catalogTtlMs,
       store,
       logger,
       secrets,
     });
     const flexmeasures = createFlexMeasures({
-      config: fmConfig as Parameters<typeof createFlexMeasures>[0]['config'],
-      simulated: fmSim !== null,
+      config: fm.config as Parameters<typeof createFlexMeasures>[0]['config'],
+      simulated: fm.sim !== null,
       catalogTtlMs: config.catalogTtlMs,
       store,
       logger,
       secrets,
     });
     const bemserver = createBemServer({
-      config: bemConfig as Parameters<typeof createBemServer>[0]['config'],
-      simulated: bemSim !== null,
+      config: bem.config as Parameters<typeof createBemServer>[0]['config'],
+      simulated: bem.sim !== null,
       catalogTtlMs: config.catalogTtlMs,
       store,
       logger,
@@ -139,7 +129,7 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
       meetnet,
       flexmeasures,
       bemserver,
-      simulators: { meetnet: meetnetSim, flexmeasures: fmSim, bemserver: bemSim },
+      simulators: { meetnet: mn.sim, flexmeasures: fm.sim, bemserver: bem.sim },
       store,
       redis,
       logger,
