@@ -2,10 +2,10 @@
 // §1.4, §4, §6, §7, §10) and the recorded test/doc fixtures, read point by point.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { wireError } from './helpers/errors.js';
 import { Language, UpstreamName, type Location } from '../src/domain.js';
 import {
   BEM_PREFIX,
-  WireFormatError,
   attachmentOf,
   bemErrorOutcome,
   bemId,
@@ -43,16 +43,6 @@ const T0 = Date.UTC(2020, 0, 1); // 2020-01-01T00:00:00Z
 const hours = (...h: number[]): number[] => h.map((x) => T0 + x * HOUR);
 const days = (start: number, n: number): number[] => Array.from({ length: n }, (_, i) => start + i * DAY);
 
-/** Runs fn, expects a WireFormatError, and returns its message. */
-function wireError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WireFormatError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a WireFormatError, got none');
-}
 
 function series(map: Map<string, SeriesResult>, id: string): SeriesResult {
   const s = map.get(id);

@@ -3,15 +3,14 @@
 // (fixtures/bemserver/api_tests, core_tests: reproduced inline below with the data they come from).
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createBemServerSimulator,
   type BemServerSimulator,
   type BemServerSimulatorOptions,
 } from '../src/upstreams/bemserver/simulator.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type J = any;
+import { request, simulatorPool, type Answer, type J } from './helpers/sim-http.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0); // Friday 2026-11-20 13:00 Europe/Paris
 const MIN = 60_000;
@@ -19,25 +18,7 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-const started: BemServerSimulator[] = [];
-
-async function startSim(options: BemServerSimulatorOptions = {}): Promise<{ sim: BemServerSimulator; url: string }> {
-  const sim = createBemServerSimulator({ clock: () => NOW, gapRate: 0, ...options });
-  started.push(sim);
-  const url = await sim.listen();
-  return { sim, url };
-}
-
-afterAll(async () => {
-  await Promise.all(started.map((s) => s.close()));
-});
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: J;
-}
+const startSim = simulatorPool<BemServerSimulatorOptions, BemServerSimulator>(createBemServerSimulator, { clock: () => NOW, gapRate: 0 });
 
 interface CallOptions {
   method?: string;
@@ -47,27 +28,9 @@ interface CallOptions {
   body?: unknown;
 }
 
-async function call(url: string, path: string, o: CallOptions = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...(o.headers ?? {}) };
-  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
-  let body: string | undefined;
-  if (o.body !== undefined) {
-    if (typeof o.body === 'string') body = o.body;
-    else {
-      body = JSON.stringify(o.body);
-      headers['content-type'] ??= 'application/json';
-    }
-  }
-  const res = await fetch(`${url}${path}`, { method: o.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, redirect: 'manual' });
-  const text = await res.text();
-  let parsed: J;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, headers: res.headers, text, body: parsed };
-}
+/** One request; `Authorization: Bearer <token>` when given (§2). */
+const call = (url: string, path: string, o: CallOptions = {}): Promise<Answer> =>
+  request(url, path, { ...o, authorization: o.token === undefined ? undefined : `Bearer ${o.token}`, jsonContentType: 'body' });
 
 /** node:http without fetch's defaults (no Accept header), for raw request targets. */
 function raw(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {

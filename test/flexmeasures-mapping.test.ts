@@ -2,11 +2,11 @@
 // contract (shared/upstreams/flexmeasures.md §2, §3, §4) and the recorded doc/test fixtures.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { wireError } from './helpers/errors.js';
 import { Language, UpstreamName } from '../src/domain.js';
 import { formatDurationFM, formatDurationIsodate, parseDuration } from '../src/upstreams/flexmeasures/durations.js';
 import { fm1Address, parseEntityAddress } from '../src/upstreams/flexmeasures/entity-address.js';
 import {
-  WireFormatError,
   fmAssetLocationId,
   fmConnectionId,
   fmId,
@@ -43,16 +43,6 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const T2015 = Date.parse('2015-01-01T00:00:00Z');
 
-/** Runs fn, expects a WireFormatError, and returns its message. */
-function wireError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WireFormatError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a WireFormatError, got none');
-}
 
 /** Runs fn, expects a WriteValidationError, and returns it. */
 function writeError(fn: () => unknown): WriteValidationError {

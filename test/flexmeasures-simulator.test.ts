@@ -10,8 +10,7 @@ import {
   type FlexMeasuresSimulatorOptions,
 } from '../src/upstreams/flexmeasures/simulator.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type J = any;
+import { request, simulatorPool, type Answer, type J } from './helpers/sim-http.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0);
 const MIN = 60_000;
@@ -47,26 +46,8 @@ const V1_ROUTES: Array<[string, 'GET' | 'POST']> = [
 const DAY_BEFORE = '2026-11-19T00:00:00Z';
 const EVENING = '2026-11-19T17:00:00Z';
 
-const started: FlexMeasuresSimulator[] = [];
-
 /** A simulator on a free port (fixed clock, no gaps unless told), closed after all tests. */
-async function startSim(options: FlexMeasuresSimulatorOptions = {}): Promise<{ sim: FlexMeasuresSimulator; url: string }> {
-  const sim = createFlexMeasuresSimulator({ clock: () => NOW, gapRate: 0, ...options });
-  started.push(sim);
-  const url = await sim.listen();
-  return { sim, url };
-}
-
-afterAll(async () => {
-  await Promise.all(started.map((s) => s.close()));
-});
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: J;
-}
+const startSim = simulatorPool<FlexMeasuresSimulatorOptions, FlexMeasuresSimulator>(createFlexMeasuresSimulator, { clock: () => NOW, gapRate: 0 });
 
 interface CallOptions {
   method?: string;
@@ -76,21 +57,9 @@ interface CallOptions {
   body?: unknown;
 }
 
-/** One request; JSON Content-Type always (as the contract recommends, §2.1), the body parsed when it is JSON. */
-async function call(url: string, path: string, o: CallOptions = {}): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(o.headers ?? {}) };
-  if (o.token !== undefined) headers.authorization = o.token;
-  const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-  const res = await fetch(`${url}${path}`, { method: o.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
-  const text = await res.text();
-  let parsed: J = undefined;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, headers: res.headers, text, body: parsed };
-}
+/** One request; JSON Content-Type always (as the contract recommends, §2.1); the bare token in Authorization (§2.1). */
+const call = (url: string, path: string, o: CallOptions = {}): Promise<Answer> =>
+  request(url, path, { ...o, authorization: o.token, jsonContentType: 'always' });
 
 async function login(sim: FlexMeasuresSimulator, url: string): Promise<string> {
   const r = await call(url, '/api/requestAuthToken', { body: { email: sim.email, password: sim.password } });

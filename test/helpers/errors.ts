@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
+import { WireFormatError } from '../../src/upstreams/wire-error.js';
 
 /** The GatewayError a promise rejects with (the test fails when it resolves or rejects otherwise). */
 export async function rejection(p: Promise<unknown>): Promise<GatewayError> {
@@ -9,4 +10,15 @@ export async function rejection(p: Promise<unknown>): Promise<GatewayError> {
   );
   expect(err).toBeInstanceOf(GatewayError);
   return err as GatewayError;
+}
+
+/** Runs fn, expects a WireFormatError, and returns its message. */
+export function wireError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(WireFormatError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a WireFormatError, got none');
 }
