@@ -59,6 +59,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Batch the upstream reads of one request (off only for the benchmarks' naive baseline). */
   upstreamBatching: boolean;
+  /** Run operations precompiled by graphql-jit (off: graphql-js's interpreter). */
+  graphqlJit: boolean;
   meetnet: MeetnetConfig;
   flexmeasures: FlexMeasuresConfig;
   bemserver: BemServerConfig;
@@ -87,6 +89,7 @@ export const configVariables = [
   'SIMULATOR_LATENCY_MS',
   'MAX_BODY_BYTES',
   'UPSTREAM_BATCHING',
+  'GRAPHQL_JIT',
   'MEETNET_BASE_URL',
   'MEETNET_USERNAME',
   'MEETNET_PASSWORD',
@@ -190,6 +193,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     simulatorLatencyMs: int('SIMULATOR_LATENCY_MS', 0, 0, 60_000),
     maxBodyBytes: int('MAX_BODY_BYTES', 1_048_576, 1024, 104_857_600),
     upstreamBatching: onOff('UPSTREAM_BATCHING', true),
+    graphqlJit: onOff('GRAPHQL_JIT', true),
     meetnet: {
       baseUrl: meetnet.baseUrl,
       username: meetnet.login,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Config } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
@@ -12,6 +12,7 @@ import { formatError } from './errors.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHtml } from './graphiql.js';
 import type { Logger } from './logger.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
+import { jitGateway } from './schema/jit.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -50,8 +51,10 @@ const partialErrorsPlugin: ApolloServerPlugin<GatewayContext> = {
 
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger } = deps;
+  const schema = await buildGatewaySchema();
   const apollo = new ApolloServer<GatewayContext>({
-    schema: await buildGatewaySchema(),
+    // Precompiled execution (graphql-jit) unless GRAPHQL_JIT=off; graphql-js otherwise.
+    ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // Browsers cannot send cross-site GET queries with credentials here (there are none), but keep
@@ -59,7 +62,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     csrfPrevention: true,
     formatError: (formatted, error) =>
       formatError(formatted, error, (err) => logger.error('internal error while resolving', { error: err })),
-    plugins: [ApolloServerPluginLandingPageDisabled(), partialErrorsPlugin],
+    // Cache control is off: the gateway sets no cache hints, and the plugin wraps every field's
+    // resolver (each point's `time` and `value` included) to watch for them, which also keeps
+    // graphql-jit from reading plain properties directly.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), partialErrorsPlugin],
   });
   await apollo.start();
 

@@ -9,6 +9,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.meetnet)).toBe(true);
   });
 
+  it('switches precompiled execution and batching with on/off', () => {
+    expect(loadConfig({})).toMatchObject({ graphqlJit: true, upstreamBatching: true });
+    expect(loadConfig({ GRAPHQL_JIT: 'off', UPSTREAM_BATCHING: 'OFF' })).toMatchObject({ graphqlJit: false, upstreamBatching: false });
+    expect(() => loadConfig({ GRAPHQL_JIT: 'fast' })).toThrow('GRAPHQL_JIT must be on or off (got "fast")');
+  });
+
   it('reports every problem in one error', () => {
     let error: ConfigError | null = null;
     try {

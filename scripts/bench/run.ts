@@ -72,6 +72,17 @@ function peakRssMb(pid: number, reset = false): number | null {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15)
+  } catch {
+    return null;
+  }
+}
+
 async function gql(url: string, query: string, variables?: unknown): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   return res.json();
@@ -98,6 +109,8 @@ interface Row {
   p99: number;
   calls: number | null;
   memMb: number | null;
+  /** CPU the server process spent per answered request, in ms. */
+  cpu: number | null;
   errors: number;
 }
 
@@ -131,10 +144,12 @@ async function measure(t: Target, load: { connections: number; rate?: number }, 
   const before = await counts(control);
   const pid = t.pid?.();
   if (pid) peakRssMb(pid, true);
+  const cpuBefore = pid ? cpuMs(pid) : null;
   const r = await autocannon({ ...opts, duration: DURATION });
   const after = await counts(control);
   const done = r.requests.total || 1;
   const memMb = pid ? peakRssMb(pid) : null;
+  const cpuAfter = pid ? cpuMs(pid) : null;
   if (t.after) await t.after();
   else await settle(control);
   return {
@@ -144,6 +159,7 @@ async function measure(t: Target, load: { connections: number; rate?: number }, 
     p99: r.latency.p99,
     calls: Math.round(((after - before) / done) * 100) / 100,
     memMb,
+    cpu: cpuBefore !== null && cpuAfter !== null ? Math.round(((cpuAfter - cpuBefore) / done) * 100) / 100 : null,
     errors: r.errors + r.non2xx + r.timeouts,
   };
 }
@@ -153,11 +169,11 @@ function table(title: string, rows: Row[], floor?: Row, naive?: Row): string {
   const lines = [
     `### ${title}`,
     '',
-    '| server | req/s | p50 ms | p99 ms | upstream calls/query | peak RSS MB | p50 ÷ floor | p99 ÷ floor | p50 ÷ naive | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | req/s | p50 ms | p99 ms | upstream calls/query | CPU ms/query | peak RSS MB | p50 ÷ floor | p99 ÷ floor | p50 ÷ naive | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.calls ?? '–'} | ${r.memMb ?? '–'} | ${ratio(r.p50, floor?.p50)} | ${ratio(r.p99, floor?.p99)} | ${ratio(r.p50, naive?.p50)} | ${r.errors} |`,
+        `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.calls ?? '–'} | ${r.cpu ?? '–'} | ${r.memMb ?? '–'} | ${ratio(r.p50, floor?.p50)} | ${ratio(r.p99, floor?.p99)} | ${ratio(r.p50, naive?.p50)} | ${r.errors} |`,
     ),
     '',
   ];
@@ -252,7 +268,7 @@ async function main(): Promise<void> {
       title: `Dashboard: ${meetnet.length} Meetnet + ${fm.length} FlexMeasures + ${bem.length} BEMServer sensors, 24 h at native resolution, with latest values (100 req/s)`,
       load: { connections: 20, rate: 100 },
       targets: [
-        { name: 'floor', url: `${floor.info.url}/dashboard`, body: null },
+        { name: 'floor', url: `${floor.info.url}/dashboard`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: dashboardQuery, pid: () => gateway.child.pid },
         { name: 'naive', url: nUrl, body: dashboardQuery, pid: () => naive.child.pid, after: restartNaive, load: { connections: 2, rate: 2 } },
       ],
@@ -262,7 +278,7 @@ async function main(): Promise<void> {
       title: 'Map: every location with the latest values of its sensors (20 req/s)',
       load: { connections: 10, rate: 20 },
       targets: [
-        { name: 'floor', url: `${floor.info.url}/map`, body: null },
+        { name: 'floor', url: `${floor.info.url}/map`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: body('{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }'), pid: () => gateway.child.pid },
         { name: 'naive', url: nUrl, body: body('{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }'), pid: () => naive.child.pid, after: restartNaive, load: { connections: 2, rate: 1 } },
       ],
@@ -272,9 +288,9 @@ async function main(): Promise<void> {
       title: 'Exploration: one sensor (MP7WVC, 10-minute), one year, columnar `timestamps`/`values` (1 connection)',
       load: { connections: 1 },
       targets: [
-        { name: 'floor', url: `${floor.info.url}/exploration`, body: null },
+        { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count timestamps values } } }`), pid: () => gateway.child.pid },
-        { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count timestamps values } } }`) },
+        { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count timestamps values } } }`), pid: () => bare.child.pid },
       ],
     },
     {
@@ -282,9 +298,9 @@ async function main(): Promise<void> {
       title: 'Exploration: the same year as `points { time value }` (1 connection)',
       load: { connections: 1 },
       targets: [
-        { name: 'floor', url: `${floor.info.url}/exploration`, body: null },
+        { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count points { time value } } } }`), pid: () => gateway.child.pid },
-        { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count points { time value } } } }`) },
+        { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count points { time value } } } }`), pid: () => bare.child.pid },
       ],
     },
     {
@@ -292,7 +308,7 @@ async function main(): Promise<void> {
       title: 'Write: 96 values of a FlexMeasures connection (20 req/s)',
       load: { connections: 10, rate: 20 },
       targets: [
-        { name: 'floor', url: `${floor.info.url}/write`, body: null },
+        { name: 'floor', url: `${floor.info.url}/write`, body: null, pid: () => floor.child.pid },
         {
           name: 'gateway',
           url: gUrl,
@@ -309,7 +325,7 @@ async function main(): Promise<void> {
       load: { connections: 20 },
       targets: [
         { name: 'gateway', url: gUrl, body: body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }'), pid: () => gateway.child.pid },
-        { name: 'bare Apollo (memory)', url: bare.info.url, body: body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }') },
+        { name: 'bare Apollo (memory)', url: bare.info.url, body: body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }'), pid: () => bare.child.pid },
       ],
     },
   ];
