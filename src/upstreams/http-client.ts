@@ -1,9 +1,7 @@
-// One factory for every upstream's HTTP: a got instance per upstream (keep-alive, timeouts, retries
-// only where a route says it is idempotent), the service-account token on each call with one
-// refresh-and-retry on 401, and the mapping of every failure to the gateway's closed error set.
-import http from 'node:http';
-import https from 'node:https';
-import got, { RequestError, TimeoutError, type Got, type Method } from 'got';
+// One client for every upstream's HTTP: keep-alive, timeouts, retries only where a route says it
+// is idempotent, the service-account token on each call with one refresh-and-retry on 401, and the
+// mapping of every failure to the gateway's closed error set.
+import { exchange, TransportTimeout, type Answer, type Method } from './transport.js';
 import { UpstreamName } from '../domain.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -46,61 +44,73 @@ export interface RawResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
-const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Failures worth another try of an idempotent read: the upstream may answer the next one. */
+const RETRY_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN']);
 
 export class UpstreamHttp {
-  readonly got: Got;
   /** Calls this client made, by route (for the `upstreams` status and for benchmarks). */
   readonly calls = new Map<string, number>();
   /** How far the upstream's clock is ahead of ours, from its last Date header (1 s resolution). */
   private clockOffsetMs = 0;
+  private readonly base: string;
 
   constructor(readonly options: UpstreamHttpOptions) {
-    this.got = got.extend({
-      prefixUrl: options.baseUrl,
-      agent: agents,
-      throwHttpErrors: false,
-      responseType: 'text',
-      timeout: { request: options.timeoutMs },
-      headers: { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway' },
-      retry: {
-        limit: 0,
-        statusCodes: RETRY_STATUS,
-        // Short backoff: a user waits on this. got's default starts at one second.
-        calculateDelay: ({ attemptCount, computedValue }) =>
-          computedValue === 0 ? 0 : Math.min(100 * 2 ** (attemptCount - 1), 1000),
-      },
-    });
+    this.base = options.baseUrl.replace(/\/+$/, '');
   }
 
-  /** Sends the call; the answer's status is the caller's to judge (see `json`). */
+  /** Sends the call (retrying an idempotent one); the answer's status is the caller's to judge (see `json`). */
   async send(call: RouteCall, token: string | null): Promise<RawResponse> {
     this.calls.set(call.route, (this.calls.get(call.route) ?? 0) + 1);
-    try {
-      const res = await this.got(call.path.replace(/^\//, ''), {
-        method: call.method,
-        json: call.json,
-        form: call.form as Record<string, string> | undefined,
-        searchParams: call.searchParams,
-        headers: { ...call.headers, ...(token !== null && call.auth ? { authorization: call.auth.header(token) } : {}) },
-        retry: {
-          limit: call.idempotent ? this.options.retries : 0,
-          methods: call.idempotent ? [call.method] : [],
-        },
-      });
-      const date = res.headers.date;
+    const request = this.exchangeOf(call, token);
+    const retries = call.idempotent ? this.options.retries : 0;
+    for (let attempt = 0; ; attempt++) {
+      let answer: Answer;
+      try {
+        answer = await exchange(request);
+      } catch (err) {
+        if (attempt < retries && RETRY_CODES.has((err as { code?: string }).code ?? '')) {
+          await backoff(attempt, 0);
+          continue;
+        }
+        throw this.transportError(call, err);
+      }
+      if (attempt < retries && RETRY_STATUS.has(answer.status)) {
+        // A Retry-After longer than the call's timeout is not waited for: the error says it.
+        const after = retryAfterMs(answer.headers['retry-after']);
+        if (after === null || after <= this.options.timeoutMs) {
+          await backoff(attempt, after ?? 0);
+          continue;
+        }
+      }
+      const date = answer.headers.date;
       if (typeof date === 'string') {
         const t = Date.parse(date);
         if (Number.isFinite(t)) this.clockOffsetMs = t - Date.now();
       }
-      return { status: res.statusCode, body: res.body, headers: res.headers };
-    } catch (err) {
-      throw this.transportError(call, err);
+      return { status: answer.status, body: answer.body, headers: answer.headers };
     }
+  }
+
+  private exchangeOf(call: RouteCall, token: string | null) {
+    const url = new URL(`${this.base}/${call.path.replace(/^\//, '')}`);
+    if (call.searchParams) {
+      const search = call.searchParams instanceof URLSearchParams ? call.searchParams : new URLSearchParams(Object.entries(call.searchParams).map(([k, v]): [string, string] => [k, String(v)]));
+      url.search = search.toString();
+    }
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway', ...call.headers };
+    let body: string | null = null;
+    if (call.json !== undefined) {
+      body = JSON.stringify(call.json);
+      headers['content-type'] = 'application/json';
+    } else if (call.form) {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(call.form)) for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
+      body = form.toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    if (token !== null && call.auth) headers.authorization = call.auth.header(token);
+    return { method: call.method, url, headers, body, timeoutMs: this.options.timeoutMs };
   }
 
   /**
@@ -230,14 +240,14 @@ export class UpstreamHttp {
   private transportError(call: RouteCall, err: unknown): GatewayError {
     const upstream = this.options.upstream;
     const label = this.options.label;
-    if (err instanceof TimeoutError) {
+    if (err instanceof TransportTimeout) {
       return new GatewayError(
         ErrorCode.UPSTREAM_UNAVAILABLE,
         `${label} did not answer ${call.route} within ${this.options.timeoutMs} ms`,
         { upstream, details: { reason: 'TIMEOUT' }, cause: err },
       );
     }
-    const code = err instanceof RequestError ? err.code : undefined;
+    const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
     this.options.logger.warn('upstream request failed', { upstream, route: call.route, code });
     return new GatewayError(
       ErrorCode.UPSTREAM_UNAVAILABLE,
@@ -259,4 +269,18 @@ export function upstreamMessage(body: string): string | null {
     /* not JSON: no message to pass on */
   }
   return null;
+}
+
+/** Short backoff: a user waits on this. 100 ms, 200 ms, 400 ms... at most 1 s, or what the upstream asked. */
+function backoff(attempt: number, atLeastMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(Math.min(100 * 2 ** attempt, 1000), atLeastMs)));
+}
+
+/** Retry-After in seconds or as an HTTP date, in ms from now; null when absent or unreadable. */
+function retryAfterMs(value: string | string[] | undefined): number | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
 }

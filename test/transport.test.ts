@@ -1,0 +1,158 @@
+// The upstream HTTP transport (node:http) against real local servers that misbehave on purpose:
+// compressed and broken bodies, redirects, stalls, refused connections, retries.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamName } from '../src/domain.js';
+import { GatewayError } from '../src/errors.js';
+import { createLogger, SecretRegistry } from '../src/logger.js';
+import { UpstreamHttp, type RouteCall } from '../src/upstreams/http-client.js';
+import { exchange, TransportError, TransportTimeout } from '../src/upstreams/transport.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A server that logs each request and answers with `handler`. */
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, seen: Seen[]) => void): Promise<{ url: string; seen: Seen[]; server: Server }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      handler(req, res, seen);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
+}
+
+const payload = JSON.stringify({ values: Array.from({ length: 500 }, (_, i) => i / 7) });
+let main: Awaited<ReturnType<typeof serve>>;
+let other: Awaited<ReturnType<typeof serve>>;
+
+beforeAll(async () => {
+  other = await serve((_req, res) => res.end('{"leaked":true}'));
+  main = await serve((req, res, seen) => {
+    const path = new URL(req.url!, 'http://x').pathname;
+    const attempt = seen.filter((s) => s.url === req.url).length;
+    switch (path) {
+      case '/gzip':
+        return res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(payload));
+      case '/deflate':
+        return res.writeHead(200, { 'content-encoding': 'deflate' }).end(deflateSync(payload));
+      case '/br':
+        return res.writeHead(200, { 'content-encoding': 'br' }).end(brotliCompressSync(payload));
+      case '/broken-gzip':
+        return res.writeHead(200, { 'content-encoding': 'gzip' }).end('this is not gzip at all');
+      case '/collection':
+        return res.writeHead(308, { location: '/collection/' }).end('<html>redirect</html>');
+      case '/collection/':
+        return res.end(JSON.stringify({ method: req.method, body: seen.at(-1)!.body }));
+      case '/see-other':
+        return res.writeHead(303, { location: '/collection/' }).end();
+      case '/elsewhere':
+        return res.writeHead(302, { location: `${other.url}/steal` }).end();
+      case '/stall':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"values": [1, 2, ');
+        return; // never ends
+      case '/flaky':
+        return attempt < 3 ? res.writeHead(503).end('{"message":"busy"}') : res.end('{"ok":true}');
+      case '/slow-down':
+        return res.writeHead(429, { 'retry-after': '3600' }).end('{"message":"later"}');
+      default:
+        return res.writeHead(404).end();
+    }
+  });
+});
+afterAll(() => {
+  main.server.closeAllConnections();
+  main.server.close();
+  other.server.close();
+});
+
+const get = (path: string, timeoutMs = 2000) => exchange({ method: 'GET', url: new URL(path, main.url), headers: { authorization: 'Bearer secret-token' }, body: null, timeoutMs });
+
+describe('exchange', () => {
+  it.each(['gzip', 'deflate', 'br'])('decodes a %s body and asks for compression', async (encoding) => {
+    const answer = await get(`/${encoding}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe(payload);
+    expect(main.seen.at(-1)!.headers['accept-encoding']).toBe('gzip, deflate, br');
+  });
+
+  it('a body that does not decode is a TransportError, not a crash', async () => {
+    await expect(get('/broken-gzip')).rejects.toBeInstanceOf(TransportError);
+  });
+
+  it('follows a 308 on the same origin with method and body, and a 303 as a GET', async () => {
+    const post = await exchange({ method: 'POST', url: new URL('/collection', main.url), headers: {}, body: '{"a":1}', timeoutMs: 2000 });
+    expect(JSON.parse(post.body)).toEqual({ method: 'POST', body: '{"a":1}' });
+    const seeOther = await exchange({ method: 'POST', url: new URL('/see-other', main.url), headers: {}, body: '{"a":1}', timeoutMs: 2000 });
+    expect(JSON.parse(seeOther.body)).toEqual({ method: 'GET', body: '' });
+  });
+
+  it('does not follow a redirect to another origin: the token stays home', async () => {
+    const answer = await get('/elsewhere');
+    expect(answer.status).toBe(302);
+    expect(other.seen).toHaveLength(0);
+  });
+
+  it('a body that stalls ends in a TransportTimeout after the timeout', async () => {
+    const started = Date.now();
+    const err = await get('/stall', 300).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportTimeout);
+    expect((err as TransportTimeout).code).toBe('ETIMEDOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('a refused connection is a TransportError with its code', async () => {
+    const closed = await serve(() => {});
+    const url = closed.url;
+    await new Promise((r) => closed.server.close(r));
+    const err = await exchange({ method: 'GET', url: new URL('/x', url), headers: {}, body: null, timeoutMs: 1000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('UpstreamHttp over the transport', () => {
+  const logger = createLogger({ level: 'error', secrets: new SecretRegistry(), write: () => {} });
+  const client = (retries: number, timeoutMs = 2000) => new UpstreamHttp({ upstream: UpstreamName.MEETNET, label: 'Test', baseUrl: `${main.url}/`, timeoutMs, retries, logger });
+  const call = (path: string, idempotent: boolean): RouteCall => ({ route: 'test', method: 'GET', path, idempotent, auth: null, searchParams: { n: 1, b: true } });
+
+  it('retries an idempotent read on 503 until it answers; the query string goes every time', async () => {
+    const before = main.seen.length;
+    const res = await client(2).send(call('/flaky', true), null);
+    expect(res.status).toBe(200);
+    const tries = main.seen.slice(before);
+    expect(tries).toHaveLength(3);
+    expect(new Set(tries.map((t) => t.url))).toEqual(new Set(['/flaky?n=1&b=true']));
+  });
+
+  it('never retries a call that is not idempotent', async () => {
+    const before = main.seen.length;
+    const res = await client(2).send({ ...call('/flaky', false), searchParams: { other: 'x' } }, null);
+    expect(res.status).toBe(503);
+    expect(main.seen.length - before).toBe(1);
+  });
+
+  it('does not wait for a Retry-After longer than the timeout', async () => {
+    const before = main.seen.length;
+    const res = await client(2, 500).send(call('/slow-down', true), null);
+    expect(res.status).toBe(429);
+    expect(main.seen.length - before).toBe(1);
+  });
+
+  it('a timeout is UPSTREAM_UNAVAILABLE with reason TIMEOUT', async () => {
+    const err = await client(0, 200).send(call('/stall', true), null).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'TIMEOUT' });
+  });
+});
