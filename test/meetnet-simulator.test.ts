@@ -836,6 +836,33 @@ describe('SimulatorServer (generic)', () => {
     expect(() => s.url).toThrow(/not listening/);
   });
 
+  it('memoize (benchmarks): an identical 2xx read of a listed route is answered again without the handler, and still logged', async () => {
+    let calls = 0;
+    const s = new SimulatorServer(
+      'memo',
+      (req) => {
+        calls++;
+        return req.path === '/write' ? { status: 200, route: 'write', body: { n: calls } } : req.path === '/fail' ? { status: 503, route: 'read' } : { status: 200, route: 'read', body: { n: calls } };
+      },
+      { memoize: { routes: ['read'], ms: 60_000 } },
+    );
+    const url = await s.listen();
+    try {
+      const post = (path: string, body: string) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.json());
+      expect(await post('/read', '{"ids":[1]}')).toEqual({ n: 1 });
+      expect(await post('/read', '{"ids":[1]}')).toEqual({ n: 1 }); // the same answer, the handler not called
+      expect(await post('/read', '{"ids":[2]}')).toEqual({ n: 2 }); // another body: computed
+      expect(await post('/write', '{"ids":[1]}')).toEqual({ n: 3 }); // a route not listed: always computed
+      expect(await post('/write', '{"ids":[1]}')).toEqual({ n: 4 });
+      await fetch(`${url}/fail`);
+      await fetch(`${url}/fail`);
+      expect(calls).toBe(6); // an error answer is never kept
+      expect(s.requestsReceived).toBe(7);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('turns a throwing handler into a 500 and stays up', async () => {
     let calls = 0;
     const s = new SimulatorServer(

@@ -43,11 +43,26 @@ const MAX_FAST = 253_402_300_799_999;
 let cachedDay = Number.NaN;
 let cachedPrefix = '';
 
+/** Instants already written, by epoch ms: a dashboard's series share one time axis, and refreshes repeat it. */
+const formatted = new Map<number, string>();
+const MAX_FORMATTED = 100_000; // about 7 MB; a year of 10-minute points is 52,560
+
 /**
- * `toISOString()` without a Date per value: series serialise tens of thousands of instants, mostly
- * on one day after another. The date part is worked out once per day.
+ * `toISOString()` without a Date per value, and each instant written once: series serialise tens
+ * of thousands of instants, most of them shared with the other series of the query.
  */
 export function formatDateTime(ms: number): string {
+  let text = formatted.get(ms);
+  if (text === undefined) {
+    text = writeDateTime(ms);
+    // Wholesale reset when full: cheaper than an LRU's bookkeeping on every hit.
+    if (formatted.size >= MAX_FORMATTED) formatted.clear();
+    formatted.set(ms, text);
+  }
+  return text;
+}
+
+function writeDateTime(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms > MAX_FAST) return new Date(ms).toISOString();
   const day = Math.floor(ms / DAY_MS);
   if (day !== cachedDay) {

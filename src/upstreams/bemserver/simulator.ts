@@ -5,7 +5,7 @@
 // timeseries data routes (§7: raw, aggregate, stats, JSON/CSV, writes where the first value wins).
 // Values and the portfolio come from sim-data.ts.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SimulatorServer, type ParamRecord, type SimRequest, type SimResult } from '../../simulators/common.js';
+import { SimulatorServer, type ParamRecord, type SimRequest, type SimResult, type SimulatorOptions } from '../../simulators/common.js';
 import {
   STEP_MS,
   TIMEZONES,
@@ -21,6 +21,8 @@ import {
 import type { AuthErrorCode, TokenClaims } from './wire.js';
 
 export interface BemServerSimulatorOptions {
+  /** Benchmarks only: identical reads of these routes answered again (see SimulatorOptions.memoize). */
+  memoize?: SimulatorOptions['memoize'];
   /** Service account, an admin (default 'simulator@example.com'). */
   email?: string;
   /** Default 'simulator'. */
@@ -2351,6 +2353,7 @@ export class BemServerSimulator extends SimulatorServer {
     const state = new BemState(options);
     super('bemserver', (req) => state.handle(req), {
       latencyMs: options.latencyMs,
+      memoize: options.memoize,
       clock: options.clock,
       // flask-smorest's shape for the answers the server machinery makes itself (413, 500, §1.4).
       errorBody: (status) => ({ code: status, status: PHRASES[status] ?? 'Error' }),

@@ -2,7 +2,7 @@
 // (shared/upstreams/meetnet.md). Values come from sim-data.ts; the catalog is the real 2020 one.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SimulatorServer, type SimRequest, type SimResult } from '../../simulators/common.js';
+import { SimulatorServer, type SimRequest, type SimResult, type SimulatorOptions } from '../../simulators/common.js';
 import { isGap, meetnetSeries } from './sim-data.js';
 import {
   MEETNET_401_MESSAGE,
@@ -18,6 +18,8 @@ import {
 } from './wire.js';
 
 export interface MeetnetSimulatorOptions {
+  /** Benchmarks only: identical reads of these routes answered again (see SimulatorOptions.memoize). */
+  memoize?: SimulatorOptions['memoize'];
   /** Service account login (default 'simulator@example.com'). */
   username?: string;
   /** Default 'simulator'. */
@@ -188,6 +190,7 @@ export class MeetnetSimulator extends SimulatorServer {
     const state = new MeetnetState(options);
     super('meetnet', (req) => state.handle(req), {
       latencyMs: options.latencyMs,
+      memoize: options.memoize,
       clock: options.clock,
       // Web API's error shape is `{"Message": …}` (§7).
       errorBody: (_status, message) => ({ Message: message }),
