@@ -55,16 +55,17 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
     ): Promise<{ config: C; sim: S | null }> => {
       if (config.baseUrl) {
         secrets.add(config.password);
-        return { config, sim: null };
+        return { config: { ...config, deduplicate }, sim: null };
       }
       const account = { user: 'gateway@simulator.local', password: randomBytes(12).toString('base64url') };
       const sim = make(account);
       const url = await sim.listen(0, '127.0.0.1');
       stops.push(() => sim.close());
       secrets.add(account.password);
-      return { sim, config: { ...config, baseUrl: url, [login]: account.user, password: account.password } };
+      return { sim, config: { ...config, deduplicate, baseUrl: url, [login]: account.user, password: account.password } };
     };
     const latencyMs = config.simulatorLatencyMs;
+    const deduplicate = config.upstreamDeduplication;
     const mn = await upstream(config.meetnet, 'username', (a) => createMeetnetSimulator({ username: a.user, password: a.password, latencyMs }));
     const fm = await upstream(config.flexmeasures, 'email', (a) =>
       createFlexMeasuresSimulator({

@@ -61,6 +61,8 @@ export interface Config {
   upstreamBatching: boolean;
   /** Run operations precompiled by graphql-jit (off: graphql-js's interpreter). */
   graphqlJit: boolean;
+  /** Identical upstream reads in flight at once share one call, across client requests. */
+  upstreamDeduplication: boolean;
   meetnet: MeetnetConfig;
   flexmeasures: FlexMeasuresConfig;
   bemserver: BemServerConfig;
@@ -90,6 +92,7 @@ export const configVariables = [
   'MAX_BODY_BYTES',
   'UPSTREAM_BATCHING',
   'GRAPHQL_JIT',
+  'UPSTREAM_DEDUPLICATION',
   'MEETNET_BASE_URL',
   'MEETNET_USERNAME',
   'MEETNET_PASSWORD',
@@ -194,6 +197,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     maxBodyBytes: int('MAX_BODY_BYTES', 1_048_576, 1024, 104_857_600),
     upstreamBatching: onOff('UPSTREAM_BATCHING', true),
     graphqlJit: onOff('GRAPHQL_JIT', true),
+    upstreamDeduplication: onOff('UPSTREAM_DEDUPLICATION', true),
     meetnet: {
       baseUrl: meetnet.baseUrl,
       username: meetnet.login,

@@ -118,3 +118,66 @@ describe('catalog cache', () => {
     }
   });
 });
+
+describe('deduplication of identical upstream reads in flight (across client requests)', () => {
+  const ids = ['meetnet:sensor:MP7WVC', 'meetnet:sensor:MP0WC3', 'flexmeasures:sensor:4', 'flexmeasures:sensor:5', 'bemserver:sensor:1', 'bemserver:sensor:2'];
+  const query = 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id } timestamps values } }';
+  const vars = { ids, from: iso(NOW - DAY), to: iso(NOW) };
+
+  async function withApp(env: Record<string, string>, run: (a: TestApp) => Promise<void>): Promise<void> {
+    // Simulator latency keeps the eight requests' upstream calls in flight together.
+    const a = await startTestApp({ SIMULATOR_LATENCY_MS: '150', ...env });
+    try {
+      for (const s of Object.values(a.simulators)) s?.setClock(() => NOW);
+      await gql(a.url, '{ sensors(first: 1000) { totalCount } }'); // catalogues and logins first
+      for (const s of Object.values(a.simulators)) s?.clearLog();
+      await run(a);
+    } finally {
+      await a.stop();
+    }
+  }
+  const dataCalls = (a: TestApp) => ({
+    meetnet: a.simulators.meetnet!.requests('getData').length,
+    flexmeasures: a.simulators.flexmeasures!.requests('sensorData').length,
+    bemserver: a.simulators.bemserver!.requests('timeseries_data').length,
+  });
+
+  it('eight identical dashboards at once: one call per upstream read, eight identical answers', async () => {
+    await withApp({}, async (a) => {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => gql(a.url, query, vars)));
+      for (const r of answers) expect(r.errors).toBeUndefined();
+      expect(new Set(answers.map((r) => r.raw)).size).toBe(1);
+      expect(answers[0]!.data!.timeSeries.every((t: { values: unknown[] }) => t.values.length > 0)).toBe(true);
+      expect(dataCalls(a)).toEqual({ meetnet: 1, flexmeasures: 2, bemserver: 1 });
+      // Nothing is kept once the calls are answered: the next refresh asks again.
+      await gql(a.url, query, vars);
+      expect(dataCalls(a)).toEqual({ meetnet: 2, flexmeasures: 4, bemserver: 2 });
+    });
+  });
+
+  it('a failure is shared by the requests that waited on it, and not kept for the next one', async () => {
+    await withApp({ MEETNET_RETRIES: '0' }, async (a) => {
+      a.simulators.meetnet!.addFault({ route: 'getData', status: 503, times: 1 });
+      const answers = await Promise.all(Array.from({ length: 4 }, () => gql(a.url, query, vars)));
+      for (const r of answers) {
+        expect(r.errors!.map((e) => e.extensions!.code)).toEqual(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE']);
+        expect(r.data!.timeSeries.filter((t: unknown) => t !== null)).toHaveLength(4); // the other upstreams answered
+      }
+      expect(dataCalls(a).meetnet).toBe(1);
+      const next = await gql(a.url, query, vars);
+      expect(next.errors).toBeUndefined();
+      expect(dataCalls(a).meetnet).toBe(2);
+    });
+  });
+
+  it('different windows are not shared; UPSTREAM_DEDUPLICATION=off sends every request its own calls', async () => {
+    await withApp({ UPSTREAM_DEDUPLICATION: 'off' }, async (a) => {
+      await Promise.all(Array.from({ length: 4 }, () => gql(a.url, query, vars)));
+      expect(dataCalls(a)).toEqual({ meetnet: 4, flexmeasures: 8, bemserver: 4 });
+    });
+    await withApp({}, async (a) => {
+      await Promise.all([gql(a.url, query, vars), gql(a.url, query, { ...vars, from: iso(NOW - 2 * DAY) })]);
+      expect(dataCalls(a)).toEqual({ meetnet: 2, flexmeasures: 4, bemserver: 2 });
+    });
+  });
+});

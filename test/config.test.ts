@@ -9,9 +9,13 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.meetnet)).toBe(true);
   });
 
-  it('switches precompiled execution and batching with on/off', () => {
-    expect(loadConfig({})).toMatchObject({ graphqlJit: true, upstreamBatching: true });
-    expect(loadConfig({ GRAPHQL_JIT: 'off', UPSTREAM_BATCHING: 'OFF' })).toMatchObject({ graphqlJit: false, upstreamBatching: false });
+  it('switches precompiled execution, batching and deduplication with on/off', () => {
+    expect(loadConfig({})).toMatchObject({ graphqlJit: true, upstreamBatching: true, upstreamDeduplication: true });
+    expect(loadConfig({ GRAPHQL_JIT: 'off', UPSTREAM_BATCHING: 'OFF', UPSTREAM_DEDUPLICATION: 'no' })).toMatchObject({
+      graphqlJit: false,
+      upstreamBatching: false,
+      upstreamDeduplication: false,
+    });
     expect(() => loadConfig({ GRAPHQL_JIT: 'fast' })).toThrow('GRAPHQL_JIT must be on or off (got "fast")');
   });
 

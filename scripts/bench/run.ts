@@ -31,7 +31,7 @@ function freePort(): Promise<number> {
 /** Starts `node --import tsx <script>`; resolves its first stdout line (JSON) or, for the gateway, when /healthz answers. */
 async function start(script: string, env: Record<string, string>, waitUrl?: string): Promise<{ child: ChildProcess; info: any }> {
   // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
-  const profile = process.env.BENCH_PROFILE && script === 'src/main.ts' && !env.UPSTREAM_BATCHING ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile = process.env.BENCH_PROFILE && script === 'src/main.ts' && !env.UPSTREAM_BATCHING && !env.UPSTREAM_DEDUPLICATION ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   if (waitUrl) {
@@ -199,9 +199,19 @@ async function main(): Promise<void> {
     // As `npm start` runs it: graphql-js skips its development-only checks.
     NODE_ENV: 'production',
   };
-  const [gPort, nPort] = [await freePort(), await freePort()];
+  const [gPort, nPort, uPort] = [await freePort(), await freePort(), await freePort()];
   const gateway = await start('src/main.ts', { ...upstreamEnv, PORT: String(gPort), REDIS_KEY_PREFIX: 'bench-gw:' }, `http://127.0.0.1:${gPort}`);
-  const naiveEnv = { ...upstreamEnv, PORT: String(nPort), REDIS_KEY_PREFIX: 'bench-naive:', UPSTREAM_BATCHING: 'off', CATALOG_TTL_MS: '0', LATEST_TTL_MS: '0' };
+  // The same gateway without sharing identical reads across requests: what one request costs alone.
+  const unshared = await start('src/main.ts', { ...upstreamEnv, PORT: String(uPort), REDIS_KEY_PREFIX: 'bench-gw1:', UPSTREAM_DEDUPLICATION: 'off' }, `http://127.0.0.1:${uPort}`);
+  const naiveEnv = {
+    ...upstreamEnv,
+    PORT: String(nPort),
+    REDIS_KEY_PREFIX: 'bench-naive:',
+    UPSTREAM_BATCHING: 'off',
+    UPSTREAM_DEDUPLICATION: 'off',
+    CATALOG_TTL_MS: '0',
+    LATEST_TTL_MS: '0',
+  };
   let naive = await start('src/main.ts', naiveEnv, `http://127.0.0.1:${nPort}`);
   const restartNaive = async () => {
     naive.child.kill('SIGKILL');
@@ -270,6 +280,7 @@ async function main(): Promise<void> {
       targets: [
         { name: 'floor', url: `${floor.info.url}/dashboard`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: dashboardQuery, pid: () => gateway.child.pid },
+        { name: 'gateway, no deduplication', url: unshared.info.url, body: dashboardQuery, pid: () => unshared.child.pid },
         { name: 'naive', url: nUrl, body: dashboardQuery, pid: () => naive.child.pid, after: restartNaive, load: { connections: 2, rate: 2 } },
       ],
     },

@@ -21,6 +21,8 @@ export interface UpstreamHttpOptions {
   timeoutMs: number;
   retries: number;
   logger: Logger;
+  /** Identical reads in flight at once share one call (see `shared`); on unless said otherwise. */
+  deduplicate?: boolean;
 }
 
 export interface RouteCall {
@@ -53,10 +55,35 @@ export class UpstreamHttp {
   readonly calls = new Map<string, number>();
   /** How far the upstream's clock is ahead of ours, from its last Date header (1 s resolution). */
   private clockOffsetMs = 0;
+  /** Reads that found an identical one in flight and shared it, by route. */
+  readonly shared = new Map<string, number>();
   private readonly base: string;
+  private readonly inflight = new Map<string, Promise<unknown>>();
 
   constructor(readonly options: UpstreamHttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  /**
+   * Identical reads in flight at the same time, from any client request, share one upstream call
+   * and its mapped result, as Cosmo Router's origin request deduplication does: twenty viewers of
+   * one dashboard refreshing the same window cost the upstream one call, not twenty. The entry
+   * lives only while the call is in flight (nothing is served later from it, so nothing can be
+   * stale). Every caller uses the same service account, so sharing shows no one anything they
+   * could not read. `read` must depend on `call` alone, and callers treat the result as frozen.
+   */
+  dedupe<T>(call: RouteCall, read: () => Promise<T>): Promise<T> {
+    if (this.options.deduplicate === false || !call.idempotent) return read();
+    const { url, body } = this.target(call);
+    const key = `${call.route} ${call.method} ${url.href} ${call.headers ? JSON.stringify(call.headers) : ''} ${body ?? ''}`;
+    const pending = this.inflight.get(key) as Promise<T> | undefined;
+    if (pending) {
+      this.shared.set(call.route, (this.shared.get(call.route) ?? 0) + 1);
+      return pending;
+    }
+    const started = read().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, started);
+    return started;
   }
 
   /** Sends the call (retrying an idempotent one); the answer's status is the caller's to judge (see `json`). */
@@ -93,24 +120,27 @@ export class UpstreamHttp {
   }
 
   private exchangeOf(call: RouteCall, token: string | null) {
+    const { url, body, contentType } = this.target(call);
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway', ...call.headers };
+    if (contentType) headers['content-type'] = contentType;
+    if (token !== null && call.auth) headers.authorization = call.auth.header(token);
+    return { method: call.method, url, headers, body, timeoutMs: this.options.timeoutMs };
+  }
+
+  /** Where a call goes and what it carries. */
+  private target(call: RouteCall): { url: URL; body: string | null; contentType: string | null } {
     const url = new URL(`${this.base}/${call.path.replace(/^\//, '')}`);
     if (call.searchParams) {
       const search = call.searchParams instanceof URLSearchParams ? call.searchParams : new URLSearchParams(Object.entries(call.searchParams).map(([k, v]): [string, string] => [k, String(v)]));
       url.search = search.toString();
     }
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway', ...call.headers };
-    let body: string | null = null;
-    if (call.json !== undefined) {
-      body = JSON.stringify(call.json);
-      headers['content-type'] = 'application/json';
-    } else if (call.form) {
+    if (call.json !== undefined) return { url, body: JSON.stringify(call.json), contentType: 'application/json' };
+    if (call.form) {
       const form = new URLSearchParams();
       for (const [k, v] of Object.entries(call.form)) for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
-      body = form.toString();
-      headers['content-type'] = 'application/x-www-form-urlencoded';
+      return { url, body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
     }
-    if (token !== null && call.auth) headers.authorization = call.auth.header(token);
-    return { method: call.method, url, headers, body, timeoutMs: this.options.timeoutMs };
+    return { url, body: null, contentType: null };
   }
 
   /**

@@ -187,13 +187,13 @@ export class BemServerClient {
     }
     const chunks = this.splitIds(path, base, ids);
     const parts = await Promise.all(
-      chunks.map((chunk) =>
-        this.limit(async () => {
-          const search = new URLSearchParams(base);
-          for (const id of chunk) search.append('timeseries', id); // repeated keys, not a comma list (§1.3)
-          return this.readJson(this.get(route, path, search), (body) => (bucket ? mapAggregateJson(body, chunk) : mapDataJson(body, chunk)));
-        }),
-      ),
+      chunks.map((chunk) => {
+        const search = new URLSearchParams(base);
+        for (const id of chunk) search.append('timeseries', id); // repeated keys, not a comma list (§1.3)
+        const call = this.get(route, path, search);
+        // Shared before the concurrency limit: a read that joins one in flight takes no slot.
+        return this.http.dedupe(call, () => this.limit(() => this.readJson(call, (body) => (bucket ? mapAggregateJson(body, chunk) : mapDataJson(body, chunk)))));
+      }),
     );
     return new Map(parts.flatMap((m) => [...m]));
   }
@@ -203,13 +203,12 @@ export class BemServerClient {
     const path = '/timeseries_data/stats';
     const base = new URLSearchParams({ data_state: String(dataStateId), timezone: 'UTC' });
     const parts = await Promise.all(
-      this.splitIds(path, base, ids).map((chunk) =>
-        this.limit(() => {
-          const search = new URLSearchParams(base);
-          for (const id of chunk) search.append('timeseries', id);
-          return this.readJson(this.get('stats', path, search), (body) => mapStats(body, chunk));
-        }),
-      ),
+      this.splitIds(path, base, ids).map((chunk) => {
+        const search = new URLSearchParams(base);
+        for (const id of chunk) search.append('timeseries', id);
+        const call = this.get('stats', path, search);
+        return this.http.dedupe(call, () => this.limit(() => this.readJson(call, (body) => mapStats(body, chunk))));
+      }),
     );
     return new Map(parts.flatMap((m) => [...m]));
   }

@@ -131,9 +131,9 @@ export class FlexMeasuresClient {
       const v = query[key];
       if (v !== undefined) params[key] = v;
     }
-    return this.checked(this.get('sensorData', `/api/v3_0/sensors/${encodeURIComponent(id)}/data`, params), (body) =>
-      mapSensorData(body, startMs),
-    );
+    const call = this.get('sensorData', `/api/v3_0/sensors/${encodeURIComponent(id)}/data`, params);
+    // startMs is the `start` the call sends: the mapping depends on the call alone, as sharing needs.
+    return this.http.dedupe(call, () => this.checked(call, (body) => mapSensorData(body, startMs)));
   }
 
   /** `POST /sensors/<id>/data` (§4.5). A write: never retried. */
@@ -171,10 +171,8 @@ export class FlexMeasuresClient {
     search.set('unit', 'MW'); // v1_1 power data is only in MW (§3.5)
     if (q.resolution) search.set('resolution', q.resolution);
     if (q.horizon) search.set('horizon', q.horizon);
-    return this.checked(
-      { ...this.get(route, `/api/v1_1/${route}`), searchParams: search },
-      (body) => mapV1Series(body, names, startMs, resolutionMs),
-    );
+    const call = { ...this.get(route, `/api/v1_1/${route}`), searchParams: search };
+    return this.http.dedupe(call, () => this.checked(call, (body) => mapV1Series(body, names, startMs, resolutionMs)));
   }
 
   postV1(route: V1PostRoute, body: V1PostRequest): Promise<WriteAnswer> {

@@ -3,7 +3,7 @@ import type { LatestValue, SeriesData } from '../../domain.js';
 import { UpstreamName } from '../../domain.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
-import { upstreamMessage, type AuthScheme, type UpstreamHttp } from '../http-client.js';
+import { upstreamMessage, type AuthScheme, type RouteCall, type UpstreamHttp } from '../http-client.js';
 import { formatRequestTime, mapCatalog, mapCurrentData, mapGetData, type MeetnetCatalog } from './mapping.js';
 import type { PingResponse, TokenResponse } from './wire.js';
 
@@ -72,25 +72,21 @@ export class MeetnetClient {
 
   /** Latest value of each series. POST with `IDs` filters; GET ignores any filter (§5.1). */
   currentData(ids: string[]): Promise<Map<string, LatestValue>> {
-    return this.http.json(
-      // A read, although a POST: safe to retry.
-      { route: 'currentData', method: 'POST', path: '/V2/currentData', json: { IDs: ids }, idempotent: true, auth: this.auth },
-      mapCurrentData,
-    );
+    // A read, although a POST: safe to retry, and to share with an identical one in flight.
+    const call: RouteCall = { route: 'currentData', method: 'POST', path: '/V2/currentData', json: { IDs: ids }, idempotent: true, auth: this.auth };
+    return this.http.dedupe(call, () => this.http.json(call, mapCurrentData));
   }
 
   /** Points of many series over one window of at most 365 days; both ends inclusive (§6). */
   getData(ids: string[], from: number, to: number): Promise<GetDataResult> {
-    return this.http.json(
-      {
-        route: 'getData',
-        method: 'POST',
-        path: '/V2/getData',
-        json: { StartTime: formatRequestTime(from), EndTime: formatRequestTime(to), IDs: ids },
-        idempotent: true, // a read, although a POST
-        auth: this.auth,
-      },
-      mapGetData,
-    );
+    const call: RouteCall = {
+      route: 'getData',
+      method: 'POST',
+      path: '/V2/getData',
+      json: { StartTime: formatRequestTime(from), EndTime: formatRequestTime(to), IDs: ids },
+      idempotent: true, // a read, although a POST
+      auth: this.auth,
+    };
+    return this.http.dedupe(call, () => this.http.json(call, mapGetData));
   }
 }
