@@ -355,6 +355,21 @@ describe('parseMeetnetTimestamp', () => {
     }
   });
 
+  it('computes every day of years 0000 to 2400 exactly (no Date.UTC, no 1900 mapping of years below 100)', () => {
+    const expected = (y: number, mo: number, d: number) => {
+      const t = new Date(0);
+      t.setUTCFullYear(y, mo - 1, d);
+      t.setUTCHours(13, 7, 59, 0);
+      return t.getTime();
+    };
+    for (let y = 0; y <= 2400; y += y < 120 ? 1 : 37) {
+      for (const [mo, d] of [[1, 1], [2, 28], [3, 1], [12, 31], ...(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? [[2, 29]] : [])] as Array<[number, number]>) {
+        const s = `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T13:07:59+00:00`;
+        expect(parseMeetnetTimestamp(s), s).toBe(expected(y, mo, d));
+      }
+    }
+  });
+
   it('accepts other ISO forms, reading a zone-less one as UTC', () => {
     expect(parseMeetnetTimestamp('2021-12-14T23:00:00.000Z')).toBe(Date.UTC(2021, 11, 14, 23));
     expect(parseMeetnetTimestamp('2021-12-14T23:00:00+01:00')).toBe(Date.UTC(2021, 11, 14, 22));

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { GraphQLEnumType, GraphQLObjectType } from 'graphql';
 import { buildGatewaySchema, printGatewaySchema } from '../src/schema/build-schema.js';
+import { formatDateTime } from '../src/schema/scalars.js';
 
 const root = new URL('..', import.meta.url);
 
@@ -52,5 +53,15 @@ describe('generated files', () => {
     const run = promisify(execFile);
     // --check: a dry run that exits 1 when an output would change.
     await expect(run(bin, ['--config', 'codegen.yml', '--check'], { cwd: root.pathname })).resolves.toBeDefined();
+  });
+});
+
+describe('formatDateTime', () => {
+  it('writes what toISOString writes, for instants found in its table, colliding in it, or outside its fast range', () => {
+    const samples = [0, 1, 999, 86_399_999, Date.UTC(2026, 10, 20, 12), Date.UTC(2024, 1, 29, 23, 59, 59, 999), -1, -86_400_001, 253_402_300_800_000, 1.5];
+    for (let t = Date.UTC(2025, 0, 1); t < Date.UTC(2027, 0, 1); t += 600_000 * 7 + 13) samples.push(t);
+    for (let round = 0; round < 2; round++) {
+      for (const t of samples) expect(formatDateTime(t)).toBe(new Date(t).toISOString());
+    }
   });
 });

@@ -234,11 +234,17 @@ function validDate(y: number, mo: number, d: number, h: number, mi: number, s: n
   return d <= max;
 }
 
-const ERA_MS = 146_097 * 86_400_000; // 400 Gregorian years
-
-/** Date.UTC, without its mapping of years 0–99 to 1900–1999. */
+/**
+ * Date.UTC by arithmetic (Howard Hinnant's days_from_civil), without its mapping of years 0–99 to
+ * 1900–1999 and without its cost: a year of 10-minute data is 52,560 calls.
+ */
 function utc(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
-  return y < 100 ? Date.UTC(y + 400, mo - 1, d, h, mi, s) - ERA_MS : Date.UTC(y, mo - 1, d, h, mi, s);
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+  return days * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000;
 }
 
 /**
