@@ -1,0 +1,118 @@
+// `npm run bench:cpu`: what one query costs the gateway, without a load generator competing for the
+// cores. Starts the simulators (computing every answer, no added latency unless BENCH_LATENCY_MS)
+// and a gateway as `npm start` runs it, sends BENCH_N queries (BENCH_CONCURRENCY at a time) and
+// prints the gateway's CPU per query (every thread: the main one and V8's collector and compiler
+// threads), its peak RSS and the response size. BENCH_QUERY: dashboard (default), meetnet,
+// flexmeasures, bemserver, year, points. BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const N = Number(process.env.BENCH_N ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+const QUERY = process.env.BENCH_QUERY ?? 'dashboard';
+const children: ChildProcess[] = [];
+
+/** CPU (user + system, ms) of each thread of a process, by thread id. */
+function threadCpu(pid: number): Map<string, number> {
+  return new Map(
+    readdirSync(`/proc/${pid}/task`).map((t) => {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return [t, (Number(f[11]) + Number(f[12])) * 10];
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const sims = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/sims.ts'], {
+    env: { ...process.env, BENCH_LATENCY_MS: process.env.BENCH_LATENCY_MS ?? '0', BENCH_SIM_MEMO: 'off' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(sims);
+  const info = JSON.parse(await new Promise<string>((r) => createInterface({ input: sims.stdout! }).once('line', r)));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const gw = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'error',
+      MEETNET_BASE_URL: info.urls.meetnet,
+      MEETNET_USERNAME: info.account.user,
+      MEETNET_PASSWORD: info.account.password,
+      FLEXMEASURES_BASE_URL: info.urls.flexmeasures,
+      FLEXMEASURES_EMAIL: info.account.user,
+      FLEXMEASURES_PASSWORD: info.account.password,
+      FLEXMEASURES_CONCURRENCY: '8',
+      BEMSERVER_BASE_URL: info.urls.bemserver,
+      BEMSERVER_EMAIL: info.account.user,
+      BEMSERVER_PASSWORD: info.account.password,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(gw);
+  const pid = gw.pid!;
+  for (let i = 0; i < 200 && !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const gql = async (query: string, variables?: unknown): Promise<{ text: string; json: any }> => {
+    const text = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })).text();
+    return { text, json: JSON.parse(text) };
+  };
+
+  const sensors = (await gql('{ sensors(first: 1000) { nodes { id upstream intervalMinutes } } }')).json.data.sensors.nodes as Array<{ id: string; upstream: string; intervalMinutes: number | null }>;
+  const of = (u: string, n: number) => sensors.filter((s) => s.upstream === u && s.intervalMinutes !== null).slice(0, n).map((s) => s.id);
+  const now = Math.floor(Date.now() / 60_000) * 60_000;
+  const day = { from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString() };
+  const year = { from: new Date(now - 365 * 86_400_000).toISOString(), to: day.to };
+  const many = 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }';
+  const one = (fields: string) => `{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count ${fields} } } }`;
+  const queries: Record<string, [string, unknown]> = {
+    dashboard: [many, { ids: [...of('MEETNET', 20), ...of('FLEXMEASURES', 10), ...of('BEMSERVER', 20)], ...day }],
+    meetnet: [many, { ids: of('MEETNET', 20), ...day }],
+    flexmeasures: [many, { ids: of('FLEXMEASURES', 10), ...day }],
+    bemserver: [many, { ids: of('BEMSERVER', 20), ...day }],
+    year: [one('timestamps values'), {}],
+    points: [one('points { time value }'), {}],
+  };
+  const chosen = queries[QUERY];
+  if (!chosen) throw new Error(`BENCH_QUERY must be one of ${Object.keys(queries).join(', ')}`);
+  const [query, variables] = chosen;
+  const first = await gql(query, variables);
+  if (first.json.errors) throw new Error(JSON.stringify(first.json.errors).slice(0, 300));
+  for (let i = 0; i < 20; i++) await gql(query, variables); // warm-up: JIT, caches, connections
+
+  writeFileSync(`/proc/${pid}/clear_refs`, '5'); // a new peak RSS from here
+  const before = threadCpu(pid);
+  const started = performance.now();
+  let left = N;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (left-- > 0) await gql(query, variables);
+    }),
+  );
+  const wall = performance.now() - started;
+  const after = threadCpu(pid);
+  const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  let total = 0;
+  for (const [t, ms] of after) total += ms - (before.get(t) ?? 0);
+  const main = (after.get(String(pid))! - before.get(String(pid))!) / N;
+  process.stdout.write(
+    `${QUERY}: ${N} queries, ${CONCURRENCY} at a time, response ${(first.text.length / 1024).toFixed(0)} KB\n` +
+      `  gateway CPU per query: ${(total / N).toFixed(2)} ms (main thread ${main.toFixed(2)} ms, other threads ${(total / N - main).toFixed(2)} ms)\n` +
+      `  wall time per query: ${(wall / N).toFixed(2)} ms; peak RSS ${Math.round(hwm / 1024)} MB\n`,
+  );
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const c of children.reverse()) c.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 1500)); // the gateway writes its CPU profile on SIGINT
+  });
