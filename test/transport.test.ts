@@ -77,7 +77,7 @@ afterAll(() => {
   other.server.close();
 });
 
-const get = (path: string, timeoutMs = 2000) => exchange({ method: 'GET', url: new URL(path, main.url), headers: { authorization: 'Bearer secret-token' }, body: null, timeoutMs });
+const get = (path: string, timeoutMs = 2000) => exchange({ method: 'GET', origin: new URL(main.url), path, headers: { authorization: 'Bearer secret-token' }, body: null, timeoutMs });
 
 describe('exchange', () => {
   it.each(['gzip', 'deflate', 'br'])('decodes a %s body and asks for compression', async (encoding) => {
@@ -92,9 +92,9 @@ describe('exchange', () => {
   });
 
   it('follows a 308 on the same origin with method and body, and a 303 as a GET', async () => {
-    const post = await exchange({ method: 'POST', url: new URL('/collection', main.url), headers: {}, body: '{"a":1}', timeoutMs: 2000 });
+    const post = await exchange({ method: 'POST', origin: new URL(main.url), path: '/collection', headers: {}, body: '{"a":1}', timeoutMs: 2000 });
     expect(JSON.parse(post.body)).toEqual({ method: 'POST', body: '{"a":1}' });
-    const seeOther = await exchange({ method: 'POST', url: new URL('/see-other', main.url), headers: {}, body: '{"a":1}', timeoutMs: 2000 });
+    const seeOther = await exchange({ method: 'POST', origin: new URL(main.url), path: '/see-other', headers: {}, body: '{"a":1}', timeoutMs: 2000 });
     expect(JSON.parse(seeOther.body)).toEqual({ method: 'GET', body: '' });
   });
 
@@ -116,7 +116,7 @@ describe('exchange', () => {
     const closed = await serve(() => {});
     const url = closed.url;
     await new Promise((r) => closed.server.close(r));
-    const err = await exchange({ method: 'GET', url: new URL('/x', url), headers: {}, body: null, timeoutMs: 1000 }).catch((e: unknown) => e);
+    const err = await exchange({ method: 'GET', origin: new URL(url), path: '/x', headers: {}, body: null, timeoutMs: 1000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).code).toBe('ECONNREFUSED');
   });
@@ -134,6 +134,15 @@ describe('UpstreamHttp over the transport', () => {
     const tries = main.seen.slice(before);
     expect(tries).toHaveLength(3);
     expect(new Set(tries.map((t) => t.url))).toEqual(new Set(['/flaky?n=1&b=true']));
+  });
+
+  it('keeps the path of a base URL (BEMSERVER_BASE_URL=https://host/api/v0), with or without its trailing slash', async () => {
+    for (const base of [`${main.url}/api/v0`, `${main.url}/api/v0/`]) {
+      const http = new UpstreamHttp({ upstream: UpstreamName.BEMSERVER, label: 'Test', baseUrl: base, timeoutMs: 2000, retries: 0, logger });
+      const res = await http.send({ route: 'test', method: 'GET', path: '/sites/', idempotent: true, auth: null, searchParams: new URLSearchParams([['id', '1'], ['id', '2']]) }, null);
+      expect(res.status).toBe(404);
+      expect(main.seen.at(-1)!.url).toBe('/api/v0/sites/?id=1&id=2');
+    }
   });
 
   it('never retries a call that is not idempotent', async () => {

@@ -57,11 +57,14 @@ export class UpstreamHttp {
   private clockOffsetMs = 0;
   /** Reads that found an identical one in flight and shared it, by route. */
   readonly shared = new Map<string, number>();
-  private readonly base: string;
+  private readonly origin: URL;
+  /** The base URL's path without its trailing slash ('' for a bare host). */
+  private readonly basePath: string;
   private readonly inflight = new Map<string, Promise<unknown>>();
 
   constructor(readonly options: UpstreamHttpOptions) {
-    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.origin = new URL(options.baseUrl);
+    this.basePath = this.origin.pathname.replace(/\/+$/, '');
   }
 
   /**
@@ -74,8 +77,8 @@ export class UpstreamHttp {
    */
   dedupe<T>(call: RouteCall, read: () => Promise<T>): Promise<T> {
     if (this.options.deduplicate === false || !call.idempotent) return read();
-    const { url, body } = this.target(call);
-    const key = `${call.route} ${call.method} ${url.href} ${call.headers ? JSON.stringify(call.headers) : ''} ${body ?? ''}`;
+    const { path, body } = this.target(call);
+    const key = `${call.route} ${call.method} ${path} ${call.headers ? JSON.stringify(call.headers) : ''} ${body ?? ''}`;
     const pending = this.inflight.get(key) as Promise<T> | undefined;
     if (pending) {
       this.shared.set(call.route, (this.shared.get(call.route) ?? 0) + 1);
@@ -120,27 +123,26 @@ export class UpstreamHttp {
   }
 
   private exchangeOf(call: RouteCall, token: string | null) {
-    const { url, body, contentType } = this.target(call);
+    const { path, body, contentType } = this.target(call);
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway', ...call.headers };
     if (contentType) headers['content-type'] = contentType;
     if (token !== null && call.auth) headers.authorization = call.auth.header(token);
-    return { method: call.method, url, headers, body, timeoutMs: this.options.timeoutMs };
+    return { method: call.method, origin: this.origin, path, headers, body, timeoutMs: this.options.timeoutMs };
   }
 
-  /** Where a call goes and what it carries. */
-  private target(call: RouteCall): { url: URL; body: string | null; contentType: string | null } {
-    const url = new URL(`${this.base}/${call.path.replace(/^\//, '')}`);
-    if (call.searchParams) {
-      const search = call.searchParams instanceof URLSearchParams ? call.searchParams : new URLSearchParams(Object.entries(call.searchParams).map(([k, v]): [string, string] => [k, String(v)]));
-      url.search = search.toString();
-    }
-    if (call.json !== undefined) return { url, body: JSON.stringify(call.json), contentType: 'application/json' };
+  /** Where a call goes (path and query, under the base URL's path) and what it carries. */
+  private target(call: RouteCall): { path: string; body: string | null; contentType: string | null } {
+    let path = `${this.basePath}/${call.path.replace(/^\//, '')}`;
+    const sp = call.searchParams;
+    const search = !sp ? '' : sp instanceof URLSearchParams ? sp.toString() : new URLSearchParams(Object.entries(sp).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    if (search) path += `?${search}`;
+    if (call.json !== undefined) return { path, body: JSON.stringify(call.json), contentType: 'application/json' };
     if (call.form) {
       const form = new URLSearchParams();
       for (const [k, v] of Object.entries(call.form)) for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
-      return { url, body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
+      return { path, body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
     }
-    return { url, body: null, contentType: null };
+    return { path, body: null, contentType: null };
   }
 
   /**

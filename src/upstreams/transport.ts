@@ -11,7 +11,10 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface Exchange {
   method: Method;
-  url: URL;
+  /** Scheme, host and port, parsed once per upstream (a URL per call cost more than the call's own work). */
+  origin: URL;
+  /** Path and query string, e.g. `/V2/getData` or `/timeseries_data/?timeseries=1`. */
+  path: string;
   headers: Record<string, string>;
   body: string | null;
   timeoutMs: number;
@@ -59,11 +62,12 @@ export async function exchange(x: Exchange): Promise<Answer> {
     const answer = await once(current, Math.max(1, deadline - Date.now()), x.timeoutMs);
     const location = answer.headers.location;
     if (!REDIRECTS.has(answer.status) || typeof location !== 'string' || hop >= MAX_REDIRECTS) return answer;
-    const next = new URL(location, current.url);
+    const next = new URL(location, new URL(current.path, current.origin));
     // BEMServer answers 308 to a collection URL without its trailing slash (contract §1). A
     // redirect to another origin is not followed: the service account's token would go with it.
-    if (next.origin !== current.url.origin) return answer;
-    current = answer.status === 303 ? { ...current, url: next, method: 'GET', body: null } : { ...current, url: next };
+    if (next.origin !== current.origin.origin) return answer;
+    const path = next.pathname + next.search;
+    current = answer.status === 303 ? { ...current, path, method: 'GET', body: null } : { ...current, path };
   }
 }
 
@@ -71,10 +75,15 @@ function once(x: Exchange, remainingMs: number, timeoutMs: number): Promise<Answ
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...x.headers, 'accept-encoding': 'gzip, deflate, br' };
     if (x.body !== null) headers['content-length'] = Buffer.byteLength(x.body);
-    const req = (x.url.protocol === 'https:' ? https : http).request(x.url, {
+    const { protocol, hostname, port } = x.origin;
+    const req = (protocol === 'https:' ? https : http).request({
+      protocol,
+      hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname, // [::1] → ::1
+      port,
+      path: x.path,
       method: x.method,
       headers,
-      agent: agents[x.url.protocol as 'http:' | 'https:'],
+      agent: agents[protocol as 'http:' | 'https:'],
     });
     let timedOut = false;
     const timer = setTimeout(() => {
