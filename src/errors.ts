@@ -74,7 +74,9 @@ export function formatError(
     return { ...formatted, extensions: { ...original.extensions } };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && (gatewayCodes.has(code) || requestCodes.has(code))) {
+  // INTERNAL_SERVER_ERROR is also what Apollo gives any error that has no code (a TypeError in a
+  // resolver, a non-null field that came back null): those are masked and logged like the rest.
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (gatewayCodes.has(code) || requestCodes.has(code))) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }

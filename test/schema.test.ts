@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { GraphQLEnumType, GraphQLObjectType } from 'graphql';
 import { buildGatewaySchema, printGatewaySchema } from '../src/schema/build-schema.js';
-import { formatDateTime } from '../src/schema/scalars.js';
+import { formatDateTime, parseDateTime } from '../src/schema/scalars.js';
 
 const root = new URL('..', import.meta.url);
 
@@ -63,5 +63,36 @@ describe('formatDateTime', () => {
     for (let round = 0; round < 2; round++) {
       for (const t of samples) expect(formatDateTime(t)).toBe(new Date(t).toISOString());
     }
+  });
+});
+
+describe('parseDateTime', () => {
+  it('reads back every instant DateTime writes, years 0–99 and beyond 9999 included', () => {
+    for (const t of [Date.UTC(2026, 10, 20, 12), -62_135_596_800_000 /* year 1 */, Date.parse('0050-06-01T00:00:00Z'), Date.parse('0099-12-31T23:00:00Z'), 253_402_300_740_000 + 50_400_000, -62_198_755_200_000 - 86_400_000, 8.64e15, -8.64e15]) {
+      expect(parseDateTime(formatDateTime(t))).toBe(t);
+    }
+  });
+
+  it('refuses dates that do not exist, in any year', () => {
+    for (const s of ['2026-02-30T00:00:00Z', '0099-02-29T00:00:00Z', '+010000-02-30T00:00:00Z', '2026-11-20T12:00:00', '10000-01-01T00:00:00Z']) {
+      expect(() => parseDateTime(s), s).toThrow(/not a valid DateTime|must be a string/);
+    }
+    expect(parseDateTime('0096-02-29T00:00:00Z')).toBe(Date.parse('0096-02-29T00:00:00Z'));
+  });
+});
+
+describe('formatError', () => {
+  it('masks and logs an error Apollo coded INTERNAL_SERVER_ERROR (a resolver TypeError), keeps the gateway and request codes', async () => {
+    const { GraphQLError } = await import('graphql');
+    const { formatError, GatewayError, ErrorCode } = await import('../src/errors.js');
+    const logged: unknown[] = [];
+    const internal = new GraphQLError('secret internals at /srv/app/x.ts', { originalError: new TypeError('secret internals at /srv/app/x.ts'), path: ['a'] });
+    const masked = formatError({ message: internal.message, path: ['a'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, internal, (e) => logged.push(e));
+    expect(masked).toEqual({ message: 'Internal server error', path: ['a'], locations: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(logged).toHaveLength(1);
+    const gw = new GatewayError(ErrorCode.NOT_FOUND, 'nope');
+    expect(formatError({ message: 'nope', extensions: { code: 'NOT_FOUND' } }, gw, (e) => logged.push(e)).message).toBe('nope');
+    expect(formatError({ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }, new GraphQLError('bad'), (e) => logged.push(e)).message).toBe('bad');
+    expect(logged).toHaveLength(1);
   });
 });

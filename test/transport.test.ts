@@ -8,7 +8,7 @@ import { UpstreamName } from '../src/domain.js';
 import { GatewayError } from '../src/errors.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { UpstreamHttp, type RouteCall } from '../src/upstreams/http-client.js';
-import { exchange, TransportError, TransportTimeout } from '../src/upstreams/transport.js';
+import { exchange, MAX_ANSWER_BYTES, TransportError, TransportTimeout } from '../src/upstreams/transport.js';
 
 interface Seen {
   method: string;
@@ -32,6 +32,8 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, seen: 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
 }
 
+// 8 MB of zeros that gzip to 8 KB: over the 1 MB limit the test sets.
+const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024), { level: 9 });
 const payload = JSON.stringify({ values: Array.from({ length: 500 }, (_, i) => i / 7) });
 let main: Awaited<ReturnType<typeof serve>>;
 let other: Awaited<ReturnType<typeof serve>>;
@@ -56,6 +58,17 @@ beforeAll(async () => {
         return res.end(JSON.stringify({ method: req.method, body: seen.at(-1)!.body }));
       case '/see-other':
         return res.writeHead(303, { location: '/collection/' }).end();
+      case '/loop':
+        return res.writeHead(307, { location: '/loop' }).end();
+      case '/empty-204':
+        return res.writeHead(204, { 'content-encoding': 'gzip' }).end();
+      case '/empty-304':
+        return res.writeHead(304, { 'content-encoding': 'br' }).end();
+      case '/empty-chunked':
+        res.writeHead(200, { 'content-encoding': 'gzip', 'transfer-encoding': 'chunked' });
+        return res.end();
+      case '/bomb':
+        return res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb);
       case '/elsewhere':
         return res.writeHead(302, { location: `${other.url}/steal` }).end();
       case '/stall':
@@ -98,10 +111,33 @@ describe('exchange', () => {
     expect(JSON.parse(seeOther.body)).toEqual({ method: 'GET', body: '' });
   });
 
-  it('does not follow a redirect to another origin: the token stays home', async () => {
-    const answer = await get('/elsewhere');
-    expect(answer.status).toBe(302);
+  it('does not follow a redirect to another origin (the token stays home) and says where it pointed', async () => {
+    const err = await get('/elsewhere').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({ code: 'REDIRECT_ELSEWHERE', message: expect.stringContaining(other.url) });
     expect(other.seen).toHaveLength(0);
+  });
+
+  it('a redirect loop ends after 5 hops; a 303 drops the body and its content type', async () => {
+    const before = main.seen.length;
+    await expect(get('/loop')).rejects.toMatchObject({ code: 'TOO_MANY_REDIRECTS' });
+    expect(main.seen.length - before).toBe(6);
+    await exchange({ method: 'POST', origin: new URL(main.url), path: '/see-other', headers: { 'content-type': 'application/json' }, body: '{"a":1}', timeoutMs: 2000 });
+    expect(main.seen.at(-1)!.headers['content-type']).toBeUndefined();
+  });
+
+  it('an answer without a body under a compressed encoding (204, 304, empty chunked) is an empty body', async () => {
+    for (const path of ['/empty-204', '/empty-304', '/empty-chunked']) {
+      const answer = await get(path);
+      expect(answer.body, path).toBe('');
+    }
+  });
+
+  it('an answer that decompresses past the limit is cut off: an error, and the process stays up', async () => {
+    expect(MAX_ANSWER_BYTES).toBeLessThan(512 * 1024 * 1024); // V8's longest string: beyond it toString throws
+    const err = await exchange({ method: 'GET', origin: new URL(main.url), path: '/bomb', headers: {}, body: null, timeoutMs: 5000, maxAnswerBytes: 1024 * 1024 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ANSWER_TOO_LARGE' });
+    expect((await get('/gzip')).body).toBe(payload);
   });
 
   it('a body that stalls ends in a TransportTimeout after the timeout', async () => {

@@ -35,8 +35,8 @@ function call(method: 'GET' | 'POST', url: string, headers: Record<string, strin
     req.on('error', reject);
     req.end(body);
   }).catch((err: NodeJS.ErrnoException) => {
-    // A kept-alive socket the server closed as it was reused: any client tries once more (the
-    // gateway does too), or the floor would count the race as a failure of the upstream.
+    // A kept-alive socket the server closed as it was reused: any client tries a read once more
+    // (the gateway retries its idempotent calls), or the floor would count the race as an upstream failure.
     if (!retried && err.code === 'ECONNRESET') return call(method, url, headers, body, true);
     throw err;
   });

@@ -1,9 +1,10 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 // Calendar date, time (seconds and fractions optional), and a mandatory offset: an instant
-// without one is ambiguous (Meetnet leaves naive times unspecified), so it is refused.
+// without one is ambiguous (Meetnet leaves naive times unspecified), so it is refused. Years
+// outside 0000–9999 take ISO 8601's expanded form (a sign and six digits), as DateTime is written.
 const ISO_WITH_OFFSET =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
+  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
 
 const example = '2026-11-20T12:00:00Z or 2026-11-20T13:00:00+01:00';
 
@@ -31,7 +32,9 @@ export function parseDateTime(value: unknown): number {
 }
 
 function sameCalendarDay(y: number, mo: number, d: number): boolean {
-  const date = new Date(Date.UTC(y, mo - 1, d));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 

@@ -1,7 +1,7 @@
 // One client for every upstream's HTTP: keep-alive, timeouts, retries only where a route says it
 // is idempotent, the service-account token on each call with one refresh-and-retry on 401, and the
 // mapping of every failure to the gateway's closed error set.
-import { exchange, TransportTimeout, type Answer, type Method } from './transport.js';
+import { exchange, TransportError, TransportTimeout, type Answer, type Method } from './transport.js';
 import { UpstreamName } from '../domain.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -46,6 +46,8 @@ export interface RawResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** Refusals of the transport itself, whose messages say what to change. */
+const OWN_CODES = new Set(['REDIRECT_ELSEWHERE', 'TOO_MANY_REDIRECTS', 'BAD_REDIRECT', 'ANSWER_TOO_LARGE']);
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 /** Failures worth another try of an idempotent read: the upstream may answer the next one. */
 const RETRY_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN']);
@@ -281,9 +283,12 @@ export class UpstreamHttp {
     }
     const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
     this.options.logger.warn('upstream request failed', { upstream, route: call.route, code });
+    // The transport's own refusals say what happened (a redirect elsewhere, an oversized answer);
+    // network errors say only their code (their messages can hold addresses of the machine).
+    const said = err instanceof TransportError && OWN_CODES.has(err.code) ? err.message : null;
     return new GatewayError(
       ErrorCode.UPSTREAM_UNAVAILABLE,
-      `${label} could not be reached for ${call.route}${code ? ` (${code})` : ''}`,
+      said ? `${label} ${said} (${call.route})` : `${label} could not be reached for ${call.route}${code ? ` (${code})` : ''}`,
       { upstream, details: { reason: code ?? 'NETWORK' }, cause: err },
     );
   }

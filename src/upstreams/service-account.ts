@@ -13,7 +13,7 @@ export interface ServiceAccountOptions {
   /** Human name in messages ("BEMServer") and the token store key ("bemserver"). */
   label: string;
   key: string;
-  config: { baseUrl: string; timeoutMs: number; retries: number };
+  config: { baseUrl: string; timeoutMs: number; retries: number; deduplicate?: boolean };
   store: TokenStore;
   logger: Logger;
   secrets: SecretRegistry;
@@ -33,7 +33,9 @@ export interface ServiceAccount {
 
 export function serviceAccount(o: ServiceAccountOptions): ServiceAccount {
   const logger = o.logger.child({ upstream: o.key });
-  const http = new UpstreamHttp({ upstream: o.upstream, label: o.label, ...o.config, logger });
+  // Only what the client needs: the credentials stay out of its options.
+  const { baseUrl, timeoutMs, retries, deduplicate } = o.config;
+  const http = new UpstreamHttp({ upstream: o.upstream, label: o.label, baseUrl, timeoutMs, retries, deduplicate, logger });
   const refresh = o.refresh;
   const tokens = new TokenProvider({
     key: o.key,

@@ -18,6 +18,8 @@ export interface Exchange {
   headers: Record<string, string>;
   body: string | null;
   timeoutMs: number;
+  /** Default MAX_ANSWER_BYTES. */
+  maxAnswerBytes?: number;
 }
 
 export interface Answer {
@@ -53,21 +55,41 @@ const agents = {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
+/**
+ * Largest answer read, once decompressed. A year of getData for a hundred series is about 300 MB;
+ * beyond about 512 MB V8 cannot hold the text as one string at all, and a small compressed body
+ * can expand to that (the answer is cut off as soon as it passes this size).
+ */
+export const MAX_ANSWER_BYTES = 400 * 1024 * 1024;
 
-/** Sends one exchange and reads the whole answer; follows same-origin redirects. */
+/** Sends one exchange and reads the whole answer; follows redirects on the same origin. */
 export async function exchange(x: Exchange): Promise<Answer> {
   const deadline = Date.now() + x.timeoutMs;
   let current = x;
   for (let hop = 0; ; hop++) {
     const answer = await once(current, Math.max(1, deadline - Date.now()), x.timeoutMs);
     const location = answer.headers.location;
-    if (!REDIRECTS.has(answer.status) || typeof location !== 'string' || hop >= MAX_REDIRECTS) return answer;
-    const next = new URL(location, new URL(current.path, current.origin));
+    if (!REDIRECTS.has(answer.status) || typeof location !== 'string') return answer;
+    if (hop >= MAX_REDIRECTS) throw new TransportError(`redirected more than ${MAX_REDIRECTS} times`, 'TOO_MANY_REDIRECTS');
+    let next: URL;
+    try {
+      next = new URL(location, new URL(current.path, current.origin));
+    } catch {
+      throw new TransportError('redirected to an unreadable Location', 'BAD_REDIRECT');
+    }
     // BEMServer answers 308 to a collection URL without its trailing slash (contract §1). A
-    // redirect to another origin is not followed: the service account's token would go with it.
-    if (next.origin !== current.origin.origin) return answer;
+    // redirect to another origin (http to https included) is not followed: the service account's
+    // token would go with it. The error names the origin, for the base URL to be set to it.
+    if (next.origin !== current.origin.origin) {
+      throw new TransportError(`redirected to another origin (${next.origin}), not followed: point the base URL there`, 'REDIRECT_ELSEWHERE');
+    }
     const path = next.pathname + next.search;
-    current = answer.status === 303 ? { ...current, path, method: 'GET', body: null } : { ...current, path };
+    if (answer.status === 303) {
+      const { 'content-type': _dropped, ...headers } = current.headers;
+      current = { ...current, path, method: 'GET', body: null, headers };
+    } else {
+      current = { ...current, path };
+    }
   }
 }
 
@@ -97,17 +119,39 @@ function once(x: Exchange, remainingMs: number, timeoutMs: number): Promise<Answ
     };
     req.on('error', fail);
     req.on('response', (res) => {
-      const body = decoded(res, res.headers['content-encoding']);
+      const status = res.statusCode ?? 0;
+      // No body to decode (204, 304, an empty answer): zlib would fail on the empty input.
+      const empty = status === 204 || status === 304 || res.headers['content-length'] === '0';
+      const body = empty ? res : decoded(res, res.headers['content-encoding']);
+      let received = 0;
+      if (body !== res) res.on('data', (c: Buffer) => (received += c.length));
       const chunks: Buffer[] = [];
-      body.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      const max = x.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+      body.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > max) {
+          req.destroy();
+          fail(new TransportError(`answered more than ${max} bytes`, 'ANSWER_TOO_LARGE'));
+          return;
+        }
+        chunks.push(c);
+      });
       body.on('error', (err) => {
         req.destroy();
-        fail(err);
+        // A compressed encoding announced on an answer without a body (chunked, zero bytes).
+        if (received === 0 && (err as { code?: string }).code === 'Z_BUF_ERROR') finish();
+        else fail(err);
       });
-      body.on('end', () => {
+      const finish = () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), headers: res.headers });
-      });
+        try {
+          resolve({ status, body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), headers: res.headers });
+        } catch (err) {
+          fail(err); // never thrown from an event handler: that would end the process
+        }
+      };
+      body.on('end', finish);
       if (body !== res) res.on('error', fail);
     });
     req.end(x.body ?? undefined);
