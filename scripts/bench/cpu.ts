@@ -5,24 +5,13 @@
 // threads), its peak RSS and the response size. BENCH_QUERY: dashboard (default), meetnet,
 // flexmeasures, bemserver, year, points. BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { gatewayEnv, peakRssMb, threadCpuMs, type SimsInfo } from './proc.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const QUERY = process.env.BENCH_QUERY ?? 'dashboard';
 const children: ChildProcess[] = [];
-
-/** CPU (user + system, ms) of each thread of a process, by thread id. */
-function threadCpu(pid: number): Map<string, number> {
-  return new Map(
-    readdirSync(`/proc/${pid}/task`).map((t) => {
-      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return [t, (Number(f[11]) + Number(f[12])) * 10];
-    }),
-  );
-}
 
 async function main(): Promise<void> {
   const sims = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/sims.ts'], {
@@ -30,26 +19,11 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(sims);
-  const info = JSON.parse(await new Promise<string>((r) => createInterface({ input: sims.stdout! }).once('line', r)));
+  const info = JSON.parse(await new Promise<string>((r) => createInterface({ input: sims.stdout! }).once('line', r))) as SimsInfo;
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const gw = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'error',
-      MEETNET_BASE_URL: info.urls.meetnet,
-      MEETNET_USERNAME: info.account.user,
-      MEETNET_PASSWORD: info.account.password,
-      FLEXMEASURES_BASE_URL: info.urls.flexmeasures,
-      FLEXMEASURES_EMAIL: info.account.user,
-      FLEXMEASURES_PASSWORD: info.account.password,
-      FLEXMEASURES_CONCURRENCY: '8',
-      BEMSERVER_BASE_URL: info.urls.bemserver,
-      BEMSERVER_EMAIL: info.account.user,
-      BEMSERVER_PASSWORD: info.account.password,
-    },
+    env: { ...process.env, ...gatewayEnv(info, 8), PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(gw);
@@ -85,8 +59,8 @@ async function main(): Promise<void> {
   if (first.json.errors) throw new Error(JSON.stringify(first.json.errors).slice(0, 300));
   for (let i = 0; i < 20; i++) await gql(query, variables); // warm-up: JIT, caches, connections
 
-  writeFileSync(`/proc/${pid}/clear_refs`, '5'); // a new peak RSS from here
-  const before = threadCpu(pid);
+  peakRssMb(pid, true); // a new peak from here
+  const before = threadCpuMs(pid);
   const started = performance.now();
   let left = N;
   await Promise.all(
@@ -95,15 +69,15 @@ async function main(): Promise<void> {
     }),
   );
   const wall = performance.now() - started;
-  const after = threadCpu(pid);
-  const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  const after = threadCpuMs(pid);
+  const peak = peakRssMb(pid);
   let total = 0;
   for (const [t, ms] of after) total += ms - (before.get(t) ?? 0);
   const main = (after.get(String(pid))! - before.get(String(pid))!) / N;
   process.stdout.write(
     `${QUERY}: ${N} queries, ${CONCURRENCY} at a time, response ${(first.text.length / 1024).toFixed(0)} KB\n` +
       `  gateway CPU per query: ${(total / N).toFixed(2)} ms (main thread ${main.toFixed(2)} ms, other threads ${(total / N - main).toFixed(2)} ms)\n` +
-      `  wall time per query: ${(wall / N).toFixed(2)} ms; peak RSS ${Math.round(hwm / 1024)} MB\n`,
+      `  wall time per query: ${(wall / N).toFixed(2)} ms; peak RSS ${peak} MB\n`,
   );
 }
 

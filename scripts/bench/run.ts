@@ -4,11 +4,12 @@
 // autocannon, and prints one table per workload. Settings: BENCH_LATENCY_MS (20),
 // BENCH_DURATION_S (10), BENCH_WORKLOADS (comma list; all by default).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { cpuMs, gatewayEnv, peakRssMb } from './proc.js';
 import { Redis } from 'ioredis';
 
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -59,28 +60,6 @@ async function ensureRedis(): Promise<string> {
   children.push(spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
   await new Promise((r) => setTimeout(r, 300));
   return `redis://127.0.0.1:${port}`;
-}
-
-/** Peak resident memory (VmHWM) of a process, in MB; `reset` starts a new peak (Linux clear_refs 5). */
-function peakRssMb(pid: number, reset = false): number | null {
-  try {
-    if (reset) writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15)
-  } catch {
-    return null;
-  }
 }
 
 async function gql(url: string, query: string, variables?: unknown): Promise<any> {
@@ -183,25 +162,10 @@ function table(title: string, rows: Row[], floor?: Row, naive?: Row): string {
 async function main(): Promise<void> {
   const redisUrl = await ensureRedis();
   const sims = (await start('scripts/bench/sims.ts', { BENCH_LATENCY_MS: String(LATENCY) })).info;
-  const upstreamEnv = {
-    MEETNET_BASE_URL: sims.urls.meetnet,
-    MEETNET_USERNAME: sims.account.user,
-    MEETNET_PASSWORD: sims.account.password,
-    FLEXMEASURES_BASE_URL: sims.urls.flexmeasures,
-    FLEXMEASURES_EMAIL: sims.account.user,
-    FLEXMEASURES_PASSWORD: sims.account.password,
-    FLEXMEASURES_CONCURRENCY: String(FM_CONCURRENCY),
-    BEMSERVER_BASE_URL: sims.urls.bemserver,
-    BEMSERVER_EMAIL: sims.account.user,
-    BEMSERVER_PASSWORD: sims.account.password,
-    REDIS_URL: redisUrl,
-    LOG_LEVEL: 'error',
-    // As `npm start` runs it: graphql-js skips its development-only checks.
-    NODE_ENV: 'production',
-  };
+  const upstreamEnv = { ...gatewayEnv(sims, FM_CONCURRENCY), REDIS_URL: redisUrl };
   const [gPort, nPort, uPort] = [await freePort(), await freePort(), await freePort()];
-  const gatewayEnv = { ...upstreamEnv, PORT: String(gPort), REDIS_KEY_PREFIX: 'bench-gw:' };
-  let gateway = await start('src/main.ts', gatewayEnv, `http://127.0.0.1:${gPort}`);
+  const mainEnv = { ...upstreamEnv, PORT: String(gPort), REDIS_KEY_PREFIX: 'bench-gw:' };
+  let gateway = await start('src/main.ts', mainEnv, `http://127.0.0.1:${gPort}`);
   // The same gateway without sharing identical reads across requests: what one request costs alone.
   const unsharedEnv = { ...upstreamEnv, PORT: String(uPort), REDIS_KEY_PREFIX: 'bench-gw1:', UPSTREAM_DEDUPLICATION: 'off' };
   let unshared = await start('src/main.ts', unsharedEnv, `http://127.0.0.1:${uPort}`);
@@ -210,7 +174,7 @@ async function main(): Promise<void> {
   const restartGateways = async () => {
     for (const c of [gateway.child, unshared.child]) c.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 300));
-    gateway = await start('src/main.ts', gatewayEnv, `http://127.0.0.1:${gPort}`);
+    gateway = await start('src/main.ts', mainEnv, `http://127.0.0.1:${gPort}`);
     unshared = await start('src/main.ts', unsharedEnv, `http://127.0.0.1:${uPort}`);
   };
   const naiveEnv = {

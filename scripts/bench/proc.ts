@@ -1,0 +1,61 @@
+// What the benchmark scripts read off a running process (Linux /proc), and the environment that
+// points a gateway at the benchmark simulators.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+/** CPU time (user + system) in ms from a /proc `stat` file (clock ticks of 10 ms); null if gone. */
+function statCpuMs(path: string): number | null {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15)
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time a process has used so far, all its threads, in ms. */
+export function cpuMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** CPU time of each thread of a process so far, in ms, by thread id. */
+export function threadCpuMs(pid: number): Map<string, number> {
+  return new Map(readdirSync(`/proc/${pid}/task`).map((t) => [t, statCpuMs(`/proc/${pid}/task/${t}/stat`) ?? 0]));
+}
+
+/** Peak resident memory (VmHWM) of a process, in MB; `reset` starts a new peak (Linux clear_refs 5). */
+export function peakRssMb(pid: number, reset = false): number | null {
+  try {
+    if (reset) writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What scripts/bench/sims.ts prints on start. */
+export interface SimsInfo {
+  urls: { meetnet: string; flexmeasures: string; bemserver: string };
+  account: { user: string; password: string };
+  control: string;
+}
+
+/** A gateway's environment for the benchmark simulators, run as `npm start` runs it. */
+export function gatewayEnv(sims: SimsInfo, fmConcurrency: number): Record<string, string> {
+  return {
+    MEETNET_BASE_URL: sims.urls.meetnet,
+    MEETNET_USERNAME: sims.account.user,
+    MEETNET_PASSWORD: sims.account.password,
+    FLEXMEASURES_BASE_URL: sims.urls.flexmeasures,
+    FLEXMEASURES_EMAIL: sims.account.user,
+    FLEXMEASURES_PASSWORD: sims.account.password,
+    FLEXMEASURES_CONCURRENCY: String(fmConcurrency),
+    BEMSERVER_BASE_URL: sims.urls.bemserver,
+    BEMSERVER_EMAIL: sims.account.user,
+    BEMSERVER_PASSWORD: sims.account.password,
+    LOG_LEVEL: 'error',
+    // As `npm start` runs it: graphql-js skips its development-only checks.
+    NODE_ENV: 'production',
+  };
+}
