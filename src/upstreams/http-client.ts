@@ -21,7 +21,7 @@ export interface UpstreamHttpOptions {
   timeoutMs: number;
   retries: number;
   logger: Logger;
-  /** Identical reads in flight at once share one call (see `shared`); on unless said otherwise. */
+  /** Identical reads in flight at once share one call (see `dedupe`); on unless said otherwise. */
   deduplicate?: boolean;
 }
 
@@ -48,6 +48,12 @@ export interface RawResponse {
 
 /** Refusals of the transport itself, whose messages say what to change. */
 const OWN_CODES = new Set(['REDIRECT_ELSEWHERE', 'TOO_MANY_REDIRECTS', 'BAD_REDIRECT', 'ANSWER_TOO_LARGE']);
+interface Target {
+  path: string;
+  body: string | null;
+  contentType: string | null;
+}
+
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 /** Failures worth another try of an idempotent read: the upstream may answer the next one. */
 const RETRY_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN']);
@@ -57,12 +63,12 @@ export class UpstreamHttp {
   readonly calls = new Map<string, number>();
   /** How far the upstream's clock is ahead of ours, from its last Date header (1 s resolution). */
   private clockOffsetMs = 0;
-  /** Reads that found an identical one in flight and shared it, by route. */
-  readonly shared = new Map<string, number>();
   private readonly origin: URL;
   /** The base URL's path without its trailing slash ('' for a bare host). */
   private readonly basePath: string;
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Each call's target, worked out once: for its dedupe key, its exchange and every retry of it. */
+  private readonly targets = new WeakMap<RouteCall, Target>();
 
   constructor(readonly options: UpstreamHttpOptions) {
     this.origin = new URL(options.baseUrl);
@@ -82,10 +88,7 @@ export class UpstreamHttp {
     const { path, body } = this.target(call);
     const key = `${call.route} ${call.method} ${path} ${call.headers ? JSON.stringify(call.headers) : ''} ${body ?? ''}`;
     const pending = this.inflight.get(key) as Promise<T> | undefined;
-    if (pending) {
-      this.shared.set(call.route, (this.shared.get(call.route) ?? 0) + 1);
-      return pending;
-    }
+    if (pending) return pending;
     const started = read().finally(() => this.inflight.delete(key));
     this.inflight.set(key, started);
     return started;
@@ -133,7 +136,13 @@ export class UpstreamHttp {
   }
 
   /** Where a call goes (path and query, under the base URL's path) and what it carries. */
-  private target(call: RouteCall): { path: string; body: string | null; contentType: string | null } {
+  private target(call: RouteCall): Target {
+    let known = this.targets.get(call);
+    if (!known) this.targets.set(call, (known = this.targetOf(call)));
+    return known;
+  }
+
+  private targetOf(call: RouteCall): Target {
     let path = `${this.basePath}/${call.path.replace(/^\//, '')}`;
     const sp = call.searchParams;
     const search = !sp ? '' : sp instanceof URLSearchParams ? sp.toString() : new URLSearchParams(Object.entries(sp).map(([k, v]): [string, string] => [k, String(v)])).toString();
