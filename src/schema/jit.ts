@@ -59,19 +59,19 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
   return async (rc) => {
     const { document } = rc;
     const name = rc.request.operationName ?? '';
+    const interpret = () =>
+      execute({ schema, document, contextValue: rc.context, variableValues: rc.request.variables, operationName: rc.request.operationName });
     // Introspection is rare and graphql-js is its reference: GraphiQL and codegen get exactly it.
     // So does an operation name that matches nothing: graphql-js's error is the one Apollo turns
     // into its 400 OPERATION_RESOLUTION_FAILURE. And so does an operation too large to compile.
-    if (!rc.operation || isIntrospection(rc.operation.selectionSet.selections) || tooLarge.has(rc.operation)) {
-      return execute({ schema, document, contextValue: rc.context, variableValues: rc.request.variables, operationName: rc.request.operationName });
-    }
+    if (!rc.operation || isIntrospection(rc.operation.selectionSet.selections) || tooLarge.has(rc.operation)) return interpret();
     const entry = compiled.get(document);
     let query = entry?.byName.get(name);
     if (!query) {
       const fields = countFields(document, rc.operation);
       if (fields > JIT_MAX_FIELDS) {
         tooLarge.add(rc.operation);
-        return execute({ schema, document, contextValue: rc.context, variableValues: rc.request.variables, operationName: rc.request.operationName });
+        return interpret();
       }
       query = compileQuery(schema, document, rc.request.operationName, {
         // Errors carry messages, not the compiler's stack captures: cheaper, and nothing to leak.
