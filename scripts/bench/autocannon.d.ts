@@ -7,7 +7,9 @@ declare module 'autocannon' {
     body?: string;
     connections?: number;
     duration?: number;
+    timeout?: number;
     overallRate?: number;
+    ignoreCoordinatedOmission?: boolean;
   }
   interface Histogram {
     p50: number;
