@@ -6,7 +6,7 @@
 // flexmeasures, bemserver, year, points. BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { gatewayEnv, peakRssMb, threadCpuMs, type SimsInfo } from './proc.js';
+import { gatewayArgs, gatewayEnv, peakRssMb, threadCpuMs, type SimsInfo } from './proc.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const info = JSON.parse(await new Promise<string>((r) => createInterface({ input: sims.stdout! }).once('line', r))) as SimsInfo;
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const gw = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  const gw = spawn(process.execPath, [...profile, ...gatewayArgs()], {
     env: { ...process.env, ...gatewayEnv(info, 8), PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

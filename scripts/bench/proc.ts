@@ -1,6 +1,18 @@
 // What the benchmark scripts read off a running process (Linux /proc), and the environment that
 // points a gateway at the benchmark simulators.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+let built = false;
+
+/** Node's arguments to run the gateway as `npm start` does: the bundle `npm run build` writes (built once per run). */
+export function gatewayArgs(): string[] {
+  if (!built) {
+    execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+    built = true;
+  }
+  return ['--enable-source-maps', 'dist/main.js'];
+}
 
 /** CPU time (user + system) in ms from a /proc `stat` file (clock ticks of 10 ms); null if gone. */
 function statCpuMs(path: string): number | null {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import * as loadtest from 'loadtest';
-import { cpuMs, gatewayEnv, peakRssMb } from './proc.js';
+import { cpuMs, gatewayArgs, gatewayEnv, peakRssMb } from './proc.js';
 import { Redis } from 'ioredis';
 
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -30,11 +30,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node --import tsx <script>`; resolves its first stdout line (JSON) or, for the gateway, when /healthz answers. */
+/** Starts `node --import tsx <script>` (the gateway as `npm start` runs it); resolves its first stdout line (JSON) or, for the gateway, when /healthz answers. */
 async function start(script: string, env: Record<string, string>, waitUrl?: string): Promise<{ child: ChildProcess; info: any }> {
   // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_PROFILE && script === 'src/main.ts' && !env.UPSTREAM_BATCHING && !env.UPSTREAM_DEDUPLICATION ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = script === 'src/main.ts' ? gatewayArgs() : ['--import', 'tsx', script];
+  const child = spawn(process.execPath, [...profile, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   if (waitUrl) {
     for (let i = 0; i < 200; i++) {

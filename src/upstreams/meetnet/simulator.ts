@@ -58,6 +58,7 @@ const DATETIME_MIN_MS = (() => {
 let defaultCatalog: CatalogResponse | null = null;
 
 function loadDefaultCatalog(): CatalogResponse {
+  // Beside this module in src/, and beside the bundle in dist/ (`npm run build` copies it there).
   defaultCatalog ??= JSON.parse(
     readFileSync(new URL('./data/catalog-2020.json', import.meta.url), 'utf8'),
   ) as CatalogResponse;
