@@ -164,11 +164,15 @@ export class UpstreamHttp {
     return Date.now() + this.clockOffsetMs;
   }
 
-  /** A call whose 2xx JSON body is handed to `parse`; 401 refreshes the token once. */
-  async json<T>(call: RouteCall, parse: (body: unknown) => T): Promise<T> {
+  /**
+   * A call whose 2xx JSON body is handed to `parse`; 401 refreshes the token once. `read`, where
+   * given, reads the body text directly and is tried first; it answers undefined when unsure.
+   */
+  async json<T>(call: RouteCall, parse: (body: unknown) => T, read?: (text: string) => T | undefined): Promise<T> {
     const res = await this.call(call);
     if (res.status < 200 || res.status >= 300) throw this.statusError(call, res);
-    return this.parse(call, res, parse);
+    const fast = read?.(res.body);
+    return fast !== undefined ? fast : this.parse(call, res, parse);
   }
 
   /** Parses a JSON body with `parse`; an unreadable body or shape is UPSTREAM_BAD_RESPONSE. */

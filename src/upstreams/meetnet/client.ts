@@ -4,6 +4,7 @@ import { UpstreamName } from '../../domain.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
 import { upstreamMessage, type AuthScheme, type RouteCall, type UpstreamHttp } from '../http-client.js';
+import { readGetData } from './getdata-reader.js';
 import { formatRequestTime, mapCatalog, mapCurrentData, mapGetData, type MeetnetCatalog } from './mapping.js';
 import type { PingResponse, TokenResponse } from './wire.js';
 
@@ -87,6 +88,6 @@ export class MeetnetClient {
       idempotent: true, // a read, although a POST
       auth: this.auth,
     };
-    return this.http.dedupe(call, () => this.http.json(call, mapGetData));
+    return this.http.dedupe(call, () => this.http.json(call, mapGetData, readGetData));
   }
 }

@@ -248,29 +248,40 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number)
 }
 
 /**
+ * The API's own `yyyy-MM-ddTHH:mm:ss+00:00` (§5.2), read by hand at `at` in `s`: epoch ms, null
+ * for an impossible date in that form, undefined when the text is not in that form.
+ */
+export function apiTimestampAt(s: string, at: number): number | null | undefined {
+  if (
+    s.charCodeAt(at + 4) !== 45 || // -
+    s.charCodeAt(at + 7) !== 45 ||
+    s.charCodeAt(at + 10) !== 84 || // T
+    s.charCodeAt(at + 13) !== 58 || // :
+    s.charCodeAt(at + 16) !== 58 ||
+    !s.startsWith('+00:00', at + 19)
+  ) {
+    return undefined;
+  }
+  const y = digits(s, at, 4);
+  const mo = digits(s, at + 5, 2);
+  const d = digits(s, at + 8, 2);
+  const h = digits(s, at + 11, 2);
+  const mi = digits(s, at + 14, 2);
+  const sec = digits(s, at + 17, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || !validDate(y, mo, d, h, mi, sec)) return null;
+  return utc(y, mo, d, h, mi, sec);
+}
+
+/**
  * A Meetnet timestamp → epoch ms, or null when it is not a valid ISO 8601 instant. The fast path
  * reads the API's own `yyyy-MM-ddTHH:mm:ss+00:00` (§5.2) by hand; other ISO forms go through
  * Date.parse, a zone-less one being read as UTC. Impossible dates (Feb 30) are rejected.
  */
 export function parseMeetnetTimestamp(s: unknown): number | null {
   if (typeof s !== 'string') return null;
-  if (
-    s.length === 25 &&
-    s.charCodeAt(4) === 45 && // -
-    s.charCodeAt(7) === 45 &&
-    s.charCodeAt(10) === 84 && // T
-    s.charCodeAt(13) === 58 && // :
-    s.charCodeAt(16) === 58 &&
-    s.endsWith('+00:00')
-  ) {
-    const y = digits(s, 0, 4);
-    const mo = digits(s, 5, 2);
-    const d = digits(s, 8, 2);
-    const h = digits(s, 11, 2);
-    const mi = digits(s, 14, 2);
-    const sec = digits(s, 17, 2);
-    if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || !validDate(y, mo, d, h, mi, sec)) return null;
-    return utc(y, mo, d, h, mi, sec);
+  if (s.length === 25) {
+    const t = apiTimestampAt(s, 0);
+    if (t !== undefined) return t;
   }
   if (s.length > 40) return null;
   const m = ISO_LIKE.exec(s);
@@ -402,36 +413,51 @@ export function mapGetData(wire: unknown): Map<string, MeetnetSeries> {
     if (points !== null && points !== undefined && !Array.isArray(points)) {
       fail(`getData series ${id} Values`, 'an array', points);
     }
-    let acc = raw.get(id);
-    if (!acc) raw.set(id, (acc = { times: [], values: [], strict: true, min: null, max: null }));
+    const acc = accumulator(raw, id);
     if (!points) continue;
-    // One pass: parse, check the order and track min/max; the sort is only paid for when needed.
-    const times = acc.times;
-    const values = acc.values;
-    let strict = acc.strict;
-    let min = acc.min;
-    let max = acc.max;
-    let last = times.length > 0 ? times[times.length - 1]! : -Infinity;
     for (let i = 0; i < points.length; i++) {
       const p: unknown = points[i];
       if (!isRecord(p)) fail(`getData series ${id} point ${i}`, 'an object', p);
       const t = parseMeetnetTimestamp(p.Timestamp);
       if (t === null) fail(`getData series ${id} point ${i} Timestamp`, 'a valid timestamp', p.Timestamp);
       const v = p.Value;
-      if (v !== null) {
-        if (typeof v !== 'number' || !Number.isFinite(v)) fail(`getData series ${id} point ${i} Value`, 'a number or null', v);
-        if (min === null || v < min) min = v;
-        if (max === null || v > max) max = v;
-      }
-      if (t <= last) strict = false;
-      last = t;
-      times.push(t);
-      values.push(v);
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) fail(`getData series ${id} point ${i} Value`, 'a number or null', v);
+      addPoint(acc, t, v);
     }
-    acc.strict = strict;
-    acc.min = min;
-    acc.max = max;
   }
+  return finishSeries(raw);
+}
+
+/** The points of one series as they arrive, in one pass: the order is checked and min/max tracked, a sort only paid for when needed. */
+export interface Accumulator {
+  times: number[];
+  values: (number | null)[];
+  strict: boolean; // strictly ascending so far
+  min: number | null;
+  max: number | null;
+}
+
+/** The accumulator of series `id` (an ID may come back in several entries: they are joined). */
+export function accumulator(raw: Map<string, Accumulator>, id: string): Accumulator {
+  let acc = raw.get(id);
+  if (!acc) raw.set(id, (acc = { times: [], values: [], strict: true, min: null, max: null }));
+  return acc;
+}
+
+/** One point, already checked: `t` a valid instant, `v` a finite number or null. */
+export function addPoint(acc: Accumulator, t: number, v: number | null): void {
+  if (v !== null) {
+    if (acc.min === null || v < acc.min) acc.min = v;
+    if (acc.max === null || v > acc.max) acc.max = v;
+  }
+  const times = acc.times;
+  if (times.length > 0 && t <= times[times.length - 1]!) acc.strict = false;
+  times.push(t);
+  acc.values.push(v);
+}
+
+export function finishSeries(raw: Map<string, Accumulator>): Map<string, MeetnetSeries> {
+  const out = new Map<string, MeetnetSeries>();
   for (const [id, acc] of raw) {
     // Series are "not always sorted on the server" and sometimes repeat a timestamp (§6.2);
     // after dropping repeats, min/max are recomputed from the points that remain.
@@ -443,14 +469,6 @@ export function mapGetData(wire: unknown): Map<string, MeetnetSeries> {
     );
   }
   return out;
-}
-
-interface Accumulator {
-  times: number[];
-  values: (number | null)[];
-  strict: boolean; // strictly ascending so far
-  min: number | null;
-  max: number | null;
 }
 
 /**
