@@ -103,9 +103,40 @@ describe('readGetData', () => {
       '{"Values":[{"ID":"A","Values":{"Timestamp":"2021-12-14T23:00:00+00:00","Value":1}}]}',
       '{"Values":[{"ID":"A","Values":[{"Timestamp":"2021-12-14T23:00:00+00:00","Value":1,"Note":"\\x"}]}]}', // a bad escape
       '{"Values":[{"ID":"A","Values":[{"Timestamp":"2021-12-14T23:00:00+00:00","Value":1,"Note":tru}]}]}',
+      '{"X":"\\u\u0010\u0011\u0012\u0019","Values":[]}', // control characters are not hex digits (U+0010 | 32 is '0')
+      '{"Values":[{"ID":"A","Q":"\\u\u0010\u0010\u0010\u0010","Values":[]}]}',
       `{"Values":[{"ID":"A","X":${'['.repeat(100)}${']'.repeat(100)},"Values":[]}]}`, // deeper than it goes
     ];
     for (const text of cases) expect(readGetData(text), text).toBeUndefined();
+  });
+
+  it('agrees with JSON.parse + mapGetData, or gives up, on every one-character edit of a body', () => {
+    const body = '{"Values":[{"ID":"A1","Q":"x\\u00e9","Values":[{"Timestamp":"2021-12-14T23:00:00+00:00","Value":-1.5e2},{"Value":null,"Timestamp":"2021-12-14T23:10:00Z"}]}],"N":[1,true]}';
+    let answered = 0;
+    let cases = 0;
+    const check = (text: string) => {
+      cases++;
+      const fast = readGetData(text);
+      if (fast === undefined) return;
+      answered++;
+      let expected: unknown;
+      try {
+        expected = mapGetData(JSON.parse(text));
+      } catch (err) {
+        expected = err;
+      }
+      expect(expected, text).toBeInstanceOf(Map);
+      expect(fast, text).toEqual(expected);
+    };
+    for (let i = 0; i <= body.length; i++) {
+      check(body.slice(0, i) + body.slice(i + 1)); // deleted
+      for (let c = 0; c < 128; c++) {
+        check(body.slice(0, i) + String.fromCharCode(c) + body.slice(i + 1)); // replaced
+        check(body.slice(0, i) + String.fromCharCode(c) + body.slice(i)); // inserted
+      }
+    }
+    expect(cases).toBeGreaterThan(40_000);
+    expect(answered).toBeGreaterThan(1000); // the edits inside values and whitespace it still reads
   });
 
   it('is never fooled into a different answer by a repeated key JSON.parse would resolve (last one wins)', () => {

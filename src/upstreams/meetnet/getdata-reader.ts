@@ -112,8 +112,10 @@ class Reader {
         if (e === 117) {
           // \uXXXX
           for (let k = 0; k < 4; k++, i++) {
-            const h = s.charCodeAt(i) | 32;
-            if (!((h >= 48 && h <= 57) || (h >= 97 && h <= 102))) throw GIVE_UP;
+            const x = s.charCodeAt(i);
+            // Digits are checked on the code itself: control characters 16-25 | 32 would pass as '0'-'9'.
+            const lower = x | 32;
+            if (!((x >= 48 && x <= 57) || (lower >= 97 && lower <= 102))) throw GIVE_UP;
           }
         } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) {
           throw GIVE_UP;
