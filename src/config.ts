@@ -63,6 +63,8 @@ export interface Config {
   graphqlJit: boolean;
   /** Identical upstream reads in flight at once share one call, across client requests. */
   upstreamDeduplication: boolean;
+  /** Identical queries in flight at once share one execution and one answer. */
+  operationDeduplication: boolean;
   meetnet: MeetnetConfig;
   flexmeasures: FlexMeasuresConfig;
   bemserver: BemServerConfig;
@@ -93,6 +95,7 @@ export const configVariables = [
   'UPSTREAM_BATCHING',
   'GRAPHQL_JIT',
   'UPSTREAM_DEDUPLICATION',
+  'OPERATION_DEDUPLICATION',
   'MEETNET_BASE_URL',
   'MEETNET_USERNAME',
   'MEETNET_PASSWORD',
@@ -198,6 +201,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     upstreamBatching: onOff('UPSTREAM_BATCHING', true),
     graphqlJit: onOff('GRAPHQL_JIT', true),
     upstreamDeduplication: onOff('UPSTREAM_DEDUPLICATION', true),
+    operationDeduplication: onOff('OPERATION_DEDUPLICATION', true),
     meetnet: {
       baseUrl: meetnet.baseUrl,
       username: meetnet.login,

@@ -11,6 +11,7 @@ import { createContext, type GatewayContext } from './context.js';
 import { formatError } from './errors.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHtml } from './graphiql.js';
 import type { Logger } from './logger.js';
+import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { jitGateway } from './schema/jit.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
@@ -52,6 +53,7 @@ const partialErrorsPlugin: ApolloServerPlugin<GatewayContext> = {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger } = deps;
   const schema = await buildGatewaySchema();
+  const sharing = config.operationDeduplication ? operationSharing() : null;
   const apollo = new ApolloServer<GatewayContext>({
     // Precompiled execution (graphql-jit) unless GRAPHQL_JIT=off; graphql-js otherwise.
     ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
@@ -65,7 +67,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // Cache control is off: the gateway sets no cache hints, and the plugin wraps every field's
     // resolver (each point's `time` and `value` included) to watch for them, which also keeps
     // graphql-jit from reading plain properties directly.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), partialErrorsPlugin],
+    // Sharing last: the answer it hands on already holds the partial errors.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), partialErrorsPlugin, ...(sharing ? [sharing.plugin] : [])],
+    ...(sharing ? { stringifyResult: sharing.stringify } : {}),
   });
   await apollo.start();
 

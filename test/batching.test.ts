@@ -170,8 +170,8 @@ describe('deduplication of identical upstream reads in flight (across client req
     });
   });
 
-  it('different windows are not shared; UPSTREAM_DEDUPLICATION=off sends every request its own calls', async () => {
-    await withApp({ UPSTREAM_DEDUPLICATION: 'off' }, async (a) => {
+  it('different windows are not shared; with both deduplications off every request makes its own calls', async () => {
+    await withApp({ UPSTREAM_DEDUPLICATION: 'off', OPERATION_DEDUPLICATION: 'off' }, async (a) => {
       await Promise.all(Array.from({ length: 4 }, () => gql(a.url, query, vars)));
       expect(dataCalls(a)).toEqual({ meetnet: 4, flexmeasures: 8, bemserver: 4 });
     });
@@ -180,4 +180,110 @@ describe('deduplication of identical upstream reads in flight (across client req
       expect(dataCalls(a)).toEqual({ meetnet: 2, flexmeasures: 4, bemserver: 2 });
     });
   });
+});
+
+describe('identical queries in flight share one execution (OPERATION_DEDUPLICATION)', () => {
+  const ids = ['meetnet:sensor:MP7WVC', 'meetnet:sensor:MP0WC3', 'flexmeasures:sensor:4', 'flexmeasures:sensor:5', 'bemserver:sensor:1', 'bemserver:sensor:2'];
+  const query = 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }';
+  const vars = { ids, from: iso(NOW - DAY), to: iso(NOW) };
+  // Upstream deduplication off: only sharing the execution can keep the calls to one set.
+  const env = { SIMULATOR_LATENCY_MS: '150', UPSTREAM_DEDUPLICATION: 'off' };
+
+  async function withApp(extra: Record<string, string>, run: (a: TestApp) => Promise<void>): Promise<void> {
+    const a = await startTestApp({ ...env, ...extra });
+    try {
+      for (const s of Object.values(a.simulators)) s?.setClock(() => NOW);
+      await gql(a.url, '{ sensors(first: 1000) { totalCount } }');
+      for (const s of Object.values(a.simulators)) s?.clearLog();
+      await run(a);
+    } finally {
+      await a.stop();
+    }
+  }
+  const calls = (a: TestApp) => Object.values(a.simulators).reduce((n, s) => n + (s?.requests().filter((r) => r.route !== 'token' && r.route !== 'login').length ?? 0), 0);
+
+  it('eight identical queries at once: the upstream calls of one, eight identical answers, each with its own request id', async () => {
+    await withApp({}, async (a) => {
+      const alone = await withOwnCalls(a, () => gql(a.url, query, { ...vars, from: iso(NOW - DAY - 60_000) }));
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => gqlWithId(a.url, query, vars, `req-${i}`)));
+      for (const r of answers) expect(r.body.errors).toBeUndefined();
+      expect(new Set(answers.map((r) => r.text)).size).toBe(1);
+      expect(answers.map((r) => r.requestId)).toEqual(Array.from({ length: 8 }, (_, i) => `req-${i}`));
+      expect(JSON.parse(answers[0]!.text).data.timeSeries.every((t: { values: unknown[] }) => t.values.length > 0)).toBe(true);
+      expect(alone).toBeGreaterThan(2);
+      expect(calls(a)).toBe(alone * 2); // the query alone, then the eight together
+    });
+  });
+
+  it('different variables are not shared, and OPERATION_DEDUPLICATION=off executes each', async () => {
+    await withApp({}, async (a) => {
+      const one = await withOwnCalls(a, () => gql(a.url, query, vars));
+      a.simulators.meetnet!.clearLog();
+      a.simulators.flexmeasures!.clearLog();
+      a.simulators.bemserver!.clearLog();
+      await Promise.all([gql(a.url, query, vars), gql(a.url, query, { ...vars, ids: [...ids].reverse() })]);
+      expect(calls(a)).toBe(2 * one);
+    });
+    await withApp({ OPERATION_DEDUPLICATION: 'off' }, async (a) => {
+      const one = await withOwnCalls(a, () => gql(a.url, query, vars));
+      for (const s of Object.values(a.simulators)) s?.clearLog();
+      await Promise.all(Array.from({ length: 3 }, () => gql(a.url, query, vars)));
+      expect(calls(a)).toBe(3 * one);
+    });
+  });
+
+  it('a mutation is never shared: two identical writes at once are two writes', async () => {
+    await withApp({}, async (a) => {
+      const sensors = (await gql(a.url, '{ sensors(first: 1000) { nodes { id name upstream } } }')).data!.sensors.nodes as Array<{ id: string; name: string; upstream: string }>;
+      const id = sensors.find((x) => x.upstream === 'BEMSERVER' && x.name.endsWith('Compteur manuel'))!.id;
+      const m = 'mutation($input: TimeseriesDataInput!) { writeTimeseriesData(input: $input) { status valuesSent } }';
+      const input = { sensorId: id, points: [{ time: '2026-11-19T00:00:00Z', value: 1 }] };
+      const [w1, w2] = await Promise.all([gql(a.url, m, { input }), gql(a.url, m, { input })]);
+      expect(w1.errors).toBeUndefined();
+      expect(w2.errors).toBeUndefined();
+      expect(a.simulators.bemserver!.requests('timeseries_data/post')).toHaveLength(2);
+    });
+  });
+
+  it('an answer with errors is handed on whole, and the next query executes again', async () => {
+    await withApp({ MEETNET_RETRIES: '0' }, async (a) => {
+      a.simulators.meetnet!.addFault({ route: 'getData', status: 503, times: 1 });
+      const answers = await Promise.all(Array.from({ length: 4 }, () => gql(a.url, query, vars)));
+      expect(a.simulators.meetnet!.requests('getData')).toHaveLength(1);
+      for (const r of answers) {
+        expect(r.errors!.map((e) => e.extensions!.code)).toEqual(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE']);
+        expect(r.data!.timeSeries.filter((t: unknown) => t !== null)).toHaveLength(4);
+      }
+      const next = await gql(a.url, query, vars);
+      expect(next.errors).toBeUndefined();
+      expect(a.simulators.meetnet!.requests('getData')).toHaveLength(2);
+    });
+  });
+
+  it('variables JSON cannot tell apart (Infinity and null) are never shared: each gets its own answer', async () => {
+    await withApp({}, async (a) => {
+      const q = 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!, $first: Int) { timeSeries(sensorIds: $ids, from: $from, to: $to) { count } sensors(first: $first) { totalCount } }';
+      const send = (first: string) =>
+        fetch(a.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query":${JSON.stringify(q)},"variables":{"ids":${JSON.stringify(ids)},"from":"${vars.from}","to":"${vars.to}","first":${first}}}` });
+      const leader = send('null');
+      await new Promise((r) => setTimeout(r, 20)); // the first is waiting on its upstream calls
+      const odd = await send('1e400'); // JSON.parse reads Infinity; JSON.stringify writes it as null
+      expect(odd.status).toBe(400);
+      expect(((await odd.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/\$first.*Infinity/);
+      expect((await leader).status).toBe(200);
+    });
+  });
+
+  /** Upstream calls (logins aside) made while `run` runs. */
+  async function withOwnCalls(a: TestApp, run: () => Promise<unknown>): Promise<number> {
+    const before = calls(a);
+    await run();
+    return calls(a) - before;
+  }
+
+  async function gqlWithId(url: string, q: string, variables: unknown, requestId: string): Promise<{ text: string; body: { errors?: unknown }; requestId: string | null }> {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify({ query: q, variables }) });
+    const text = await res.text();
+    return { text, body: JSON.parse(text), requestId: res.headers.get('x-request-id') };
+  }
 });

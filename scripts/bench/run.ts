@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   const mainEnv = { ...upstreamEnv, PORT: String(gPort), REDIS_KEY_PREFIX: 'bench-gw:' };
   let gateway = await start('src/main.ts', mainEnv, `http://127.0.0.1:${gPort}`);
   // The same gateway without sharing identical reads across requests: what one request costs alone.
-  const unsharedEnv = { ...upstreamEnv, PORT: String(uPort), REDIS_KEY_PREFIX: 'bench-gw1:', UPSTREAM_DEDUPLICATION: 'off' };
+  const unsharedEnv = { ...upstreamEnv, PORT: String(uPort), REDIS_KEY_PREFIX: 'bench-gw1:', UPSTREAM_DEDUPLICATION: 'off', OPERATION_DEDUPLICATION: 'off' };
   let unshared = await start('src/main.ts', unsharedEnv, `http://127.0.0.1:${uPort}`);
   // A fresh gateway for each workload: its peak memory is then that workload's, not what the heap
   // grew to under the one before (V8 keeps a grown heap until a full collection).
@@ -235,6 +235,7 @@ async function main(): Promise<void> {
     REDIS_KEY_PREFIX: 'bench-naive:',
     UPSTREAM_BATCHING: 'off',
     UPSTREAM_DEDUPLICATION: 'off',
+    OPERATION_DEDUPLICATION: 'off',
     CATALOG_TTL_MS: '0',
     LATEST_TTL_MS: '0',
   };
