@@ -303,6 +303,14 @@ async function main(): Promise<void> {
     'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }',
     { ids: [...meetnet, ...fm, ...bem], ...day },
   );
+  // The naive gateway on a workload's query, one request at a time (it cannot keep any workload's rate).
+  const naiveOn = (b: string): Target => ({ name: 'naive', url: nUrl, body: b, pid: () => naive.child.pid, after: restartNaive, load: { connections: 1 } });
+  const mapQuery = body('{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }');
+  const yearQuery = (fields: string, args = '') => body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}"${args}) { count ${fields} } } }`);
+  const writeQuery = body('mutation($input: MeterDataInput!) { writeMeterData(input: $input) { status valuesSent } }', {
+    input: { connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.5', start: writeStart, values: writeValues.map((v) => -v) },
+  });
+  const smallQuery = body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }');
   const workloads: Array<{ name: string; title: string; load: Load; targets: Target[] }> = [
     {
       name: 'dashboard',
@@ -312,7 +320,7 @@ async function main(): Promise<void> {
         { name: 'floor', url: `${floor.info.url}/dashboard`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: dashboardQuery, pid: () => gateway.child.pid },
         { name: 'gateway, no deduplication', url: unshared.info.url, body: dashboardQuery, pid: () => unshared.child.pid },
-        { name: 'naive', url: nUrl, body: dashboardQuery, pid: () => naive.child.pid, after: restartNaive, load: { connections: 1 } },
+        naiveOn(dashboardQuery),
       ],
     },
     {
@@ -331,8 +339,8 @@ async function main(): Promise<void> {
       load: { rate: 20 },
       targets: [
         { name: 'floor', url: `${floor.info.url}/map`, body: null, pid: () => floor.child.pid },
-        { name: 'gateway', url: gUrl, body: body('{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }'), pid: () => gateway.child.pid },
-        { name: 'naive', url: nUrl, body: body('{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }'), pid: () => naive.child.pid, after: restartNaive, load: { connections: 1 } },
+        { name: 'gateway', url: gUrl, body: mapQuery, pid: () => gateway.child.pid },
+        naiveOn(mapQuery),
       ],
     },
     {
@@ -341,8 +349,9 @@ async function main(): Promise<void> {
       load: { connections: 1 },
       targets: [
         { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
-        { name: 'gateway', url: gUrl, body: body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count timestamps values } } }`), pid: () => gateway.child.pid },
+        { name: 'gateway', url: gUrl, body: yearQuery('timestamps values'), pid: () => gateway.child.pid },
         { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count timestamps values } } }`), pid: () => bare.child.pid },
+        naiveOn(yearQuery('timestamps values')),
       ],
     },
     {
@@ -351,8 +360,9 @@ async function main(): Promise<void> {
       load: { connections: 1 },
       targets: [
         { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
-        { name: 'gateway', url: gUrl, body: body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count points { time value } } } }`), pid: () => gateway.child.pid },
+        { name: 'gateway', url: gUrl, body: yearQuery('points { time value }'), pid: () => gateway.child.pid },
         { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count points { time value } } } }`), pid: () => bare.child.pid },
+        naiveOn(yearQuery('points { time value }')),
       ],
     },
     // With maxPoints (a chart's width of points), once the schema has it; skipped before.
@@ -364,12 +374,8 @@ async function main(): Promise<void> {
             load: { connections: 1 },
             targets: [
               { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
-              {
-                name: 'gateway',
-                url: gUrl,
-                body: body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}", maxPoints: 1000) { count timestamps values } } }`),
-                pid: () => gateway.child.pid,
-              },
+              { name: 'gateway', url: gUrl, body: yearQuery('timestamps values', ', maxPoints: 1000'), pid: () => gateway.child.pid },
+              naiveOn(yearQuery('timestamps values', ', maxPoints: 1000')),
             ] as Target[],
           },
         ]
@@ -380,14 +386,8 @@ async function main(): Promise<void> {
       load: { rate: 20 },
       targets: [
         { name: 'floor', url: `${floor.info.url}/write`, body: null, pid: () => floor.child.pid },
-        {
-          name: 'gateway',
-          url: gUrl,
-          body: body('mutation($input: MeterDataInput!) { writeMeterData(input: $input) { status valuesSent } }', {
-            input: { connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.5', start: writeStart, values: writeValues.map((v) => -v) },
-          }),
-          pid: () => gateway.child.pid,
-        },
+        { name: 'gateway', url: gUrl, body: writeQuery, pid: () => gateway.child.pid },
+        naiveOn(writeQuery),
       ],
     },
     {
@@ -395,8 +395,9 @@ async function main(): Promise<void> {
       title: 'Small query from caches: one sensor\'s latest value (20 connections, as fast as it goes)',
       load: { connections: 20 },
       targets: [
-        { name: 'gateway', url: gUrl, body: body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }'), pid: () => gateway.child.pid },
-        { name: 'bare Apollo (memory)', url: bare.info.url, body: body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }'), pid: () => bare.child.pid },
+        { name: 'gateway', url: gUrl, body: smallQuery, pid: () => gateway.child.pid },
+        { name: 'bare Apollo (memory)', url: bare.info.url, body: smallQuery, pid: () => bare.child.pid },
+        naiveOn(smallQuery),
       ],
     },
   ];
