@@ -57,9 +57,8 @@ export function operationSharing(): OperationSharing {
           const entry = inFlight.get(key);
           if (entry) {
             entry.waiting++;
-            const answer = await entry.answer;
-            if (!answer) return null;
-            return { http: { status: answer.http.status, headers: new HeaderMap(answer.http.headers) }, body: answer.body };
+            // Apollo copies the status and headers into this request's own (mergeHTTPGraphQLHead).
+            return entry.answer;
           }
           let settle!: (r: GraphQLResponse | null) => void;
           const answer = new Promise<GraphQLResponse | null>((resolve) => (settle = resolve));

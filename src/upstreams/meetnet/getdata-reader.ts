@@ -7,7 +7,7 @@
 // type than expected or anything JSON.parse would reject makes it give up (undefined), and the
 // body then goes through JSON.parse and mapGetData, which say precisely what is wrong with it.
 // What it answers is exactly what mapGetData answers for the same body (test/meetnet-getdata-reader.test.ts).
-import { accumulator, addPoint, apiTimestampAt, finishSeries, parseMeetnetTimestamp, type Accumulator, type MeetnetSeries } from './mapping.js';
+import { accumulator, addPoint, apiTimestampAt, finishSeries, newAccumulator, parseMeetnetTimestamp, type Accumulator, type MeetnetSeries } from './mapping.js';
 
 /** Gives up: the caller falls back to JSON.parse. */
 class GiveUp extends Error {}
@@ -257,7 +257,7 @@ function readSeries(r: Reader, raw: Map<string, Accumulator>): void {
       id = r.s.slice(r.a, r.b).trim();
       if (id === '') throw GIVE_UP;
     } else if (key === 'Values') {
-      const into = (points = id !== undefined ? accumulator(raw, id) : { times: [], values: [], strict: true, min: null, max: null });
+      const into = (points = id !== undefined ? accumulator(raw, id) : newAccumulator());
       // null in older versions (§6.2), or the points.
       nullOrList(r, () => readPoint(r, into));
     } else {

@@ -396,10 +396,9 @@ function withRange(data: SeriesData): MeetnetSeries {
  */
 export function mapGetData(wire: unknown): Map<string, MeetnetSeries> {
   if (!isRecord(wire)) fail('getData', 'an object', wire);
-  const out = new Map<string, MeetnetSeries>();
   const list = wire.Values;
   // An unknown ID gives Values null (or []) instead of an error (§6.2).
-  if (list === null || list === undefined) return out;
+  if (list === null || list === undefined) return new Map();
   if (!Array.isArray(list)) fail('getData.Values', 'an array', list);
 
   const raw = new Map<string, Accumulator>();
@@ -437,10 +436,14 @@ export interface Accumulator {
   max: number | null;
 }
 
+export function newAccumulator(): Accumulator {
+  return { times: [], values: [], strict: true, min: null, max: null };
+}
+
 /** The accumulator of series `id` (an ID may come back in several entries: they are joined). */
 export function accumulator(raw: Map<string, Accumulator>, id: string): Accumulator {
   let acc = raw.get(id);
-  if (!acc) raw.set(id, (acc = { times: [], values: [], strict: true, min: null, max: null }));
+  if (!acc) raw.set(id, (acc = newAccumulator()));
   return acc;
 }
 
