@@ -66,7 +66,9 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
     };
     const latencyMs = config.simulatorLatencyMs;
     const deduplicate = config.upstreamDeduplication;
-    const mn = await upstream(config.meetnet, 'username', (a) => createMeetnetSimulator({ username: a.user, password: a.password, latencyMs }));
+    const mn = await upstream(config.meetnet, 'username', (a) =>
+      createMeetnetSimulator({ username: a.user, password: a.password, latencyMs }),
+    );
     const fm = await upstream(config.flexmeasures, 'email', (a) =>
       createFlexMeasuresSimulator({
         email: a.user,
@@ -76,7 +78,9 @@ export async function startApp(config: Readonly<Config>, options: AppOptions = {
         generation: config.flexmeasures.apiVersion === 'v1_1' ? 'v1_1' : 'v3_0',
       }),
     );
-    const bem = await upstream(config.bemserver, 'email', (a) => createBemServerSimulator({ email: a.user, password: a.password, latencyMs }));
+    const bem = await upstream(config.bemserver, 'email', (a) =>
+      createBemServerSimulator({ email: a.user, password: a.password, latencyMs }),
+    );
 
     let redis: Redis | null = null;
     if (config.redisUrl) {

@@ -64,11 +64,7 @@ export const notFound = (message: string, upstream?: UpstreamName): GatewayError
  * Apollo `formatError`: errors of the closed set and GraphQL's own request errors go out as they
  * are; anything else is an internal fault and is masked (its stack goes to the log).
  */
-export function formatError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  log: (err: unknown) => void,
-): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, log: (err: unknown) => void): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof GatewayError) {
     return { ...formatted, extensions: { ...original.extensions } };

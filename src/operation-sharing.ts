@@ -101,7 +101,11 @@ export function operationSharing(): OperationSharing {
  * Null (not shared) when a variable holds a number JSON cannot write (Infinity, -0): JSON.stringify
  * would write it as another value's text (null, 0) and two different requests would meet.
  */
-export function sharingKey(queryHash: string | undefined, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string | null {
+export function sharingKey(
+  queryHash: string | undefined,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): string | null {
   if (queryHash === undefined) return null;
   let odd = false;
   const json = JSON.stringify(variables ?? {}, (_k, v: unknown) => {

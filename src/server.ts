@@ -68,7 +68,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // resolver (each point's `time` and `value` included) to watch for them, which also keeps
     // graphql-jit from reading plain properties directly.
     // Sharing last: the answer it hands on already holds the partial errors.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), partialErrorsPlugin, ...(sharing ? [sharing.plugin] : [])],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      partialErrorsPlugin,
+      ...(sharing ? [sharing.plugin] : []),
+    ],
     ...(sharing ? { stringifyResult: sharing.stringify } : {}),
   });
   await apollo.start();
@@ -110,16 +115,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         .writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
           // Everything GraphiQL needs comes from this server.
-          'content-security-policy':
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:",
+          'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:",
         })
         .end(graphiqlHtml());
       return;
     }
     if (req.method !== 'GET' && req.method !== 'POST') {
-      res.writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' }).end(
-        JSON.stringify({ errors: [{ message: `${req.method} is not supported: use GET or POST` }] }),
-      );
+      res
+        .writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ message: `${req.method} is not supported: use GET or POST` }] }));
       return;
     }
 

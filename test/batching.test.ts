@@ -120,8 +120,16 @@ describe('catalog cache', () => {
 });
 
 describe('deduplication of identical upstream reads in flight (across client requests)', () => {
-  const ids = ['meetnet:sensor:MP7WVC', 'meetnet:sensor:MP0WC3', 'flexmeasures:sensor:4', 'flexmeasures:sensor:5', 'bemserver:sensor:1', 'bemserver:sensor:2'];
-  const query = 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id } timestamps values } }';
+  const ids = [
+    'meetnet:sensor:MP7WVC',
+    'meetnet:sensor:MP0WC3',
+    'flexmeasures:sensor:4',
+    'flexmeasures:sensor:5',
+    'bemserver:sensor:1',
+    'bemserver:sensor:2',
+  ];
+  const query =
+    'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id } timestamps values } }';
   const vars = { ids, from: iso(NOW - DAY), to: iso(NOW) };
 
   async function withApp(env: Record<string, string>, run: (a: TestApp) => Promise<void>): Promise<void> {
@@ -183,8 +191,16 @@ describe('deduplication of identical upstream reads in flight (across client req
 });
 
 describe('identical queries in flight share one execution (OPERATION_DEDUPLICATION)', () => {
-  const ids = ['meetnet:sensor:MP7WVC', 'meetnet:sensor:MP0WC3', 'flexmeasures:sensor:4', 'flexmeasures:sensor:5', 'bemserver:sensor:1', 'bemserver:sensor:2'];
-  const query = 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }';
+  const ids = [
+    'meetnet:sensor:MP7WVC',
+    'meetnet:sensor:MP0WC3',
+    'flexmeasures:sensor:4',
+    'flexmeasures:sensor:5',
+    'bemserver:sensor:1',
+    'bemserver:sensor:2',
+  ];
+  const query =
+    'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }';
   const vars = { ids, from: iso(NOW - DAY), to: iso(NOW) };
   // Upstream deduplication off: only sharing the execution can keep the calls to one set.
   const env = { SIMULATOR_LATENCY_MS: '150', UPSTREAM_DEDUPLICATION: 'off' };
@@ -200,7 +216,11 @@ describe('identical queries in flight share one execution (OPERATION_DEDUPLICATI
       await a.stop();
     }
   }
-  const calls = (a: TestApp) => Object.values(a.simulators).reduce((n, s) => n + (s?.requests().filter((r) => r.route !== 'token' && r.route !== 'login').length ?? 0), 0);
+  const calls = (a: TestApp) =>
+    Object.values(a.simulators).reduce(
+      (n, s) => n + (s?.requests().filter((r) => r.route !== 'token' && r.route !== 'login').length ?? 0),
+      0,
+    );
 
   it('eight identical queries at once: the upstream calls of one, eight identical answers, each with its own request id', async () => {
     await withApp({}, async (a) => {
@@ -234,7 +254,11 @@ describe('identical queries in flight share one execution (OPERATION_DEDUPLICATI
 
   it('a mutation is never shared: two identical writes at once are two writes', async () => {
     await withApp({}, async (a) => {
-      const sensors = (await gql(a.url, '{ sensors(first: 1000) { nodes { id name upstream } } }')).data!.sensors.nodes as Array<{ id: string; name: string; upstream: string }>;
+      const sensors = (await gql(a.url, '{ sensors(first: 1000) { nodes { id name upstream } } }')).data!.sensors.nodes as Array<{
+        id: string;
+        name: string;
+        upstream: string;
+      }>;
       const id = sensors.find((x) => x.upstream === 'BEMSERVER' && x.name.endsWith('Compteur manuel'))!.id;
       const m = 'mutation($input: TimeseriesDataInput!) { writeTimeseriesData(input: $input) { status valuesSent } }';
       const input = { sensorId: id, points: [{ time: '2026-11-19T00:00:00Z', value: 1 }] };
@@ -262,9 +286,14 @@ describe('identical queries in flight share one execution (OPERATION_DEDUPLICATI
 
   it('variables JSON cannot tell apart (Infinity and null) are never shared: each gets its own answer', async () => {
     await withApp({}, async (a) => {
-      const q = 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!, $first: Int) { timeSeries(sensorIds: $ids, from: $from, to: $to) { count } sensors(first: $first) { totalCount } }';
+      const q =
+        'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!, $first: Int) { timeSeries(sensorIds: $ids, from: $from, to: $to) { count } sensors(first: $first) { totalCount } }';
       const send = (first: string) =>
-        fetch(a.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query":${JSON.stringify(q)},"variables":{"ids":${JSON.stringify(ids)},"from":"${vars.from}","to":"${vars.to}","first":${first}}}` });
+        fetch(a.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: `{"query":${JSON.stringify(q)},"variables":{"ids":${JSON.stringify(ids)},"from":"${vars.from}","to":"${vars.to}","first":${first}}}`,
+        });
       const leader = send('null');
       await new Promise((r) => setTimeout(r, 20)); // the first is waiting on its upstream calls
       const odd = await send('1e400'); // JSON.parse reads Infinity; JSON.stringify writes it as null
@@ -281,8 +310,17 @@ describe('identical queries in flight share one execution (OPERATION_DEDUPLICATI
     return calls(a) - before;
   }
 
-  async function gqlWithId(url: string, q: string, variables: unknown, requestId: string): Promise<{ text: string; body: { errors?: unknown }; requestId: string | null }> {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify({ query: q, variables }) });
+  async function gqlWithId(
+    url: string,
+    q: string,
+    variables: unknown,
+    requestId: string,
+  ): Promise<{ text: string; body: { errors?: unknown }; requestId: string | null }> {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ query: q, variables }),
+    });
     const text = await res.text();
     return { text, body: JSON.parse(text), requestId: res.headers.get('x-request-id') };
   }

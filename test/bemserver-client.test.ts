@@ -39,7 +39,6 @@ function make(options: { maxUrlLength?: number; concurrency?: number } = {}): Be
   return new BemServerClient(http, auth, opts);
 }
 
-
 beforeAll(async () => {
   sim = createBemServerSimulator({ email: EMAIL, password: PASSWORD, clock: () => now });
   const url = await sim.listen();
@@ -166,7 +165,11 @@ describe('data', () => {
 
   it('aggregates: hourly means on the bucket grid with every bucket present', async () => {
     const [id] = ids();
-    const res = await client.data([id!], { startMs: NOW - 6 * HOUR, endMs: NOW, dataStateId: 1 }, { widthValue: 1, widthUnit: 'hour', aggregation: 'avg' });
+    const res = await client.data(
+      [id!],
+      { startMs: NOW - 6 * HOUR, endMs: NOW, dataStateId: 1 },
+      { widthValue: 1, widthUnit: 'hour', aggregation: 'avg' },
+    );
     const s = res.get(id!)!;
     expect(s.times).toEqual(Array.from({ length: 6 }, (_, i) => NOW - 6 * HOUR + i * HOUR));
     const raw = (await client.data([id!], { startMs: NOW - 6 * HOUR, endMs: NOW - 5 * HOUR, dataStateId: 1 }, null)).get(id!)!;

@@ -37,16 +37,29 @@ interface SensorRow {
 }
 
 async function bemSensors(): Promise<SensorRow[]> {
-  const res = await gql(app.url, '{ sensors(upstream: BEMSERVER, first: 1000) { totalCount nodes { id name unit intervalMinutes location { id kind } } } }');
+  const res = await gql(
+    app.url,
+    '{ sensors(upstream: BEMSERVER, first: 1000) { totalCount nodes { id name unit intervalMinutes location { id kind } } } }',
+  );
   expect(res.errors).toBeUndefined();
   return res.data!.sensors.nodes as SensorRow[];
 }
 
 describe('structure', () => {
   it('campaign, sites, buildings, storeys, spaces and zones are Locations with parent and children', async () => {
-    const res = await gql(app.url, '{ locations(upstream: BEMSERVER, first: 500) { totalCount nodes { id kind name position { latitude longitude } parent { id kind } children { id kind } } } }');
+    const res = await gql(
+      app.url,
+      '{ locations(upstream: BEMSERVER, first: 500) { totalCount nodes { id kind name position { latitude longitude } parent { id kind } children { id kind } } } }',
+    );
     expect(res.errors).toBeUndefined();
-    const nodes = res.data!.locations.nodes as Array<{ id: string; kind: string; name: string; position: unknown; parent: { id: string; kind: string } | null; children: Array<{ kind: string }> }>;
+    const nodes = res.data!.locations.nodes as Array<{
+      id: string;
+      kind: string;
+      name: string;
+      position: unknown;
+      parent: { id: string; kind: string } | null;
+      children: Array<{ kind: string }>;
+    }>;
     const kinds = new Set(nodes.map((n) => n.kind));
     expect(kinds).toEqual(new Set(['campaign', 'site', 'building', 'storey', 'space', 'zone']));
     const sites = nodes.filter((n) => n.kind === 'site');
@@ -72,7 +85,10 @@ describe('structure', () => {
     expect(sensors.length).toBeGreaterThanOrEqual(60);
     const temp = sensors.find((s) => s.unit === '°C' && s.location?.kind === 'space')!;
     expect(temp.intervalMinutes).toBe(10);
-    const res = await gql(app.url, `{ sensor(id: "${temp.id}") { id unit dataStates campaign { kind name } location { kind parent { kind } } properties { value parameter { code unit upstream } } } }`);
+    const res = await gql(
+      app.url,
+      `{ sensor(id: "${temp.id}") { id unit dataStates campaign { kind name } location { kind parent { kind } } properties { value parameter { code unit upstream } } } }`,
+    );
     expect(res.errors).toBeUndefined();
     const s = res.data!.sensor;
     expect(s.dataStates).toEqual(['Raw', 'Clean']);
@@ -108,11 +124,15 @@ describe('batching', () => {
   it('50 timeseries over one window make ONE data call', async () => {
     const ids = (await bemSensors()).slice(0, 50).map((s) => s.id);
     sim.clearLog();
-    const res = await gql(app.url, 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id } count timestamps } }', {
-      ids,
-      from: iso(NOW - 6 * HOUR),
-      to: iso(NOW),
-    });
+    const res = await gql(
+      app.url,
+      'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id } count timestamps } }',
+      {
+        ids,
+        from: iso(NOW - 6 * HOUR),
+        to: iso(NOW),
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.timeSeries).toHaveLength(50);
     const calls = sim.requests('timeseries_data');
@@ -132,13 +152,19 @@ describe('batching', () => {
     try {
       const ssim = small.simulators.bemserver!;
       ssim.setClock(() => NOW);
-      const ids = (await gql(small.url, '{ sensors(upstream: BEMSERVER, first: 50) { nodes { id } } }')).data!.sensors.nodes.map((n: { id: string }) => n.id);
+      const ids = (await gql(small.url, '{ sensors(upstream: BEMSERVER, first: 50) { nodes { id } } }')).data!.sensors.nodes.map(
+        (n: { id: string }) => n.id,
+      );
       ssim.clearLog();
-      const res = await gql(small.url, 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { count } }', {
-        ids,
-        from: iso(NOW - HOUR),
-        to: iso(NOW),
-      });
+      const res = await gql(
+        small.url,
+        'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { count } }',
+        {
+          ids,
+          from: iso(NOW - HOUR),
+          to: iso(NOW),
+        },
+      );
       expect(res.errors).toBeUndefined();
       const calls = ssim.requests('timeseries_data');
       expect(calls.length).toBeGreaterThan(1);
@@ -154,14 +180,22 @@ describe('batching', () => {
   it('series and latest values in one dashboard query: the latest values are read off the series, one call in all', async () => {
     const ids = (await bemSensors()).slice(0, 30).map((s) => s.id);
     sim.clearLog();
-    const res = await gql(app.url, 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { latest { time value } } timestamps values } }', {
-      ids,
-      from: iso(NOW - 6 * HOUR),
-      to: iso(NOW),
-    });
+    const res = await gql(
+      app.url,
+      'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { latest { time value } } timestamps values } }',
+      {
+        ids,
+        from: iso(NOW - 6 * HOUR),
+        to: iso(NOW),
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(sim.requests('timeseries_data')).toHaveLength(1);
-    for (const t of res.data!.timeSeries as Array<{ sensor: { latest: { time: string; value: number } | null }; timestamps: string[]; values: Array<number | null> }>) {
+    for (const t of res.data!.timeSeries as Array<{
+      sensor: { latest: { time: string; value: number } | null };
+      timestamps: string[];
+      values: Array<number | null>;
+    }>) {
       const i = t.values.findLastIndex((v) => v !== null);
       if (i < 0) continue;
       expect(t.sensor.latest).toEqual({ time: t.timestamps[i], value: t.values[i] });
@@ -186,7 +220,9 @@ describe('batching', () => {
   it('latest values and statistics of many timeseries: one call each', async () => {
     const ids = (await bemSensors()).slice(0, 20).map((s) => s.id);
     sim.clearLog();
-    const fields = ids.map((id, i) => `s${i}: sensor(id: "${id}") { latest { time value } stats { count min max firstTime lastTime } }`).join('\n');
+    const fields = ids
+      .map((id, i) => `s${i}: sensor(id: "${id}") { latest { time value } stats { count min max firstTime lastTime } }`)
+      .join('\n');
     const res = await gql(app.url, `{ ${fields} }`);
     expect(res.errors).toBeUndefined();
     expect(sim.requests('timeseries_data')).toHaveLength(1);
@@ -205,11 +241,14 @@ describe('buckets and data states', () => {
     const [temp] = (await bemSensors()).filter((s) => s.unit === '°C');
     const from = Date.parse('2026-11-09T00:00:00Z');
     const to = Date.parse('2026-11-16T00:00:00Z');
-    const res = await gql(app.url, `{ sensor(id: "${temp!.id}") {
+    const res = await gql(
+      app.url,
+      `{ sensor(id: "${temp!.id}") {
       daily: series(from: "${iso(from)}", to: "${iso(to)}", bucket: { unit: DAY, aggregation: AVG }) { timestamps values min max }
       counts: series(from: "${iso(from)}", to: "${iso(to)}", bucket: { unit: DAY, aggregation: COUNT }) { values }
       raw: series(from: "${iso(from)}", to: "${iso(to - 1)}") { count min max }
-    } }`);
+    } }`,
+    );
     expect(res.errors).toBeUndefined();
     const s = res.data!.sensor;
     expect(s.daily.timestamps).toHaveLength(7);
@@ -229,7 +268,10 @@ describe('buckets and data states', () => {
   it('the Clean data state of an energy meter has no gaps; an unknown state is BAD_USER_INPUT naming the known ones', async () => {
     const meter = (await bemSensors()).find((s) => s.unit === 'kWh' && s.location?.kind === 'building')!;
     const q = (state: string) =>
-      gql(app.url, `{ sensor(id: "${meter.id}") { series(from: "${iso(NOW - DAY)}", to: "${iso(NOW - 10 * MINUTE)}", dataState: "${state}") { count } } }`);
+      gql(
+        app.url,
+        `{ sensor(id: "${meter.id}") { series(from: "${iso(NOW - DAY)}", to: "${iso(NOW - 10 * MINUTE)}", dataState: "${state}") { count } } }`,
+      );
     const clean = await q('Clean');
     expect(clean.errors).toBeUndefined();
     expect(clean.data!.sensor.series.count).toBe(144);
@@ -240,10 +282,16 @@ describe('buckets and data states', () => {
   });
 
   it('buckets on a sensor of another upstream, or an invalid width, are refused before any call', async () => {
-    const res = await gql(app.url, `{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${iso(NOW - DAY)}", to: "${iso(NOW)}", bucket: { unit: HOUR }) { count } } }`);
+    const res = await gql(
+      app.url,
+      `{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${iso(NOW - DAY)}", to: "${iso(NOW)}", bucket: { unit: HOUR }) { count } } }`,
+    );
     expect(res.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'bucket' });
     const [s] = await bemSensors();
-    const wide = await gql(app.url, `{ sensor(id: "${s!.id}") { series(from: "${iso(NOW - DAY)}", to: "${iso(NOW)}", bucket: { width: 2, unit: WEEK }) { count } } }`);
+    const wide = await gql(
+      app.url,
+      `{ sensor(id: "${s!.id}") { series(from: "${iso(NOW - DAY)}", to: "${iso(NOW)}", bucket: { width: 2, unit: WEEK }) { count } } }`,
+    );
     expect(wide.errors![0]!.message).toContain('only SECOND, MINUTE and HOUR');
     expect(sim.requests('timeseries_data/aggregate')).toHaveLength(0);
   });
@@ -266,7 +314,9 @@ describe('writes', () => {
     expect(w.data!.writeTimeseriesData).toMatchObject({ status: 'PROCESSED', sensorId: id, valuesSent: 3 });
     const post = sim.requests('timeseries_data/post').at(-1)!;
     expect(post.query.data_state).toBe('1');
-    expect(post.body).toEqual({ [id.split(':')[2]!]: { '2026-11-19T00:00:00+00:00': 10, '2026-11-19T01:00:00+00:00': 11, '2026-11-19T02:00:00+00:00': 12 } });
+    expect(post.body).toEqual({
+      [id.split(':')[2]!]: { '2026-11-19T00:00:00+00:00': 10, '2026-11-19T01:00:00+00:00': 11, '2026-11-19T02:00:00+00:00': 12 },
+    });
     await gql(app.url, m, { input: { sensorId: id, points: points.map((p) => ({ ...p, value: 99 })) } });
     const read = await gql(app.url, `{ sensor(id: "${id}") { series(from: "${iso(t0)}", to: "${iso(t0 + 2 * HOUR)}") { values } } }`);
     expect(read.data!.sensor.series.values).toEqual([10, 11, 12]);
@@ -279,16 +329,29 @@ describe('writes', () => {
       route: 'timeseries_data/post',
       status: 422,
       times: 1,
-      body: JSON.stringify({ code: 422, status: 'Unprocessable Entity', errors: { json: { [n!]: { '2026-11-19T00:00:00+00:00': ['Not a valid number.'] } } } }),
+      body: JSON.stringify({
+        code: 422,
+        status: 'Unprocessable Entity',
+        errors: { json: { [n!]: { '2026-11-19T00:00:00+00:00': ['Not a valid number.'] } } },
+      }),
     });
     const input = { sensorId: id, points: [{ time: '2026-11-19T00:00:00Z', value: 1 }] };
     const m = `mutation($input: TimeseriesDataInput!) { writeTimeseriesData(input: $input) { status } }`;
     const invalid = await gql(app.url, m, { input });
     expect(invalid.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstream: 'bemserver', status: 422 });
     expect(invalid.errors![0]!.extensions!.fields).toEqual([`json.${n}.2026-11-19T00:00:00+00:00`]);
-    sim.addFault({ route: 'timeseries_data/post', status: 409, times: 1, body: '{"code":409,"status":"Conflict","message":"Unique constraint violation"}' });
+    sim.addFault({
+      route: 'timeseries_data/post',
+      status: 409,
+      times: 1,
+      body: '{"code":409,"status":"Conflict","message":"Unique constraint violation"}',
+    });
     const conflict = await gql(app.url, m, { input });
-    expect(conflict.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', status: 409, upstreamMessage: 'Unique constraint violation' });
+    expect(conflict.errors![0]!.extensions).toMatchObject({
+      code: 'UPSTREAM_REJECTED',
+      status: 409,
+      upstreamMessage: 'Unique constraint violation',
+    });
     const wrongUpstream = await gql(app.url, m, { input: { sensorId: 'flexmeasures:sensor:4', points: input.points } });
     expect(wrongUpstream.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(sim.requests('timeseries_data/post')).toHaveLength(2); // a write is never retried
@@ -383,11 +446,15 @@ describe('across the three upstreams', () => {
     const bem = (await bemSensors()).slice(0, 5).map((s) => s.id);
     const ids = ['meetnet:sensor:MP7WVC', 'meetnet:sensor:MP7WRS', 'flexmeasures:sensor:31', 'flexmeasures:sensor:32', ...bem];
     for (const s of Object.values(app.simulators)) s!.clearLog();
-    const res = await gql(app.url, 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id upstream unit } count } }', {
-      ids,
-      from: iso(NOW - 3 * HOUR),
-      to: iso(NOW),
-    });
+    const res = await gql(
+      app.url,
+      'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id upstream unit } count } }',
+      {
+        ids,
+        from: iso(NOW - 3 * HOUR),
+        to: iso(NOW),
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.timeSeries.map((t: { sensor: { id: string } }) => t.sensor.id)).toEqual(ids);
     expect(res.data!.timeSeries.every((t: { count: number }) => t.count > 0)).toBe(true);
@@ -401,11 +468,15 @@ describe('across the three upstreams', () => {
     try {
       g.simulators.meetnet!.setClock(() => NOW);
       g.simulators.bemserver!.addFault({ destroy: true });
-      const res = await gql(g.url, `query($from: DateTime!, $to: DateTime!) {
+      const res = await gql(
+        g.url,
+        `query($from: DateTime!, $to: DateTime!) {
         m: sensor(id: "meetnet:sensor:MP7WVC") { series(from: $from, to: $to) { count } }
         b: sensor(id: "bemserver:sensor:1") { series(from: $from, to: $to) { count } }
         upstreams { name reachable }
-      }`, { from: iso(NOW - HOUR), to: iso(NOW) });
+      }`,
+        { from: iso(NOW - HOUR), to: iso(NOW) },
+      );
       expect(res.data!.m.series.count).toBeGreaterThan(0);
       expect(res.data!.b).toBeNull();
       expect(res.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: 'bemserver' });

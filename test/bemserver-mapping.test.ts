@@ -43,7 +43,6 @@ const T0 = Date.UTC(2020, 0, 1); // 2020-01-01T00:00:00Z
 const hours = (...h: number[]): number[] => h.map((x) => T0 + x * HOUR);
 const days = (start: number, n: number): number[] => Array.from({ length: n }, (_, i) => start + i * DAY);
 
-
 function series(map: Map<string, SeriesResult>, id: string): SeriesResult {
   const s = map.get(id);
   if (s === undefined) throw new Error(`no series ${id}`);
@@ -320,12 +319,14 @@ describe('mapDataCsv: recorded bucket exports', () => {
   });
 
   it('by id, 1 day avg and converted to mm (api_tests)', () => {
-    expect(series(mapDataCsv(text('api_tests/timeseries_data_aggregate_by_id_1day_avg.response.csv'), ['1'], { fill: true }), '1')).toEqual({
-      times: [T0],
-      values: [1.5],
-      min: 1.5,
-      max: 1.5,
-    });
+    expect(series(mapDataCsv(text('api_tests/timeseries_data_aggregate_by_id_1day_avg.response.csv'), ['1'], { fill: true }), '1')).toEqual(
+      {
+        times: [T0],
+        values: [1.5],
+        min: 1.5,
+        max: 1.5,
+      },
+    );
     expect(
       series(mapDataCsv(text('api_tests/timeseries_data_aggregate_by_id_1day_avg_convert_to_mm.response.csv'), ['1'], { fill: true }), '1'),
     ).toEqual({ times: [T0], values: [1500], min: 1500, max: 1500 });
@@ -401,7 +402,22 @@ describe('mapStats', () => {
   });
 
   it('by name, and a requested series the server left out reads as "no data"', () => {
-    const out = mapStats({ stats: { 'Timeseries 1': { first_timestamp: '2020-01-01T01:00:00+01:00', last_timestamp: '2020-01-01T01:00:00+01:00', count: 1, min: 2, max: 2, avg: 2, stddev: null } } }, ['Timeseries 1', 'Timeseries 2']);
+    const out = mapStats(
+      {
+        stats: {
+          'Timeseries 1': {
+            first_timestamp: '2020-01-01T01:00:00+01:00',
+            last_timestamp: '2020-01-01T01:00:00+01:00',
+            count: 1,
+            min: 2,
+            max: 2,
+            avg: 2,
+            stddev: null,
+          },
+        },
+      },
+      ['Timeseries 1', 'Timeseries 2'],
+    );
     expect(out.get('Timeseries 1')).toEqual({ firstTimestamp: T0, lastTimestamp: T0, count: 1, min: 2, max: 2, avg: 2, stddev: null });
     expect(out.get('Timeseries 2')?.count).toBe(0);
   });
@@ -412,7 +428,13 @@ describe('mapStats', () => {
 
 describe('parsePagination', () => {
   it('reads the client docstring example (client/x_pagination_header.example.json)', () => {
-    expect(parsePagination(text('client/x_pagination_header.example.json'))).toEqual({ total: 4, totalPages: 1, page: 1, lastPage: 1, nextPage: null });
+    expect(parsePagination(text('client/x_pagination_header.example.json'))).toEqual({
+      total: 4,
+      totalPages: 1,
+      page: 1,
+      lastPage: 1,
+      nextPage: null,
+    });
   });
 
   it('reads the contract examples: first page, last page, past the end, no items', () => {
@@ -437,7 +459,13 @@ describe('parsePagination', () => {
       lastPage: 3,
       nextPage: null,
     });
-    expect(parsePagination('{"total": 0, "total_pages": 0}')).toEqual({ total: 0, totalPages: 0, page: null, lastPage: null, nextPage: null });
+    expect(parsePagination('{"total": 0, "total_pages": 0}')).toEqual({
+      total: 0,
+      totalPages: 0,
+      page: null,
+      lastPage: null,
+      nextPage: null,
+    });
   });
 
   it('takes the first value of a repeated header', () => {
@@ -445,7 +473,19 @@ describe('parsePagination', () => {
   });
 
   it('null when absent or unparseable', () => {
-    for (const bad of [undefined, null, '', 'total=4', '[1,2]', '{"total": "4", "total_pages": 1}', '{"total": 4}', '{"total": 4, "total_pages": 1, "page": 1.5}', '{"total": -1, "total_pages": 0}', 42, `{"total": 1, "total_pages": 1, "x": "${'a'.repeat(5000)}"}`]) {
+    for (const bad of [
+      undefined,
+      null,
+      '',
+      'total=4',
+      '[1,2]',
+      '{"total": "4", "total_pages": 1}',
+      '{"total": 4}',
+      '{"total": 4, "total_pages": 1, "page": 1.5}',
+      '{"total": -1, "total_pages": 0}',
+      42,
+      `{"total": 1, "total_pages": 1, "x": "${'a'.repeat(5000)}"}`,
+    ]) {
       expect(parsePagination(bad), String(bad).slice(0, 40)).toBeNull();
     }
   });
@@ -463,7 +503,11 @@ describe('bemErrorOutcome', () => {
   });
 
   it('a plain string value (unknown data state) is read like a list', () => {
-    const o = bemErrorOutcome(422, { code: 422, status: 'Unprocessable Entity', errors: { query: { data_state: 'Unknown data state ID' } } });
+    const o = bemErrorOutcome(422, {
+      code: 422,
+      status: 'Unprocessable Entity',
+      errors: { query: { data_state: 'Unknown data state ID' } },
+    });
     expect(o).toEqual({ message: 'query.data_state: Unknown data state ID', fields: ['query.data_state'], authCode: null });
   });
 
@@ -487,7 +531,9 @@ describe('bemErrorOutcome', () => {
       fields: [],
       authCode: null,
     });
-    expect(bemErrorOutcome(409, { code: 409, status: 'Conflict', message: 'Unique constraint violation' }).message).toBe('Unique constraint violation');
+    expect(bemErrorOutcome(409, { code: 409, status: 'Conflict', message: 'Unique constraint violation' }).message).toBe(
+      'Unique constraint violation',
+    );
   });
 
   it('401: the code nested under errors.authentication (§2.4)', () => {
@@ -556,7 +602,12 @@ describe('toDataJson', () => {
     const ms = toDataJson('1', [T0 + 500], [2]);
     expect(Object.keys(ms['1']!)).toEqual(['2020-01-01T00:00:00.500+00:00']);
     expect(series(mapDataJson(ms, ['1']), '1').times).toEqual([T0 + 500]);
-    expect(series(mapDataJson(body, ['Timeseries 0']), 'Timeseries 0')).toEqual({ times: [T0, T0 + HOUR], values: [1.25, -3], min: -3, max: 1.25 });
+    expect(series(mapDataJson(body, ['Timeseries 0']), 'Timeseries 0')).toEqual({
+      times: [T0, T0 + HOUR],
+      values: [1.25, -3],
+      min: -3,
+      max: 1.25,
+    });
   });
 
   it('refuses mismatched lengths, non-finite values or times, and a repeated instant', () => {
@@ -617,7 +668,9 @@ const LINKS: BemLinks = {
     { id: 2, timeseries_id: 2, site_id: 2 },
     { id: 3, timeseries_id: 2, site_id: 1 },
   ],
-  buildings: [{ id: 1, timeseries_id: 1, building_id: 1, site: { name: 'Site 1', campaign_id: 1 }, building: { name: 'Building 1', site_id: 1 } }],
+  buildings: [
+    { id: 1, timeseries_id: 1, building_id: 1, site: { name: 'Site 1', campaign_id: 1 }, building: { name: 'Building 1', site_id: 1 } },
+  ],
   storeys: [{ id: 1, timeseries_id: 3, storey_id: 1 }],
   spaces: [
     { id: 1, timeseries_id: 1, space_id: 2 },
@@ -648,7 +701,12 @@ function context(): BemSensorContext {
 
 const noStructure = (): BemStructure => ({ campaigns: [], sites: [], buildings: [], storeys: [], spaces: [], zones: [] });
 const noLinks = (): BemLinks => ({ sites: [], buildings: [], storeys: [], spaces: [], zones: [] });
-const emptyContext = (): BemSensorContext => ({ attachment: new Map(), properties: new Map(), propertyNames: new Map(), campaignTimezones: new Map() });
+const emptyContext = (): BemSensorContext => ({
+  attachment: new Map(),
+  properties: new Map(),
+  propertyNames: new Map(),
+  campaignTimezones: new Map(),
+});
 
 describe('mapLocations', () => {
   const locations = mapLocations(STRUCTURE);
@@ -661,7 +719,18 @@ describe('mapLocations', () => {
 
   it('maps every row, campaigns first, with kind-qualified native IDs', () => {
     expect(locations.map((l) => l.nativeId)).toEqual([
-      'campaign:1', 'campaign:2', 'site:1', 'site:2', 'site:3', 'building:1', 'building:2', 'storey:1', 'space:1', 'space:2', 'zone:1', 'zone:2',
+      'campaign:1',
+      'campaign:2',
+      'site:1',
+      'site:2',
+      'site:3',
+      'building:1',
+      'building:2',
+      'storey:1',
+      'space:1',
+      'space:2',
+      'zone:1',
+      'zone:2',
     ]);
     for (const l of locations) {
       expect(l.upstream).toBe(UpstreamName.BEMSERVER);
@@ -685,7 +754,16 @@ describe('mapLocations', () => {
     expect(loc('site', 3).parentId).toBeNull();
     const out = mapLocations({ ...noStructure(), spaces: [{ id: 9, name: 'Lost space', storey_id: 4 }] });
     expect(out).toEqual([
-      { id: 'bemserver:location:space:9', upstream: UpstreamName.BEMSERVER, nativeId: 'space:9', name: { [Language.EN]: 'Lost space' }, description: {}, position: null, parentId: null, kind: 'space' },
+      {
+        id: 'bemserver:location:space:9',
+        upstream: UpstreamName.BEMSERVER,
+        nativeId: 'space:9',
+        name: { [Language.EN]: 'Lost space' },
+        description: {},
+        position: null,
+        parentId: null,
+        kind: 'space',
+      },
     ]);
   });
 
@@ -704,7 +782,10 @@ describe('mapLocations', () => {
     expect(loc('campaign', 1).description).toEqual({ [Language.EN]: 'Demo campaign' });
     expect(loc('building', 1).description).toEqual({ [Language.EN]: 'Great building 1' });
     expect(loc('building', 2).description).toEqual({});
-    const withNulls = mapLocations({ ...noStructure(), sites: [{ id: 1, name: 'S', description: null, latitude: null, longitude: 4, campaign_id: 1 }] });
+    const withNulls = mapLocations({
+      ...noStructure(),
+      sites: [{ id: 1, name: 'S', description: null, latitude: null, longitude: 4, campaign_id: 1 }],
+    });
     expect(withNulls[0]).toMatchObject({ description: {}, position: null });
   });
 
@@ -722,7 +803,13 @@ describe('mapLocations', () => {
   });
 
   it('a repeated id keeps its first row; empty lists give nothing', () => {
-    const out = mapLocations({ ...noStructure(), zones: [{ id: 1, name: 'A', campaign_id: 1 }, { id: 1, name: 'B', campaign_id: 1 }] });
+    const out = mapLocations({
+      ...noStructure(),
+      zones: [
+        { id: 1, name: 'A', campaign_id: 1 },
+        { id: 1, name: 'B', campaign_id: 1 },
+      ],
+    });
     expect(out.map((l) => l.name.EN)).toEqual(['A']);
     expect(mapLocations(noStructure())).toEqual([]);
   });
@@ -751,7 +838,13 @@ describe('mapParameters', () => {
 
   it('the recorded create body (non-ASCII name, kW) maps once the server adds an id', () => {
     const [p] = mapParameters([{ id: 6, ...fxObj('api_tests/timeseries_property_create.request.json') }]);
-    expect(p).toMatchObject({ id: 'bemserver:parameter:6', code: 'Deutsche Qualität', name: { EN: 'Deutsche Qualität' }, unit: 'kW', category: { EN: 'float' } });
+    expect(p).toMatchObject({
+      id: 'bemserver:parameter:6',
+      code: 'Deutsche Qualität',
+      name: { EN: 'Deutsche Qualität' },
+      unit: 'kW',
+      category: { EN: 'float' },
+    });
   });
 });
 
@@ -771,9 +864,13 @@ describe('attachmentOf', () => {
   it('each level on its own, and the recorded building link body', () => {
     const building = fxObj('api_tests/timeseries_by_building_create.request.json');
     expect(attachmentOf({ ...noLinks(), buildings: [{ id: 1, ...building }] })).toEqual(new Map([[1, 'bemserver:location:building:1']]));
-    expect(attachmentOf({ ...noLinks(), zones: [{ id: 1, timeseries_id: 8, zone_id: 3 }], sites: [{ id: 2, timeseries_id: 8, site_id: 5 }] }).get(8)).toBe(
-      'bemserver:location:site:5',
-    );
+    expect(
+      attachmentOf({
+        ...noLinks(),
+        zones: [{ id: 1, timeseries_id: 8, zone_id: 3 }],
+        sites: [{ id: 2, timeseries_id: 8, site_id: 5 }],
+      }).get(8),
+    ).toBe('bemserver:location:site:5');
     expect(attachmentOf(noLinks()).size).toBe(0);
   });
 });
@@ -818,13 +915,22 @@ describe('mapTimeseries', () => {
   it('unit "" → null; Interval 90 s → 1.5 min; the name is kept exactly (it labels the by-name routes)', () => {
     const meter = mapTimeseries(TIMESERIES[1], ctx);
     expect(meter).toMatchObject({ unit: null, intervalMinutes: 1.5, locationId: 'bemserver:location:site:1' });
-    expect(mapTimeseries(TIMESERIES[2], ctx)).toMatchObject({ name: 'Storey  power', intervalMinutes: null, locationId: 'bemserver:location:storey:1' });
+    expect(mapTimeseries(TIMESERIES[2], ctx)).toMatchObject({
+      name: 'Storey  power',
+      intervalMinutes: null,
+      locationId: 'bemserver:location:storey:1',
+    });
     expect(mapTimeseries({ id: 9, name: 'x', campaign_id: 1 }, emptyContext()).unit).toBeNull();
   });
 
-  it('without links the series hangs under its campaign; the time zone is its campaign\'s', () => {
+  it("without links the series hangs under its campaign; the time zone is its campaign's", () => {
     const loose = mapTimeseries(TIMESERIES[4], ctx);
-    expect(loose).toMatchObject({ locationId: 'bemserver:location:campaign:2', campaignId: 'bemserver:location:campaign:2', timezone: 'UTC', properties: [] });
+    expect(loose).toMatchObject({
+      locationId: 'bemserver:location:campaign:2',
+      campaignId: 'bemserver:location:campaign:2',
+      timezone: 'UTC',
+      properties: [],
+    });
     expect(mapTimeseries(TIMESERIES[4], emptyContext()).timezone).toBeNull();
   });
 
@@ -840,7 +946,11 @@ describe('mapTimeseries', () => {
     ['nan', null],
     ['0x10', null],
   ])('Interval %j s → intervalMinutes %s', (value, minutes) => {
-    const c: BemSensorContext = { ...emptyContext(), properties: new Map([[1, [{ propertyId: 3, value }]]]), propertyNames: new Map([[3, 'Interval']]) };
+    const c: BemSensorContext = {
+      ...emptyContext(),
+      properties: new Map([[1, [{ propertyId: 3, value }]]]),
+      propertyNames: new Map([[3, 'Interval']]),
+    };
     expect(mapTimeseries({ id: 1, name: 'x', unit_symbol: '', campaign_id: 1, campaign_scope_id: 1 }, c).intervalMinutes).toBe(minutes);
   });
 
@@ -876,8 +986,12 @@ describe('hostile input: structure, properties, links, timeseries', () => {
     expect(wireError(() => mapLocations({ ...noStructure(), sites: [{ id: '1', name: 'S', campaign_id: 1 }] }))).toBe(
       'sites[0].id is not a non-negative integer (got the string "1")',
     );
-    expect(wireError(() => mapLocations({ ...noStructure(), buildings: [{ id: 1.5, name: 'B', site_id: 1 }] }))).toMatch(/^buildings\[0\]\.id /);
-    expect(wireError(() => mapLocations({ ...noStructure(), storeys: [{ id: -1, name: 'S', building_id: 1 }] }))).toMatch(/^storeys\[0\]\.id /);
+    expect(wireError(() => mapLocations({ ...noStructure(), buildings: [{ id: 1.5, name: 'B', site_id: 1 }] }))).toMatch(
+      /^buildings\[0\]\.id /,
+    );
+    expect(wireError(() => mapLocations({ ...noStructure(), storeys: [{ id: -1, name: 'S', building_id: 1 }] }))).toMatch(
+      /^storeys\[0\]\.id /,
+    );
     expect(wireError(() => mapTimeseries({ id: Number.NaN, name: 'x', campaign_id: 1 }, emptyContext()))).toMatch(/^timeseries\.id /);
   });
 
@@ -885,7 +999,9 @@ describe('hostile input: structure, properties, links, timeseries', () => {
     expect(wireError(() => mapLocations({ ...noStructure(), buildings: [{ id: 4, name: 'B' }] }))).toBe(
       'building 4 site_id is not a non-negative integer (got missing)',
     );
-    expect(wireError(() => mapLocations({ ...noStructure(), zones: [{ id: 2, name: 'Z', campaign_id: '1' }] }))).toMatch(/^zone 2 campaign_id /);
+    expect(wireError(() => mapLocations({ ...noStructure(), zones: [{ id: 2, name: 'Z', campaign_id: '1' }] }))).toMatch(
+      /^zone 2 campaign_id /,
+    );
   });
 
   it('names, descriptions and coordinates of the wrong type or size', () => {
@@ -895,20 +1011,24 @@ describe('hostile input: structure, properties, links, timeseries', () => {
     const huge = wireError(() => mapLocations({ ...noStructure(), campaigns: [{ id: 1, name: 'x'.repeat(1_000_000), timezone: 'UTC' }] }));
     expect(huge).toMatch(/^campaign 1 name is not a string of at most 200 chars \(got the string "x+…" \(1000000 chars\)\)$/);
     expect(huge.length).toBeLessThan(200);
-    expect(wireError(() => mapLocations({ ...noStructure(), sites: [{ id: 1, name: 'S', description: ['a'], campaign_id: 1 }] }))).toMatch(/^site 1 description /);
-    expect(wireError(() => mapLocations({ ...noStructure(), sites: [{ id: 1, name: 'S', latitude: '43.4', longitude: 1, campaign_id: 1 }] }))).toBe(
-      'site 1 latitude is not a number within ±90 (got the string "43.4")',
+    expect(wireError(() => mapLocations({ ...noStructure(), sites: [{ id: 1, name: 'S', description: ['a'], campaign_id: 1 }] }))).toMatch(
+      /^site 1 description /,
     );
-    expect(wireError(() => mapLocations({ ...noStructure(), sites: [{ id: 1, name: 'S', latitude: 1, longitude: 181, campaign_id: 1 }] }))).toMatch(
-      /^site 1 longitude /,
-    );
+    expect(
+      wireError(() => mapLocations({ ...noStructure(), sites: [{ id: 1, name: 'S', latitude: '43.4', longitude: 1, campaign_id: 1 }] })),
+    ).toBe('site 1 latitude is not a number within ±90 (got the string "43.4")');
+    expect(
+      wireError(() => mapLocations({ ...noStructure(), sites: [{ id: 1, name: 'S', latitude: 1, longitude: 181, campaign_id: 1 }] })),
+    ).toMatch(/^site 1 longitude /);
   });
 
   it('campaigns: a missing time zone, a naive start time', () => {
     expect(wireError(() => mapLocations({ ...noStructure(), campaigns: [{ id: 1, name: 'C' }] }))).toMatch(/^campaign 1 timezone /);
-    expect(wireError(() => mapLocations({ ...noStructure(), campaigns: [{ id: 1, name: 'C', timezone: 'UTC', start_time: '2020-01-01T00:00:00' }] }))).toBe(
-      'campaign 1 start_time is not an aware ISO 8601 datetime (got the string "2020-01-01T00:00:00")',
-    );
+    expect(
+      wireError(() =>
+        mapLocations({ ...noStructure(), campaigns: [{ id: 1, name: 'C', timezone: 'UTC', start_time: '2020-01-01T00:00:00' }] }),
+      ),
+    ).toBe('campaign 1 start_time is not an aware ISO 8601 datetime (got the string "2020-01-01T00:00:00")');
     expect(wireError(() => campaignTimezones([{ id: 1, name: 'C', timezone: 3 }]))).toMatch(/^campaign 1 timezone /);
   });
 
@@ -916,7 +1036,9 @@ describe('hostile input: structure, properties, links, timeseries', () => {
     expect(wireError(() => mapParameters([{ id: 1, name: 'Min', value_type: 'decimal' }]))).toBe(
       'timeseries property 1 value_type is not one of integer, float, boolean, string (got the string "decimal")',
     );
-    expect(wireError(() => mapParameters([{ id: 1, name: 'Min', value_type: 'float', unit_symbol: 5 }]))).toMatch(/^timeseries property 1 unit_symbol /);
+    expect(wireError(() => mapParameters([{ id: 1, name: 'Min', value_type: 'float', unit_symbol: 5 }]))).toMatch(
+      /^timeseries property 1 unit_symbol /,
+    );
     expect(wireError(() => mapParameters([{ id: 1, value_type: 'float' }]))).toMatch(/^timeseries property 1 name /);
   });
 
@@ -924,7 +1046,9 @@ describe('hostile input: structure, properties, links, timeseries', () => {
     expect(wireError(() => propertyDataByTimeseries([{ id: 1, timeseries_id: 1, property_id: 3, value: 600 }]))).toBe(
       'timeseries property data 1 value is not a string of at most 1000 chars (got number 600)',
     );
-    expect(wireError(() => propertyDataByTimeseries([{ id: 1, property_id: 3, value: '600' }]))).toMatch(/^timeseries property data 1 timeseries_id /);
+    expect(wireError(() => propertyDataByTimeseries([{ id: 1, property_id: 3, value: '600' }]))).toMatch(
+      /^timeseries property data 1 timeseries_id /,
+    );
   });
 
   it('links: a row without its place id or timeseries id', () => {
@@ -941,7 +1065,9 @@ describe('hostile input: structure, properties, links, timeseries', () => {
       'timeseries 2 unit_symbol is not a string of at most 100 chars (got number 0)',
     );
     expect(wireError(() => mapTimeseries({ id: 2, name: 'x', unit_symbol: '' }, emptyContext()))).toMatch(/^timeseries 2 campaign_id /);
-    expect(wireError(() => mapTimeseries({ id: 2, name: 'x', campaign_id: 1, campaign_scope_id: 'a' }, emptyContext()))).toMatch(/^timeseries 2 campaign_scope_id /);
+    expect(wireError(() => mapTimeseries({ id: 2, name: 'x', campaign_id: 1, campaign_scope_id: 'a' }, emptyContext()))).toMatch(
+      /^timeseries 2 campaign_scope_id /,
+    );
     expect(wireError(() => mapTimeseriesList([...TIMESERIES, { id: 6, campaign_id: 1 }], emptyContext()))).toMatch(/^timeseries 6 name /);
     expect(wireError(() => mapTimeseriesList([TIMESERIES[0], 'x'], emptyContext()))).toMatch(/^timeseries\[1\] is not an object/);
   });
@@ -951,7 +1077,9 @@ describe('hostile input: data JSON', () => {
   it('not an object, a series that is not an object', () => {
     expect(wireError(() => mapDataJson([], ['1']))).toBe('timeseries data is not an object (got an array of 0)');
     expect(wireError(() => mapDataJson('{}', ['1']))).toMatch(/^timeseries data is not an object/);
-    expect(wireError(() => mapAggregateJson({ '1': [1, 2] }, ['1']))).toBe('aggregate data series "1" is not an object of timestamps (got an array of 2)');
+    expect(wireError(() => mapAggregateJson({ '1': [1, 2] }, ['1']))).toBe(
+      'aggregate data series "1" is not an object of timestamps (got an array of 2)',
+    );
   });
 
   it('a series that was not requested', () => {
@@ -989,7 +1117,9 @@ describe('hostile input: CSV', () => {
   it('no header, a header not starting with Datetime (a JSON body)', () => {
     expect(wireError(() => mapDataCsv('', ['1']))).toBe('timeseries data CSV has no header line');
     expect(wireError(() => mapDataCsv('\n', ['1']))).toBe('timeseries data CSV has no header line');
-    expect(wireError(() => mapDataCsv('{"1": {}}', ['1']))).toBe('timeseries data CSV header cell 1 is not "Datetime" (got the string "{\\"1\\": {}}")');
+    expect(wireError(() => mapDataCsv('{"1": {}}', ['1']))).toBe(
+      'timeseries data CSV header cell 1 is not "Datetime" (got the string "{\\"1\\": {}}")',
+    );
     expect(wireError(() => mapDataCsv('datetime,1\n', ['1']))).toMatch(/^timeseries data CSV header cell 1 is not "Datetime"/);
   });
 
@@ -1007,7 +1137,9 @@ describe('hostile input: CSV', () => {
     expect(wireError(() => mapDataCsv('Datetime,1,2\n2020-01-01T00:00:00+0000,1.0\n', ['1', '2'], { fill: true }))).toBe(
       'aggregate CSV line 2 has 2 cells where the header has 3',
     );
-    expect(wireError(() => mapDataCsv('Datetime,1\n2020-01-01T00:00:00+0000,1.0\n\n2020-01-01T01:00:00+0000,1.0\n', ['1']))).toMatch(/^timeseries data CSV line 3 /);
+    expect(wireError(() => mapDataCsv('Datetime,1\n2020-01-01T00:00:00+0000,1.0\n\n2020-01-01T01:00:00+0000,1.0\n', ['1']))).toMatch(
+      /^timeseries data CSV line 3 /,
+    );
   });
 
   it('naive timestamps, non-numbers (nan, inf, words) in cells', () => {
@@ -1016,13 +1148,20 @@ describe('hostile input: CSV', () => {
     );
     for (const bad of ['nan', 'inf', '-inf', 'one', '1,0', '0x1', ' 1']) {
       const csv = `Datetime,1\n2020-01-01T00:00:00+0000,${bad.includes(',') ? `"${bad}"` : bad}\n`;
-      expect(wireError(() => mapDataCsv(csv, ['1'])), bad).toMatch(/^timeseries data CSV line 2 series "1" is not a number or empty/);
+      expect(
+        wireError(() => mapDataCsv(csv, ['1'])),
+        bad,
+      ).toMatch(/^timeseries data CSV line 2 series "1" is not a number or empty/);
     }
-    expect(wireError(() => mapDataCsv(`Datetime,1\n2020-01-01T00:00:00+0000,1${'0'.repeat(400)}\n`, ['1']))).toMatch(/is not a number or empty/);
+    expect(wireError(() => mapDataCsv(`Datetime,1\n2020-01-01T00:00:00+0000,1${'0'.repeat(400)}\n`, ['1']))).toMatch(
+      /is not a number or empty/,
+    );
   });
 
   it('broken quoting', () => {
-    expect(wireError(() => mapDataCsv('Datetime,"1\n2020-01-01T00:00:00+0000,1.0\n', ['1']))).toBe('timeseries data CSV line 1 has an unterminated quoted cell');
+    expect(wireError(() => mapDataCsv('Datetime,"1\n2020-01-01T00:00:00+0000,1.0\n', ['1']))).toBe(
+      'timeseries data CSV line 1 has an unterminated quoted cell',
+    );
     expect(wireError(() => mapDataCsv('Datetime,"1"x\n', ['1']))).toBe('timeseries data CSV line 1 has text after a closing quote');
   });
 
@@ -1040,10 +1179,14 @@ describe('hostile input: stats', () => {
   });
 
   it('counts, numbers and timestamps of the wrong type', () => {
-    expect(wireError(() => mapStats({ stats: { '1': { ...good, count: -1 } } }, ['1']))).toBe('stats series "1" count is not a non-negative integer (got number -1)');
+    expect(wireError(() => mapStats({ stats: { '1': { ...good, count: -1 } } }, ['1']))).toBe(
+      'stats series "1" count is not a non-negative integer (got number -1)',
+    );
     expect(wireError(() => mapStats({ stats: { '1': { ...good, count: '4' } } }, ['1']))).toMatch(/^stats series "1" count /);
     expect(wireError(() => mapStats({ stats: { '1': { ...good, count: 2.5 } } }, ['1']))).toMatch(/^stats series "1" count /);
-    expect(wireError(() => mapStats({ stats: { '1': { ...good, stddev: 'NaN' } } }, ['1']))).toBe('stats series "1" stddev is not a number or null (got the string "NaN")');
+    expect(wireError(() => mapStats({ stats: { '1': { ...good, stddev: 'NaN' } } }, ['1']))).toBe(
+      'stats series "1" stddev is not a number or null (got the string "NaN")',
+    );
     expect(wireError(() => mapStats({ stats: { '1': { ...good, first_timestamp: '2020-01-01T00:00:00' } } }, ['1']))).toMatch(
       /^stats series "1" first_timestamp is not an aware ISO 8601 datetime or null/,
     );

@@ -4,11 +4,7 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createBemServerSimulator,
-  type BemServerSimulator,
-  type BemServerSimulatorOptions,
-} from '../src/upstreams/bemserver/simulator.js';
+import { createBemServerSimulator, type BemServerSimulator, type BemServerSimulatorOptions } from '../src/upstreams/bemserver/simulator.js';
 
 import { request, simulatorPool, type Answer, type J } from './helpers/sim-http.js';
 
@@ -33,14 +29,20 @@ const call = (url: string, path: string, o: CallOptions = {}): Promise<Answer> =
   request(url, path, { ...o, authorization: o.token === undefined ? undefined : `Bearer ${o.token}`, jsonContentType: 'body' });
 
 /** node:http without fetch's defaults (no Accept header), for raw request targets. */
-function raw(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+function raw(
+  url: string,
+  o: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, method: o.method ?? 'GET', path: o.path, headers: o.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpRequest(
+      { host: u.hostname, port: u.port, method: o.method ?? 'GET', path: o.path, headers: o.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     if (o.body !== undefined) req.write(o.body);
     req.end();
@@ -105,21 +107,36 @@ const FIXTURE_WINDOW = { start_time: '2020-01-01T00:00:00+00:00', end_time: '202
 
 // fixtures/bemserver/core_tests, verbatim (S4 test_timeseries_data_io.py).
 const CORE = {
-  RAW_UTC_JSON: "{\"Timeseries 1\": {\"2020-01-01T00:00:00+00:00\": 0.0, \"2020-01-01T01:00:00+00:00\": 1.0, \"2020-01-01T02:00:00+00:00\": 2.0}, \"Timeseries 5\": {\"2020-01-01T00:00:00+00:00\": 10.0, \"2020-01-01T01:00:00+00:00\": 12.0}}",
-  RAW_PARIS_JSON: "{\"Timeseries 1\": {\"2020-01-01T01:00:00+01:00\": 0.0, \"2020-01-01T02:00:00+01:00\": 1.0, \"2020-01-01T03:00:00+01:00\": 2.0}, \"Timeseries 5\": {\"2020-01-01T01:00:00+01:00\": 10.0, \"2020-01-01T02:00:00+01:00\": 12.0}}",
-  RAW_UTC_CSV: "Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,0.0,,10.0\n2020-01-01T01:00:00+0000,1.0,,12.0\n2020-01-01T02:00:00+0000,2.0,,\n",
-  RAW_PARIS_CSV: "Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T01:00:00+0100,0.0,,10.0\n2020-01-01T02:00:00+0100,1.0,,12.0\n2020-01-01T03:00:00+0100,2.0,,\n",
-  BUCKET_AVG_UTC_JSON: "{\"Timeseries 1\": {\"2020-01-01T00:00:00+00:00\": 11.5, \"2020-01-02T00:00:00+00:00\": 35.5, \"2020-01-03T00:00:00+00:00\": 59.5}, \"Timeseries 3\": {\"2020-01-01T00:00:00+00:00\": null, \"2020-01-02T00:00:00+00:00\": null, \"2020-01-03T00:00:00+00:00\": null}, \"Timeseries 5\": {\"2020-01-01T00:00:00+00:00\": 33.0, \"2020-01-02T00:00:00+00:00\": 81.0, \"2020-01-03T00:00:00+00:00\": null}}",
-  BUCKET_SUM_UTC_JSON: "{\"Timeseries 1\": {\"2020-01-01T00:00:00+00:00\": 276.0, \"2020-01-02T00:00:00+00:00\": 852.0, \"2020-01-03T00:00:00+00:00\": 1428.0}, \"Timeseries 3\": {\"2020-01-01T00:00:00+00:00\": null, \"2020-01-02T00:00:00+00:00\": null, \"2020-01-03T00:00:00+00:00\": null}, \"Timeseries 5\": {\"2020-01-01T00:00:00+00:00\": 792.0, \"2020-01-02T00:00:00+00:00\": 1944.0, \"2020-01-03T00:00:00+00:00\": null}}",
-  BUCKET_MIN_UTC_JSON: "{\"Timeseries 1\": {\"2020-01-01T00:00:00+00:00\": 0.0, \"2020-01-02T00:00:00+00:00\": 24.0, \"2020-01-03T00:00:00+00:00\": 48.0}, \"Timeseries 3\": {\"2020-01-01T00:00:00+00:00\": null, \"2020-01-02T00:00:00+00:00\": null, \"2020-01-03T00:00:00+00:00\": null}, \"Timeseries 5\": {\"2020-01-01T00:00:00+00:00\": 10.0, \"2020-01-02T00:00:00+00:00\": 58.0, \"2020-01-03T00:00:00+00:00\": null}}",
-  BUCKET_MAX_UTC_JSON: "{\"Timeseries 1\": {\"2020-01-01T00:00:00+00:00\": 23.0, \"2020-01-02T00:00:00+00:00\": 47.0, \"2020-01-03T00:00:00+00:00\": 71.0}, \"Timeseries 3\": {\"2020-01-01T00:00:00+00:00\": null, \"2020-01-02T00:00:00+00:00\": null, \"2020-01-03T00:00:00+00:00\": null}, \"Timeseries 5\": {\"2020-01-01T00:00:00+00:00\": 56.0, \"2020-01-02T00:00:00+00:00\": 104.0, \"2020-01-03T00:00:00+00:00\": null}}",
-  BUCKET_AVG_PARIS_JSON: "{\"Timeseries 1\": {\"2020-01-01T00:00:00+01:00\": 11.0, \"2020-01-02T00:00:00+01:00\": 34.5, \"2020-01-03T00:00:00+01:00\": 58.5}, \"Timeseries 3\": {\"2020-01-01T00:00:00+01:00\": null, \"2020-01-02T00:00:00+01:00\": null, \"2020-01-03T00:00:00+01:00\": null}, \"Timeseries 5\": {\"2020-01-01T00:00:00+01:00\": 32.0, \"2020-01-02T00:00:00+01:00\": 79.0, \"2020-01-03T00:00:00+01:00\": 104.0}}",
-  BUCKET_AVG_UTC_CSV: "Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,11.5,,33.0\n2020-01-02T00:00:00+0000,35.5,,81.0\n2020-01-03T00:00:00+0000,59.5,,\n",
-  BUCKET_SUM_UTC_CSV: "Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,276.0,,792.0\n2020-01-02T00:00:00+0000,852.0,,1944.0\n2020-01-03T00:00:00+0000,1428.0,,\n",
-  BUCKET_MIN_UTC_CSV: "Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,0.0,,10.0\n2020-01-02T00:00:00+0000,24.0,,58.0\n2020-01-03T00:00:00+0000,48.0,,\n",
-  BUCKET_MAX_UTC_CSV: "Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,23.0,,56.0\n2020-01-02T00:00:00+0000,47.0,,104.0\n2020-01-03T00:00:00+0000,71.0,,\n",
-  BUCKET_AVG_PARIS_CSV: "Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0100,11.0,,32.0\n2020-01-02T00:00:00+0100,34.5,,79.0\n2020-01-03T00:00:00+0100,58.5,,104.0\n",
-  IMPORT_MIXED_OFFSETS_CSV: "Datetime,Timeseries 1,Timeseries 3\n2020-01-01T00:00:00+00:00,0,10\n2020-01-01T01:00:00+00:00,1,11\n2020-01-01T02:00:00+00:00,2,12\n2020-01-01T04:00:00+01:00,3,13\n",
+  RAW_UTC_JSON:
+    '{"Timeseries 1": {"2020-01-01T00:00:00+00:00": 0.0, "2020-01-01T01:00:00+00:00": 1.0, "2020-01-01T02:00:00+00:00": 2.0}, "Timeseries 5": {"2020-01-01T00:00:00+00:00": 10.0, "2020-01-01T01:00:00+00:00": 12.0}}',
+  RAW_PARIS_JSON:
+    '{"Timeseries 1": {"2020-01-01T01:00:00+01:00": 0.0, "2020-01-01T02:00:00+01:00": 1.0, "2020-01-01T03:00:00+01:00": 2.0}, "Timeseries 5": {"2020-01-01T01:00:00+01:00": 10.0, "2020-01-01T02:00:00+01:00": 12.0}}',
+  RAW_UTC_CSV:
+    'Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,0.0,,10.0\n2020-01-01T01:00:00+0000,1.0,,12.0\n2020-01-01T02:00:00+0000,2.0,,\n',
+  RAW_PARIS_CSV:
+    'Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T01:00:00+0100,0.0,,10.0\n2020-01-01T02:00:00+0100,1.0,,12.0\n2020-01-01T03:00:00+0100,2.0,,\n',
+  BUCKET_AVG_UTC_JSON:
+    '{"Timeseries 1": {"2020-01-01T00:00:00+00:00": 11.5, "2020-01-02T00:00:00+00:00": 35.5, "2020-01-03T00:00:00+00:00": 59.5}, "Timeseries 3": {"2020-01-01T00:00:00+00:00": null, "2020-01-02T00:00:00+00:00": null, "2020-01-03T00:00:00+00:00": null}, "Timeseries 5": {"2020-01-01T00:00:00+00:00": 33.0, "2020-01-02T00:00:00+00:00": 81.0, "2020-01-03T00:00:00+00:00": null}}',
+  BUCKET_SUM_UTC_JSON:
+    '{"Timeseries 1": {"2020-01-01T00:00:00+00:00": 276.0, "2020-01-02T00:00:00+00:00": 852.0, "2020-01-03T00:00:00+00:00": 1428.0}, "Timeseries 3": {"2020-01-01T00:00:00+00:00": null, "2020-01-02T00:00:00+00:00": null, "2020-01-03T00:00:00+00:00": null}, "Timeseries 5": {"2020-01-01T00:00:00+00:00": 792.0, "2020-01-02T00:00:00+00:00": 1944.0, "2020-01-03T00:00:00+00:00": null}}',
+  BUCKET_MIN_UTC_JSON:
+    '{"Timeseries 1": {"2020-01-01T00:00:00+00:00": 0.0, "2020-01-02T00:00:00+00:00": 24.0, "2020-01-03T00:00:00+00:00": 48.0}, "Timeseries 3": {"2020-01-01T00:00:00+00:00": null, "2020-01-02T00:00:00+00:00": null, "2020-01-03T00:00:00+00:00": null}, "Timeseries 5": {"2020-01-01T00:00:00+00:00": 10.0, "2020-01-02T00:00:00+00:00": 58.0, "2020-01-03T00:00:00+00:00": null}}',
+  BUCKET_MAX_UTC_JSON:
+    '{"Timeseries 1": {"2020-01-01T00:00:00+00:00": 23.0, "2020-01-02T00:00:00+00:00": 47.0, "2020-01-03T00:00:00+00:00": 71.0}, "Timeseries 3": {"2020-01-01T00:00:00+00:00": null, "2020-01-02T00:00:00+00:00": null, "2020-01-03T00:00:00+00:00": null}, "Timeseries 5": {"2020-01-01T00:00:00+00:00": 56.0, "2020-01-02T00:00:00+00:00": 104.0, "2020-01-03T00:00:00+00:00": null}}',
+  BUCKET_AVG_PARIS_JSON:
+    '{"Timeseries 1": {"2020-01-01T00:00:00+01:00": 11.0, "2020-01-02T00:00:00+01:00": 34.5, "2020-01-03T00:00:00+01:00": 58.5}, "Timeseries 3": {"2020-01-01T00:00:00+01:00": null, "2020-01-02T00:00:00+01:00": null, "2020-01-03T00:00:00+01:00": null}, "Timeseries 5": {"2020-01-01T00:00:00+01:00": 32.0, "2020-01-02T00:00:00+01:00": 79.0, "2020-01-03T00:00:00+01:00": 104.0}}',
+  BUCKET_AVG_UTC_CSV:
+    'Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,11.5,,33.0\n2020-01-02T00:00:00+0000,35.5,,81.0\n2020-01-03T00:00:00+0000,59.5,,\n',
+  BUCKET_SUM_UTC_CSV:
+    'Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,276.0,,792.0\n2020-01-02T00:00:00+0000,852.0,,1944.0\n2020-01-03T00:00:00+0000,1428.0,,\n',
+  BUCKET_MIN_UTC_CSV:
+    'Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,0.0,,10.0\n2020-01-02T00:00:00+0000,24.0,,58.0\n2020-01-03T00:00:00+0000,48.0,,\n',
+  BUCKET_MAX_UTC_CSV:
+    'Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0000,23.0,,56.0\n2020-01-02T00:00:00+0000,47.0,,104.0\n2020-01-03T00:00:00+0000,71.0,,\n',
+  BUCKET_AVG_PARIS_CSV:
+    'Datetime,Timeseries 1,Timeseries 3,Timeseries 5\n2020-01-01T00:00:00+0100,11.0,,32.0\n2020-01-02T00:00:00+0100,34.5,,79.0\n2020-01-03T00:00:00+0100,58.5,,104.0\n',
+  IMPORT_MIXED_OFFSETS_CSV:
+    'Datetime,Timeseries 1,Timeseries 3\n2020-01-01T00:00:00+00:00,0,10\n2020-01-01T01:00:00+00:00,1,11\n2020-01-01T02:00:00+00:00,2,12\n2020-01-01T04:00:00+01:00,3,13\n',
 };
 
 // =============================================================================================
@@ -186,13 +203,22 @@ describe('authentication (§2)', () => {
   it('validation: 422 per field (missing, not an email, too long, unknown), 400 for malformed JSON', async () => {
     const missing = await call(url, '/auth/token', { body: { email: sim.email } });
     expect(missing.status).toBe(422);
-    expect(missing.text).toBe('{"code":422,"status":"Unprocessable Entity","errors":{"json":{"password":["Missing data for required field."]}}}\n');
+    expect(missing.text).toBe(
+      '{"code":422,"status":"Unprocessable Entity","errors":{"json":{"password":["Missing data for required field."]}}}\n',
+    );
     const none = await call(url, '/auth/token', { body: {} });
     expect(none.body.errors.json).toEqual({ email: ['Missing data for required field.'], password: ['Missing data for required field.'] });
-    const form = await call(url, '/auth/token', { body: `email=${sim.email}&password=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await call(url, '/auth/token', {
+      body: `email=${sim.email}&password=x`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(Object.keys(form.body.errors.json).sort()).toEqual(['email', 'password']); // not JSON = no body
     const bad = await call(url, '/auth/token', { body: { email: 'not-an-email', password: 'x'.repeat(81), extra: 1 } });
-    expect(bad.body.errors.json).toEqual({ email: ['Not a valid email address.'], password: ['Length must be between 1 and 80.'], extra: ['Unknown field.'] });
+    expect(bad.body.errors.json).toEqual({
+      email: ['Not a valid email address.'],
+      password: ['Length must be between 1 and 80.'],
+      extra: ['Unknown field.'],
+    });
     const broken = await call(url, '/auth/token', { body: '{"email": ', headers: { 'content-type': 'application/json' } });
     expect(broken.status).toBe(400);
     expect(broken.text).toBe('{"code":400,"status":"Bad Request","errors":{"json":["Invalid JSON body."]}}\n');
@@ -202,7 +228,9 @@ describe('authentication (§2)', () => {
   it('GET /about/ needs no token', async () => {
     const r = await call(url, '/about/');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ versions: { bemserver_core: expect.stringMatching(/^\d+\.\d+\.\d+$/), bemserver_api: expect.stringMatching(/^0\.2[67]\.\d+$/) } });
+    expect(r.body).toEqual({
+      versions: { bemserver_core: expect.stringMatching(/^\d+\.\d+\.\d+$/), bemserver_api: expect.stringMatching(/^0\.2[67]\.\d+$/) },
+    });
     expect(sim.requests('about').at(-1)!.authorized).toBeNull();
   });
 
@@ -215,7 +243,11 @@ describe('authentication (§2)', () => {
       const r = await sites(undefined, { authorization: h });
       expect(r.text).toBe(UNAUTHORIZED('invalid_scheme'));
     }
-    for (const t of ['garbage', 'a.b.c', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJlbWFpbCI6ImFjdGl2ZUB0ZXN0LmNvbSIsImV4cCI6MTcxNjM2OTg4OCwidHlwZSI6ImFjY2VzcyJ9.YT-507Qo9oncWKKRJhRXBbpLrOCYoJOMxbk1IaAQef4']) {
+    for (const t of [
+      'garbage',
+      'a.b.c',
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJlbWFpbCI6ImFjdGl2ZUB0ZXN0LmNvbSIsImV4cCI6MTcxNjM2OTg4OCwidHlwZSI6ImFjY2VzcyJ9.YT-507Qo9oncWKKRJhRXBbpLrOCYoJOMxbk1IaAQef4',
+    ]) {
       const r = await sites(t);
       expect(r.status).toBe(401);
       expect(r.text).toBe(UNAUTHORIZED('invalid_token'));
@@ -264,7 +296,11 @@ describe('authentication (§2)', () => {
   it('token type misuse is invalid_token: a refresh token on a data route, an access token on refresh', async () => {
     const { access, refresh } = await login(sim, url);
     expect((await sites(refresh)).text).toBe(UNAUTHORIZED('invalid_token'));
-    const data = await call(url, `/timeseries_data/?${qs([...ids(1), ['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 1]])}`, { token: refresh });
+    const data = await call(
+      url,
+      `/timeseries_data/?${qs([...ids(1), ['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 1]])}`,
+      { token: refresh },
+    );
     expect(data.text).toBe(UNAUTHORIZED('invalid_token'));
     const r = await call(url, '/auth/token/refresh', { method: 'POST', token: access });
     expect(r.status).toBe(401);
@@ -339,7 +375,15 @@ describe('transport (§1)', () => {
   });
 
   it('items have no trailing slash; a non-integer id or an unknown path is 404 {"code":404,"status":"Not Found"}', async () => {
-    for (const path of ['/sites/1/', '/sites/abc', '/sites/-1', '/nope/', '/api/v0/sites/', '/timeseries_data/aggregate/', '/auth/token/']) {
+    for (const path of [
+      '/sites/1/',
+      '/sites/abc',
+      '/sites/-1',
+      '/nope/',
+      '/api/v0/sites/',
+      '/timeseries_data/aggregate/',
+      '/auth/token/',
+    ]) {
       const r = await call(url, path, { token });
       expect(r.status).toBe(404);
       expect(r.text).toBe(NOT_FOUND);
@@ -365,7 +409,9 @@ describe('transport (§1)', () => {
   it('compact JSON with a newline, non-ASCII as \\uXXXX, null fields left out, Content-Type application/json', async () => {
     const r = await call(url, '/sites/2', { token });
     expect(r.headers.get('content-type')).toBe('application/json');
-    expect(r.text).toBe('{"id":2,"name":"Si\\u00e8ge Bayonne","latitude":43.47394,"longitude":-1.5094,"description":"Si\\u00e8ge social","campaign_id":1}\n');
+    expect(r.text).toBe(
+      '{"id":2,"name":"Si\\u00e8ge Bayonne","latitude":43.47394,"longitude":-1.5094,"description":"Si\\u00e8ge social","campaign_id":1}\n',
+    );
     const b = await call(url, '/buildings/3', { token });
     expect(b.text).toBe('{"id":3,"name":"Si\\u00e8ge","site_id":2}\n'); // no description, no ifc_id
     const ts = await call(url, '/timeseries/7', { token });
@@ -393,7 +439,10 @@ describe('transport (§1)', () => {
       ['2020-01-01T00:00:00+00:00', 'Not a valid datetime.'],
       ['2020-01-01T00%3A00%3A00', 'Not a valid aware datetime.'],
       ['2020-01-01', 'Not a valid datetime.'],
-      ['2500-01-01T00%3A00%3A00Z', 'Must be greater than or equal to 1680-01-01 00:00:00+00:00 and less than or equal to 2260-01-01 00:00:00+00:00.'],
+      [
+        '2500-01-01T00%3A00%3A00Z',
+        'Must be greater than or equal to 1680-01-01 00:00:00+00:00 and less than or equal to 2260-01-01 00:00:00+00:00.',
+      ],
       ['2020-02-30T00%3A00%3A00Z', 'Not a valid datetime.'],
     ];
     for (const [v, msg] of cases) {
@@ -401,8 +450,16 @@ describe('transport (§1)', () => {
       expect(r.status).toBe(422);
       expect(r.body.errors.query).toEqual({ start_time: [msg] });
     }
-    for (const ok of ['2026-11-20T10%3A00%3A00%2B00%3A00', '2026-11-20T10%3A00Z', '2026-11-20 10%3A00%3A00.5%2B0100', '2026-11-20T10%3A00%3A00-03']) {
-      expect((await call(url, `${base.replace('end_time=2026-11-20T00:00:00Z', 'end_time=2026-11-21T00:00:00Z')}&start_time=${ok}`, { token })).status).toBe(200);
+    for (const ok of [
+      '2026-11-20T10%3A00%3A00%2B00%3A00',
+      '2026-11-20T10%3A00Z',
+      '2026-11-20 10%3A00%3A00.5%2B0100',
+      '2026-11-20T10%3A00%3A00-03',
+    ]) {
+      expect(
+        (await call(url, `${base.replace('end_time=2026-11-20T00:00:00Z', 'end_time=2026-11-21T00:00:00Z')}&start_time=${ok}`, { token }))
+          .status,
+      ).toBe(200);
     }
   });
 
@@ -419,7 +476,10 @@ describe('transport (§1)', () => {
     expect(broken.text).toBe('{"code":400,"status":"Bad Request","errors":{"json":["Invalid JSON body."]}}\n');
     const text = await call(url, '/sites/', { token, body: '{"name": "x", "campaign_id": 1}', headers: { 'content-type': 'text/plain' } });
     expect(text.status).toBe(422);
-    expect(text.body.errors.json).toEqual({ name: ['Missing data for required field.'], campaign_id: ['Missing data for required field.'] });
+    expect(text.body.errors.json).toEqual({
+      name: ['Missing data for required field.'],
+      campaign_id: ['Missing data for required field.'],
+    });
   });
 
   it('the Date header follows the simulator clock', async () => {
@@ -433,7 +493,8 @@ describe('transport (§1)', () => {
 // =============================================================================================
 
 /** json.dumps(sort_keys=True) with ensure_ascii, for checking ETags (§5). */
-const etagOf = (data: unknown): string => sha1(pySortedDumps(data).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+const etagOf = (data: unknown): string =>
+  sha1(pySortedDumps(data).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 
 describe('resources, pagination and filters (§4, §6)', () => {
   let sim: BemServerSimulator;
@@ -515,10 +576,14 @@ describe('resources, pagination and filters (§4, §6)', () => {
   it('X-Pagination exactly as flask-smorest writes it: default 10 per page, last page, past the end, no items', async () => {
     const p1 = await get('/timeseries/');
     expect(p1.body).toHaveLength(10);
-    expect(p1.headers.get('x-pagination')).toBe('{"total": 62, "total_pages": 7, "first_page": 1, "last_page": 7, "page": 1, "next_page": 2}');
+    expect(p1.headers.get('x-pagination')).toBe(
+      '{"total": 62, "total_pages": 7, "first_page": 1, "last_page": 7, "page": 1, "next_page": 2}',
+    );
     const p3 = await get('/timeseries/?page=3&page_size=25');
     expect(p3.body).toHaveLength(12);
-    expect(p3.headers.get('x-pagination')).toBe('{"total": 62, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 3, "previous_page": 2}');
+    expect(p3.headers.get('x-pagination')).toBe(
+      '{"total": 62, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 3, "previous_page": 2}',
+    );
     expect(p3.body[0].id).toBe(51);
     const past = await get('/timeseries/?page=9&page_size=25');
     expect(past.status).toBe(200);
@@ -528,14 +593,18 @@ describe('resources, pagination and filters (§4, §6)', () => {
     expect(none.text).toBe('[]\n');
     expect(none.headers.get('x-pagination')).toBe('{"total": 0, "total_pages": 0}');
     const links = await get('/timeseries_by_spaces/?page_size=20&page=2');
-    expect(links.headers.get('x-pagination')).toBe('{"total": 51, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2, "previous_page": 1, "next_page": 3}');
+    expect(links.headers.get('x-pagination')).toBe(
+      '{"total": 51, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2, "previous_page": 1, "next_page": 3}',
+    );
     expect((await get('/sites/')).headers.get('x-pagination')).toBeNull(); // not paginated
   });
 
   it('page_size above 100 or page below 1: 422', async () => {
     const r = await get('/timeseries/?page_size=101');
     expect(r.status).toBe(422);
-    expect(r.text).toBe('{"code":422,"status":"Unprocessable Entity","errors":{"query":{"page_size":["Must be greater than or equal to 1 and less than or equal to 100."]}}}\n');
+    expect(r.text).toBe(
+      '{"code":422,"status":"Unprocessable Entity","errors":{"query":{"page_size":["Must be greater than or equal to 1 and less than or equal to 100."]}}}\n',
+    );
     expect((await get('/timeseries/?page=0')).body.errors.query).toEqual({ page: ['Must be greater than or equal to 1.'] });
     expect((await get('/timeseries_by_sites/?page=x')).body.errors.query).toEqual({ page: ['Not a valid integer.'] });
   });
@@ -548,7 +617,11 @@ describe('resources, pagination and filters (§4, §6)', () => {
     expect(await tsIds('name=Compteur%20manuel')).toEqual([62]);
     expect(await tsIds('in_name=bureau%201.01')).toEqual([20, 21, 22, 41, 42, 43, 56, 57, 58]);
     const sorted = await get('/timeseries/?sort=name&page_size=3');
-    expect(sorted.body.map((t: J) => t.name)).toEqual(['Bâtiment A - Chaleur', 'Bâtiment A - Électricité', 'Bâtiment A / Étage 1 / Bureau 1.01 - CO2']);
+    expect(sorted.body.map((t: J) => t.name)).toEqual([
+      'Bâtiment A - Chaleur',
+      'Bâtiment A - Électricité',
+      'Bâtiment A / Étage 1 / Bureau 1.01 - CO2',
+    ]);
     const bad = await get('/timeseries/?sort=unit_symbol');
     expect(bad.status).toBe(422);
     expect(bad.body.errors.query).toEqual({ sort: { '0': ['Must be one of: name, +name, -name.'] } });
@@ -568,7 +641,9 @@ describe('resources, pagination and filters (§4, §6)', () => {
     expect(await tsIds('site_id=99')).toEqual([]);
     const both = await get('/timeseries/?site_id=1&recurse_site_id=1');
     expect(both.status).toBe(422);
-    expect(both.text).toBe('{"code":422,"status":"Unprocessable Entity","errors":{"query":{"_schema":["site_id and recurse_site_id are mutually exclusive arguments"]}}}\n');
+    expect(both.text).toBe(
+      '{"code":422,"status":"Unprocessable Entity","errors":{"query":{"_schema":["site_id and recurse_site_id are mutually exclusive arguments"]}}}\n',
+    );
     expect((await get('/timeseries/?building_id=1&recurse_building_id=1')).body.errors.query._schema).toEqual([
       'building_id and recurse_building_id are mutually exclusive arguments',
     ]);
@@ -611,12 +686,19 @@ describe('resources, pagination and filters (§4, §6)', () => {
       [9, 2],
       [10, 2],
     ]);
-    expect((await get('/timeseries_by_storeys/')).body.map((s: J) => [s.timeseries_id, s.storey.name, s.building.name])).toEqual([[62, 'RDC', 'Bâtiment B']]);
+    expect((await get('/timeseries_by_storeys/')).body.map((s: J) => [s.timeseries_id, s.storey.name, s.building.name])).toEqual([
+      [62, 'RDC', 'Bâtiment B'],
+    ]);
   });
 
   it('ETag = quoted sha1 of json.dumps(sort_keys=True) of the data (lists: with X-Pagination); If-None-Match → 304', async () => {
     const states = await get('/timeseries_data_states/');
-    expect(states.headers.get('etag')).toBe(etagOf([{ id: 1, name: 'Raw' }, { id: 2, name: 'Clean' }]));
+    expect(states.headers.get('etag')).toBe(
+      etagOf([
+        { id: 1, name: 'Raw' },
+        { id: 2, name: 'Clean' },
+      ]),
+    );
     const site = await get('/sites/2');
     expect(site.headers.get('etag')).toBe(etagOf(site.body));
     const page = await get('/timeseries/?name=Compteur%20manuel');
@@ -637,7 +719,8 @@ describe('writes to resources: 201/409, full-replacement PUT, If-Match 428/412/*
   beforeAll(async () => {
     ({ sim, url, token } = await startLoggedIn());
   });
-  const req = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => call(url, path, { method, token, body, headers });
+  const req = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    call(url, path, { method, token, body, headers });
 
   it('POST /sites/: 201 with the object and its ETag; the same name again 409 Unique; a missing campaign 409 Foreign key', async () => {
     const r = await req('POST', '/sites/', { name: 'Site 1', campaign_id: 1 });
@@ -702,12 +785,21 @@ describe('writes to resources: 201/409, full-replacement PUT, If-Match 428/412/*
   });
 
   it('POST /timeseries/: unit_symbol defaults to "", undefined units refused, scope must exist, names unique per campaign', async () => {
-    const r = await req('POST', '/timeseries/', { name: 'Timeseries 1', description: 'Timeseries example 1', campaign_id: 1, campaign_scope_id: 1 });
+    const r = await req('POST', '/timeseries/', {
+      name: 'Timeseries 1',
+      description: 'Timeseries example 1',
+      campaign_id: 1,
+      campaign_scope_id: 1,
+    });
     expect(r.status).toBe(201);
-    expect(r.text).toBe('{"id":63,"name":"Timeseries 1","unit_symbol":"","description":"Timeseries example 1","campaign_id":1,"campaign_scope_id":1}\n');
+    expect(r.text).toBe(
+      '{"id":63,"name":"Timeseries 1","unit_symbol":"","description":"Timeseries example 1","campaign_id":1,"campaign_scope_id":1}\n',
+    );
     const withUnit = await req('POST', '/timeseries/', { name: 'Timeseries 2', campaign_id: 1, campaign_scope_id: 1, unit_symbol: '°C' });
     expect(withUnit.text).toContain('"unit_symbol":"\\u00b0C"');
-    expect((await req('POST', '/timeseries/', { name: 'T', campaign_id: 1, campaign_scope_id: 1, unit_symbol: 'bananas' })).body.errors.json).toEqual({ unit_symbol: ['Undefined unit.'] });
+    expect(
+      (await req('POST', '/timeseries/', { name: 'T', campaign_id: 1, campaign_scope_id: 1, unit_symbol: 'bananas' })).body.errors.json,
+    ).toEqual({ unit_symbol: ['Undefined unit.'] });
     expect((await req('POST', '/timeseries/', { name: 'T', campaign_id: 1, campaign_scope_id: 9 })).text).toBe(
       '{"code":409,"status":"Conflict","message":"Foreign key constraint violation"}\n',
     );
@@ -722,7 +814,14 @@ describe('writes to resources: 201/409, full-replacement PUT, If-Match 428/412/*
     expect(link.status).toBe(201);
     expect(link.body).toEqual({
       id: 7,
-      site: { name: 'Campus Lille', latitude: 50.6127, longitude: 3.1432, description: 'Campus tertiaire, deux bâtiments', ifc_id: '3vB2YO$MX4xv5uCqZZG05x', campaign_id: 1 },
+      site: {
+        name: 'Campus Lille',
+        latitude: 50.6127,
+        longitude: 3.1432,
+        description: 'Campus tertiaire, deux bâtiments',
+        ifc_id: '3vB2YO$MX4xv5uCqZZG05x',
+        campaign_id: 1,
+      },
       building: { name: 'Bâtiment A', description: 'Bureaux, 3 niveaux', ifc_id: '1hOSvn6df7F8_7GcBWlR72', site_id: 1 },
       timeseries_id: 63,
       building_id: 1,
@@ -744,19 +843,33 @@ describe('writes to resources: 201/409, full-replacement PUT, If-Match 428/412/*
     const bad = await req('POST', '/campaigns/', { name: 'C', timezone: 'Mars/Olympus_Mons' });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.json.timezone[0]).toMatch(/^Must be one of: Africa\/Abidjan, Africa\/Accra, .*Europe\/Paris.*, UTC, WET\.$/);
-    const c = await req('POST', '/campaigns/', { name: 'Campaign 1', start_time: '2012-09-04T02:00:00+02:00', end_time: '2017-09-29T00:00:00+00:00', timezone: 'Europe/Paris' });
-    expect(c.status).toBe(201);
-    expect(c.text).toBe('{"id":2,"name":"Campaign 1","start_time":"2012-09-04T00:00:00+00:00","end_time":"2017-09-29T00:00:00+00:00","timezone":"Europe/Paris"}\n');
-    expect((await req('POST', '/campaigns/', { name: 'C2', timezone: 'UTC', start_time: '2012-09-04T00:00:00' })).body.errors.json).toEqual({
-      start_time: ['Not a valid aware datetime.'],
+    const c = await req('POST', '/campaigns/', {
+      name: 'Campaign 1',
+      start_time: '2012-09-04T02:00:00+02:00',
+      end_time: '2017-09-29T00:00:00+00:00',
+      timezone: 'Europe/Paris',
     });
+    expect(c.status).toBe(201);
+    expect(c.text).toBe(
+      '{"id":2,"name":"Campaign 1","start_time":"2012-09-04T00:00:00+00:00","end_time":"2017-09-29T00:00:00+00:00","timezone":"Europe/Paris"}\n',
+    );
+    expect((await req('POST', '/campaigns/', { name: 'C2', timezone: 'UTC', start_time: '2012-09-04T00:00:00' })).body.errors.json).toEqual(
+      {
+        start_time: ['Not a valid aware datetime.'],
+      },
+    );
     expect((await req('GET', '/campaigns/?in_name=CAMPAIGN')).body.map((x: J) => x.id)).toEqual([2]);
   });
 
   it('properties and data states: value_type is not a PUT field; length limits; 409 on names', async () => {
     const put = await req('PUT', '/timeseries_properties/3', { name: 'Interval', value_type: 'integer' }, { 'if-match': '*' });
     expect(put.body.errors.json).toEqual({ value_type: ['Unknown field.'] });
-    const long = await req('PUT', '/timeseries_properties/3', { name: 'Interval', description: 'x'.repeat(251), unit_symbol: 's' }, { 'if-match': '*' });
+    const long = await req(
+      'PUT',
+      '/timeseries_properties/3',
+      { name: 'Interval', description: 'x'.repeat(251), unit_symbol: 's' },
+      { 'if-match': '*' },
+    );
     expect(long.body.errors.json).toEqual({ description: ['Longer than maximum length 250.'] });
     const prop = await req('POST', '/timeseries_properties/', { name: 'Deutsche Qualität', value_type: 'float', unit_symbol: 'kW' });
     expect(prop.text).toBe(`{"id":4,"name":"Deutsche Qualit\\u00e4t","value_type":"float","unit_symbol":"kW"}\n`);
@@ -764,7 +877,11 @@ describe('writes to resources: 201/409, full-replacement PUT, If-Match 428/412/*
     expect((await req('POST', '/timeseries_data_states/', { name: 'Clean' })).status).toBe(409);
     const state = await req('POST', '/timeseries_data_states/', { name: 'Forecast' });
     expect(state.text).toBe('{"id":3,"name":"Forecast"}\n');
-    const r = await call(url, `/timeseries_data/?${qs([...ids(1), ['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 3]])}`, { token });
+    const r = await call(
+      url,
+      `/timeseries_data/?${qs([...ids(1), ['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 3]])}`,
+      { token },
+    );
     expect(r.text).toBe('{}'); // a known data state without data
   });
 
@@ -784,7 +901,16 @@ describe('writes to resources: 201/409, full-replacement PUT, If-Match 428/412/*
     const s = await startLoggedIn();
     const del = await call(s.url, '/campaigns/1', { method: 'DELETE', token: s.token, headers: { 'if-match': '*' } });
     expect(del.status).toBe(204);
-    for (const res of ['campaign_scopes', 'sites', 'buildings', 'storeys', 'spaces', 'zones', 'timeseries_by_spaces', 'timeseries_property_data']) {
+    for (const res of [
+      'campaign_scopes',
+      'sites',
+      'buildings',
+      'storeys',
+      'spaces',
+      'zones',
+      'timeseries_by_spaces',
+      'timeseries_property_data',
+    ]) {
       const r = await call(s.url, `/${res}/`, { token: s.token });
       expect(r.text).toBe('[]\n');
     }
@@ -811,9 +937,16 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
   let m: number; // a timeseries in meters holding the API tests' data (0, 1, 2, 3 hourly)
   beforeAll(async () => {
     ({ url, token } = await startLoggedIn());
-    const created = await call(url, '/timeseries/', { token, body: { name: 'Timeseries 1', campaign_id: 1, campaign_scope_id: 1, unit_symbol: 'm' } });
+    const created = await call(url, '/timeseries/', {
+      token,
+      body: { name: 'Timeseries 1', campaign_id: 1, campaign_scope_id: 1, unit_symbol: 'm' },
+    });
     m = created.body.id;
-    const post = await call(url, '/timeseries_data/?data_state=1', { token, body: FIXTURE_POST_JSON(m), headers: { 'content-type': 'application/json' } });
+    const post = await call(url, '/timeseries_data/?data_state=1', {
+      token,
+      body: FIXTURE_POST_JSON(m),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(post.status).toBe(201);
   });
   const data = (route: string, params: Array<[string, string | number]>, accept = 'application/json') =>
@@ -824,38 +957,70 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
     const r = await data('', [...ids(m), ...window()]);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/json');
-    expect(r.text).toBe(`{"${m}": {"2020-01-01T00:00:00+00:00": 0.0, "2020-01-01T01:00:00+00:00": 1.0, "2020-01-01T02:00:00+00:00": 2.0, "2020-01-01T03:00:00+00:00": 3.0}}`);
+    expect(r.text).toBe(
+      `{"${m}": {"2020-01-01T00:00:00+00:00": 0.0, "2020-01-01T01:00:00+00:00": 1.0, "2020-01-01T02:00:00+00:00": 2.0, "2020-01-01T03:00:00+00:00": 3.0}}`,
+    );
   });
 
   it('timezone=Europe/Paris writes local offsets; convert_to=mm converts', async () => {
     const paris = await data('', [...ids(m), ...window(), ['timezone', 'Europe/Paris']]);
-    expect(paris.text).toBe(`{"${m}": {"2020-01-01T01:00:00+01:00": 0.0, "2020-01-01T02:00:00+01:00": 1.0, "2020-01-01T03:00:00+01:00": 2.0, "2020-01-01T04:00:00+01:00": 3.0}}`);
+    expect(paris.text).toBe(
+      `{"${m}": {"2020-01-01T01:00:00+01:00": 0.0, "2020-01-01T02:00:00+01:00": 1.0, "2020-01-01T03:00:00+01:00": 2.0, "2020-01-01T04:00:00+01:00": 3.0}}`,
+    );
     const mm = await data('', [...ids(m), ...window(), ['convert_to', 'mm']]);
-    expect(mm.text).toBe(`{"${m}": {"2020-01-01T00:00:00+00:00": 0.0, "2020-01-01T01:00:00+00:00": 1000.0, "2020-01-01T02:00:00+00:00": 2000.0, "2020-01-01T03:00:00+00:00": 3000.0}}`);
+    expect(mm.text).toBe(
+      `{"${m}": {"2020-01-01T00:00:00+00:00": 0.0, "2020-01-01T01:00:00+00:00": 1000.0, "2020-01-01T02:00:00+00:00": 2000.0, "2020-01-01T03:00:00+00:00": 3000.0}}`,
+    );
     const none = await data('', [...ids(m), ...window(), ['convert_to', '']]);
     expect(none.body[String(m)]['2020-01-01T03:00:00+00:00']).toBe(3);
   });
 
   it('convert_to: same length as timeseries, defined units, compatible dimensions (422 each)', async () => {
     const size = await data('', [...ids(m, 1), ...window(), ['convert_to', 'mm']]);
-    expect(size.text).toBe('{"code":422,"status":"Unprocessable Entity","errors":{"query":{"_schema":["If provided, convert_to must be the same size as timeseries."]}}}\n');
+    expect(size.text).toBe(
+      '{"code":422,"status":"Unprocessable Entity","errors":{"query":{"_schema":["If provided, convert_to must be the same size as timeseries."]}}}\n',
+    );
     const undef = await data('', [...ids(m), ...window(), ['convert_to', 'furlongs']]);
     expect(undef.body.errors.query).toEqual({ convert_to: { '0': ['Undefined unit.'] } });
     const dim = await data('', [...ids(m), ...window(), ['convert_to', 'Wh']]);
     expect(dim.status).toBe(422);
     expect(dim.body.message).toBe("Cannot convert from 'meter' ([length]) to 'watt_hour' ([length] ** 2 * [mass] / [time] ** 2)");
-    const kwh = await data('', [...ids(1), ['start_time', '2026-11-20T08:00:00Z'], ['end_time', '2026-11-20T08:10:00Z'], ['data_state', 1], ['convert_to', 'Wh']]);
-    const raw = await data('', [...ids(1), ['start_time', '2026-11-20T08:00:00Z'], ['end_time', '2026-11-20T08:10:00Z'], ['data_state', 1]]);
+    const kwh = await data('', [
+      ...ids(1),
+      ['start_time', '2026-11-20T08:00:00Z'],
+      ['end_time', '2026-11-20T08:10:00Z'],
+      ['data_state', 1],
+      ['convert_to', 'Wh'],
+    ]);
+    const raw = await data('', [
+      ...ids(1),
+      ['start_time', '2026-11-20T08:00:00Z'],
+      ['end_time', '2026-11-20T08:10:00Z'],
+      ['data_state', 1],
+    ]);
     expect(kwh.body['1']['2026-11-20T08:00:00+00:00']).toBeCloseTo(raw.body['1']['2026-11-20T08:00:00+00:00'] * 1000, 6);
-    const c = await data('', [...ids(11), ['start_time', '2026-11-20T08:00:00Z'], ['end_time', '2026-11-20T08:10:00Z'], ['data_state', 1], ['convert_to', 'K']]);
-    const cRaw = await data('', [...ids(11), ['start_time', '2026-11-20T08:00:00Z'], ['end_time', '2026-11-20T08:10:00Z'], ['data_state', 1]]);
+    const c = await data('', [
+      ...ids(11),
+      ['start_time', '2026-11-20T08:00:00Z'],
+      ['end_time', '2026-11-20T08:10:00Z'],
+      ['data_state', 1],
+      ['convert_to', 'K'],
+    ]);
+    const cRaw = await data('', [
+      ...ids(11),
+      ['start_time', '2026-11-20T08:00:00Z'],
+      ['end_time', '2026-11-20T08:10:00Z'],
+      ['data_state', 1],
+    ]);
     expect(c.body['11']['2026-11-20T08:00:00+00:00']).toBeCloseTo(cRaw.body['11']['2026-11-20T08:00:00+00:00'] + 273.15, 9);
   });
 
   it('CSV for exactly Accept: text/csv: +0000 offsets, empty cells, a newline after every line', async () => {
     const r = await data('', [...ids(m), ...window()], 'text/csv');
     expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(r.text).toBe(`Datetime,${m}\n2020-01-01T00:00:00+0000,0.0\n2020-01-01T01:00:00+0000,1.0\n2020-01-01T02:00:00+0000,2.0\n2020-01-01T03:00:00+0000,3.0\n`);
+    expect(r.text).toBe(
+      `Datetime,${m}\n2020-01-01T00:00:00+0000,0.0\n2020-01-01T01:00:00+0000,1.0\n2020-01-01T02:00:00+0000,2.0\n2020-01-01T03:00:00+0000,3.0\n`,
+    );
     const paris = await data('', [...ids(m), ...window(), ['timezone', 'Europe/Paris']], 'text/csv');
     expect(paris.text.split('\n')[1]).toBe('2020-01-01T01:00:00+0100,0.0');
   });
@@ -871,7 +1036,13 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
   });
 
   it('aggregate: 1 day avg as JSON and CSV, and with convert_to (the API test)', async () => {
-    const p: Array<[string, string | number]> = [...ids(m), ...window(), ['bucket_width_value', 1], ['bucket_width_unit', 'day'], ['timezone', 'UTC']];
+    const p: Array<[string, string | number]> = [
+      ...ids(m),
+      ...window(),
+      ['bucket_width_value', 1],
+      ['bucket_width_unit', 'day'],
+      ['timezone', 'UTC'],
+    ];
     expect((await data('aggregate', p)).text).toBe(`{"${m}": {"2020-01-01T00:00:00+00:00": 1.5}}`);
     const csv = await data('aggregate', p, 'text/csv');
     expect(csv.text).toBe(`Datetime,${m}\n2020-01-01T00:00:00+0000,1.5\n`);
@@ -880,18 +1051,30 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
   });
 
   it('aggregate: every bucket for every series, null when empty, count as integers with 0', async () => {
-    const base: Array<[string, string | number]> = [['start_time', '2020-01-01T00:00:00Z'], ['end_time', '2020-01-01T06:00:00Z'], ['data_state', 1], ['bucket_width_value', 1], ['bucket_width_unit', 'hour']];
+    const base: Array<[string, string | number]> = [
+      ['start_time', '2020-01-01T00:00:00Z'],
+      ['end_time', '2020-01-01T06:00:00Z'],
+      ['data_state', 1],
+      ['bucket_width_value', 1],
+      ['bucket_width_unit', 'hour'],
+    ];
     const avg = await data('aggregate', [...ids(m, 62), ...base]);
     const hours = ['00', '01', '02', '03', '04', '05'].map((h) => `"2020-01-01T${h}:00:00+00:00"`);
     const vals = ['0.0', '1.0', '2.0', '3.0', 'null', 'null'];
-    expect(avg.text).toBe(`{"${m}": {${hours.map((h, i) => `${h}: ${vals[i]}`).join(', ')}}, "62": {${hours.map((h) => `${h}: null`).join(', ')}}}`);
+    expect(avg.text).toBe(
+      `{"${m}": {${hours.map((h, i) => `${h}: ${vals[i]}`).join(', ')}}, "62": {${hours.map((h) => `${h}: null`).join(', ')}}}`,
+    );
     const count = await data('aggregate', [...ids(m, 62), ...base, ['aggregation', 'count']]);
-    expect(count.text).toBe(`{"${m}": {${hours.map((h, i) => `${h}: ${i < 4 ? 1 : 0}`).join(', ')}}, "62": {${hours.map((h) => `${h}: 0`).join(', ')}}}`);
+    expect(count.text).toBe(
+      `{"${m}": {${hours.map((h, i) => `${h}: ${i < 4 ? 1 : 0}`).join(', ')}}, "62": {${hours.map((h) => `${h}: 0`).join(', ')}}}`,
+    );
     const csv = await data('aggregate', [...ids(m, 62), ...base, ['aggregation', 'max']], 'text/csv');
     expect(csv.text.split('\n').slice(0, 2)).toEqual([`Datetime,${m},62`, '2020-01-01T00:00:00+0000,0.0,']);
     expect(csv.text.split('\n')[5]).toBe('2020-01-01T04:00:00+0000,,');
     const twoHours = await data('aggregate', [...ids(m), ...base.filter(([k]) => k !== 'bucket_width_value'), ['bucket_width_value', 2]]);
-    expect(twoHours.text).toBe(`{"${m}": {"2020-01-01T00:00:00+00:00": 0.5, "2020-01-01T02:00:00+00:00": 2.5, "2020-01-01T04:00:00+00:00": null}}`);
+    expect(twoHours.text).toBe(
+      `{"${m}": {"2020-01-01T00:00:00+00:00": 0.5, "2020-01-01T02:00:00+00:00": 2.5, "2020-01-01T04:00:00+00:00": null}}`,
+    );
   });
 
   it('aggregate parameters: fixed units only take a width ≠ 1; units and aggregations from their lists', async () => {
@@ -900,13 +1083,21 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
     expect(week2.text).toBe(
       '{"code":422,"status":"Unprocessable Entity","errors":{"query":{"bucket_width_value":["Only fixed bucket width units (second, minute, hour) accept a value different than 1."]}}}\n',
     );
-    const unit = await data('aggregate', [...base, ['bucket_width_value', 1], ['bucket_width_unit', 'fortnight'], ['aggregation', 'median']]);
+    const unit = await data('aggregate', [
+      ...base,
+      ['bucket_width_value', 1],
+      ['bucket_width_unit', 'fortnight'],
+      ['aggregation', 'median'],
+    ]);
     expect(unit.body.errors.query).toEqual({
       bucket_width_unit: ['Must be one of: second, minute, hour, day, week, month, year.'],
       aggregation: ['Must be one of: avg, sum, min, max, count.'],
     });
     const missing = await data('aggregate', base);
-    expect(missing.body.errors.query).toEqual({ bucket_width_value: ['Missing data for required field.'], bucket_width_unit: ['Missing data for required field.'] });
+    expect(missing.body.errors.query).toEqual({
+      bucket_width_value: ['Missing data for required field.'],
+      bucket_width_unit: ['Missing data for required field.'],
+    });
     expect((await data('aggregate', [...base, ['bucket_width_value', 0], ['bucket_width_unit', 'hour']])).body.errors.query).toEqual({
       bucket_width_value: ['Must be greater than or equal to 1.'],
     });
@@ -933,10 +1124,14 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
     expect((await call(s.url, `/timeseries_data/campaign/${campaign}/?data_state=1`, { token: s.token, body })).status).toBe(201);
     const names: Array<[string, string]> = ['Timeseries 1', 'Timeseries 3', 'Timeseries 5'].map((n) => ['timeseries', n]);
     const get = (tz: string, accept: string) =>
-      call(s.url, `/timeseries_data/campaign/${campaign}/?${qs([...names, ['start_time', '2020-01-01T00:00:00+00:00'], ['end_time', '2020-01-01T03:00:00+00:00'], ['data_state', 1], ['timezone', tz]])}`, {
-        token: s.token,
-        headers: { accept },
-      });
+      call(
+        s.url,
+        `/timeseries_data/campaign/${campaign}/?${qs([...names, ['start_time', '2020-01-01T00:00:00+00:00'], ['end_time', '2020-01-01T03:00:00+00:00'], ['data_state', 1], ['timezone', tz]])}`,
+        {
+          token: s.token,
+          headers: { accept },
+        },
+      );
     expect((await get('UTC', 'application/json')).text).toBe(CORE.RAW_UTC_JSON);
     expect((await get('Europe/Paris', 'application/json')).text).toBe(CORE.RAW_PARIS_JSON);
     expect((await get('UTC', 'text/csv')).text).toBe(CORE.RAW_UTC_CSV);
@@ -949,9 +1144,16 @@ describe('timeseries data: formats against the fixtures (§7.3–§7.6)', () => 
     const s = await startLoggedIn();
     const campaign = await campaignWith(s.url, s.token, 'Fixtures', ['Timeseries 1', 'Timeseries 3', 'Timeseries 5']);
     // "Timeseries 1" = 0..71 hourly, "Timeseries 5" = 10, 12, … for 48 h, posted as CSV by name.
-    const rows = Array.from({ length: 72 }, (_, h) => `${iso(Date.UTC(2020, 0, 1) + h * HOUR).replace('.000Z', '+00:00')},${h},${h < 48 ? 10 + 2 * h : ''}`);
+    const rows = Array.from(
+      { length: 72 },
+      (_, h) => `${iso(Date.UTC(2020, 0, 1) + h * HOUR).replace('.000Z', '+00:00')},${h},${h < 48 ? 10 + 2 * h : ''}`,
+    );
     const csv = `Datetime,Timeseries 1,Timeseries 5\n${rows.join('\n')}\n`;
-    const post = await call(s.url, `/timeseries_data/campaign/${campaign}/?data_state=1`, { token: s.token, body: csv, headers: { 'content-type': 'text/csv' } });
+    const post = await call(s.url, `/timeseries_data/campaign/${campaign}/?data_state=1`, {
+      token: s.token,
+      body: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(post.status).toBe(201);
     const names: Array<[string, string]> = ['Timeseries 1', 'Timeseries 3', 'Timeseries 5'].map((n) => ['timeseries', n]);
     const agg = (aggregation: string, tz: string, accept: string, start: string, end: string) =>
@@ -986,8 +1188,18 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
   beforeAll(async () => {
     ({ url, token } = await startLoggedIn());
   });
-  const raw = async (id: number, from: number, to: number, ds = 1, extra: Array<[string, string | number]> = []): Promise<Record<string, number>> => {
-    const r = await call(url, `/timeseries_data/?${qs([...ids(id), ['start_time', iso(from)], ['end_time', iso(to)], ['data_state', ds], ...extra])}`, { token, headers: { accept: 'application/json' } });
+  const raw = async (
+    id: number,
+    from: number,
+    to: number,
+    ds = 1,
+    extra: Array<[string, string | number]> = [],
+  ): Promise<Record<string, number>> => {
+    const r = await call(
+      url,
+      `/timeseries_data/?${qs([...ids(id), ['start_time', iso(from)], ['end_time', iso(to)], ['data_state', ds], ...extra])}`,
+      { token, headers: { accept: 'application/json' } },
+    );
     expect(r.status).toBe(200);
     return (r.body[String(id)] ?? {}) as Record<string, number>;
   };
@@ -1003,7 +1215,7 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
     expect(Object.keys(off)).toEqual(['2026-11-20T08:10:00+00:00']);
   });
 
-  it('nothing in the future: data stops at the simulator\'s now', async () => {
+  it("nothing in the future: data stops at the simulator's now", async () => {
     const pts = await raw(11, NOW - HOUR, NOW + DAY);
     const keys = Object.keys(pts);
     expect(keys).toHaveLength(7);
@@ -1059,7 +1271,9 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
         )
       ).body[String(id)] as Record<string, number>;
     const heat = await month(2, 'sum');
-    expect(Object.keys(heat)).toEqual(['01', '02', '03', '04', '05', '06', '07'].map((mm) => `2026-${mm}-01T00:00:00+${mm > '03' ? '02' : '01'}:00`));
+    expect(Object.keys(heat)).toEqual(
+      ['01', '02', '03', '04', '05', '06', '07'].map((mm) => `2026-${mm}-01T00:00:00+${mm > '03' ? '02' : '01'}:00`),
+    );
     expect(heat['2026-01-01T00:00:00+01:00']!).toBeGreaterThan(3 * heat['2026-07-01T00:00:00+02:00']!);
     const outMin = values(await month(7, 'min'));
     const outMax = values(await month(7, 'max'));
@@ -1072,7 +1286,13 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
   it('data state Clean (2): the energy meters without gaps, same values; nothing for the other series', async () => {
     const g = await startLoggedIn({ gapRate: 0.05 });
     const get = async (id: number, ds: number) =>
-      (await call(g.url, `/timeseries_data/?${qs([...ids(id), ['start_time', iso(THURSDAY)], ['end_time', iso(THURSDAY + DAY)], ['data_state', ds]])}`, { token: g.token })).body;
+      (
+        await call(
+          g.url,
+          `/timeseries_data/?${qs([...ids(id), ['start_time', iso(THURSDAY)], ['end_time', iso(THURSDAY + DAY)], ['data_state', ds]])}`,
+          { token: g.token },
+        )
+      ).body;
     const rawData = (await get(1, 1))['1'] as Record<string, number>;
     const clean = (await get(1, 2))['1'] as Record<string, number>;
     expect(Object.keys(clean)).toHaveLength(144);
@@ -1095,24 +1315,53 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
   });
 
   it('buckets follow the timezone: Monday weeks, DST days of 23 and 25 hours, repeated wall-clock hours', async () => {
-    const agg = async (params: Array<[string, string | number]>) => (await call(url, `/timeseries_data/aggregate?${qs([...ids(1), ['data_state', 2], ['timezone', 'Europe/Paris'], ...params])}`, { token })).body['1'];
-    const weeks = await agg([['start_time', '2026-11-04T10:00:00Z'], ['end_time', '2026-11-20T00:00:00Z'], ['bucket_width_value', 1], ['bucket_width_unit', 'week'], ['aggregation', 'count']]);
+    const agg = async (params: Array<[string, string | number]>) =>
+      (
+        await call(url, `/timeseries_data/aggregate?${qs([...ids(1), ['data_state', 2], ['timezone', 'Europe/Paris'], ...params])}`, {
+          token,
+        })
+      ).body['1'];
+    const weeks = await agg([
+      ['start_time', '2026-11-04T10:00:00Z'],
+      ['end_time', '2026-11-20T00:00:00Z'],
+      ['bucket_width_value', 1],
+      ['bucket_width_unit', 'week'],
+      ['aggregation', 'count'],
+    ]);
     expect(Object.keys(weeks)).toEqual(['2026-11-02T00:00:00+01:00', '2026-11-09T00:00:00+01:00', '2026-11-16T00:00:00+01:00']);
-    const day = (s: string, e: string): Array<[string, string | number]> => [['start_time', s], ['end_time', e], ['bucket_width_value', 1], ['bucket_width_unit', 'day'], ['aggregation', 'count']];
+    const day = (s: string, e: string): Array<[string, string | number]> => [
+      ['start_time', s],
+      ['end_time', e],
+      ['bucket_width_value', 1],
+      ['bucket_width_unit', 'day'],
+      ['aggregation', 'count'],
+    ];
     expect(await agg(day('2026-03-28T00:00:00+01:00', '2026-03-31T00:00:00+02:00'))).toEqual({
       '2026-03-28T00:00:00+01:00': 144,
       '2026-03-29T00:00:00+01:00': 138,
       '2026-03-30T00:00:00+02:00': 144,
     });
     expect(values(await agg(day('2026-10-24T00:00:00+02:00', '2026-10-27T00:00:00+01:00')))).toEqual([144, 150, 144]);
-    const hours = await agg([['start_time', '2026-10-24T23:00:00Z'], ['end_time', '2026-10-25T03:00:00Z'], ['bucket_width_value', 1], ['bucket_width_unit', 'hour'], ['aggregation', 'count']]);
+    const hours = await agg([
+      ['start_time', '2026-10-24T23:00:00Z'],
+      ['end_time', '2026-10-25T03:00:00Z'],
+      ['bucket_width_value', 1],
+      ['bucket_width_unit', 'hour'],
+      ['aggregation', 'count'],
+    ]);
     expect(hours).toEqual({
       '2026-10-25T01:00:00+02:00': 6,
       '2026-10-25T02:00:00+02:00': 6,
       '2026-10-25T02:00:00+01:00': 6,
       '2026-10-25T03:00:00+01:00': 6,
     });
-    const floored = await agg([['start_time', '2026-11-19T10:25:00Z'], ['end_time', '2026-11-19T10:35:00Z'], ['bucket_width_value', 15], ['bucket_width_unit', 'minute'], ['aggregation', 'count']]);
+    const floored = await agg([
+      ['start_time', '2026-11-19T10:25:00Z'],
+      ['end_time', '2026-11-19T10:35:00Z'],
+      ['bucket_width_value', 15],
+      ['bucket_width_unit', 'minute'],
+      ['aggregation', 'count'],
+    ]);
     expect(floored).toEqual({ '2026-11-19T11:15:00+01:00': 1, '2026-11-19T11:30:00+01:00': 2 });
   });
 
@@ -1126,8 +1375,14 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
     expect(s.stddev).toBeGreaterThan(0);
     expect(r.body.stats['11'].count).toBe(s.count);
     const late = await startLoggedIn({ historyStartMs: Date.UTC(2026, 10, 20, 10, 5) });
-    const st = await call(late.url, `/timeseries_data/stats?${qs([...ids(1), ['data_state', 1], ['timezone', 'Europe/Paris']])}`, { token: late.token });
-    expect(st.body.stats['1']).toMatchObject({ first_timestamp: '2026-11-20T11:10:00+01:00', last_timestamp: '2026-11-20T13:00:00+01:00', count: 12 });
+    const st = await call(late.url, `/timeseries_data/stats?${qs([...ids(1), ['data_state', 1], ['timezone', 'Europe/Paris']])}`, {
+      token: late.token,
+    });
+    expect(st.body.stats['1']).toMatchObject({
+      first_timestamp: '2026-11-20T11:10:00+01:00',
+      last_timestamp: '2026-11-20T13:00:00+01:00',
+      count: 12,
+    });
   });
   it('half-hour DST switches (Australia/Lord_Howe) give the right offsets on both sides', async () => {
     const lh = async (from: number, to: number) => Object.keys(await raw(7, from, to, 1, [['timezone', 'Australia/Lord_Howe']]));
@@ -1139,14 +1394,32 @@ describe('timeseries data: the generated portfolio (§7, seed data)', () => {
       '2026-10-04T02:40:00+11:00',
       '2026-10-04T02:50:00+11:00',
     ]);
-    expect(await lh(Date.UTC(2026, 3, 4, 14, 40), Date.UTC(2026, 3, 4, 15, 10))).toEqual(['2026-04-05T01:40:00+11:00', '2026-04-05T01:50:00+11:00', '2026-04-05T01:30:00+10:30']);
+    expect(await lh(Date.UTC(2026, 3, 4, 14, 40), Date.UTC(2026, 3, 4, 15, 10))).toEqual([
+      '2026-04-05T01:40:00+11:00',
+      '2026-04-05T01:50:00+11:00',
+      '2026-04-05T01:30:00+10:30',
+    ]);
   });
 
   it('renaming a timeseries (PUT) keeps its data; the by-name routes follow the new name', async () => {
     const s = await startLoggedIn();
-    const put = await call(s.url, '/timeseries/7', { method: 'PUT', token: s.token, body: { name: 'Lille - T ext', unit_symbol: '°C' }, headers: { 'if-match': '*' } });
+    const put = await call(s.url, '/timeseries/7', {
+      method: 'PUT',
+      token: s.token,
+      body: { name: 'Lille - T ext', unit_symbol: '°C' },
+      headers: { 'if-match': '*' },
+    });
     expect(put.text).toBe('{"id":7,"name":"Lille - T ext","unit_symbol":"\\u00b0C","campaign_id":1,"campaign_scope_id":1}\n');
-    const r = await call(s.url, `/timeseries_data/campaign/1/?${qs([['timeseries', 'Lille - T ext'], ['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 1]])}`, { token: s.token });
+    const r = await call(
+      s.url,
+      `/timeseries_data/campaign/1/?${qs([
+        ['timeseries', 'Lille - T ext'],
+        ['start_time', iso(NOW - HOUR)],
+        ['end_time', iso(NOW)],
+        ['data_state', 1],
+      ])}`,
+      { token: s.token },
+    );
     expect(Object.keys(r.body['Lille - T ext'])).toHaveLength(6);
   });
 });
@@ -1159,9 +1432,19 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
     ({ sim, url, token } = await startLoggedIn());
   });
   const post = (body: string, contentType?: string, query = 'data_state=1', path = '/timeseries_data/') =>
-    call(url, `${path}?${query}`, { token, method: 'POST', body, headers: contentType === undefined ? {} : { 'content-type': contentType } });
+    call(url, `${path}?${query}`, {
+      token,
+      method: 'POST',
+      body,
+      headers: contentType === undefined ? {} : { 'content-type': contentType },
+    });
   const read = async (id: number, start: string, end: string, ds = 1): Promise<Record<string, number>> =>
-    (await call(url, `/timeseries_data/?${qs([...ids(id), ['start_time', start], ['end_time', end], ['data_state', ds]])}`, { token, headers: { accept: 'application/json' } })).body[String(id)] ?? {};
+    (
+      await call(url, `/timeseries_data/?${qs([...ids(id), ['start_time', start], ['end_time', end], ['data_state', ds]])}`, {
+        token,
+        headers: { accept: 'application/json' },
+      })
+    ).body[String(id)] ?? {};
   const message = (status: number, msg: string) => `{"code":${status},"status":"Unprocessable Entity","message":${JSON.stringify(msg)}}\n`;
 
   it('POST JSON: 201 with body null; read back; stored() shows the points', async () => {
@@ -1192,10 +1475,18 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
 
   it('mixed offsets are stored in UTC; names in the by-name route (core and API fixtures)', async () => {
     const campaign = await campaignWith(url, token, 'Import', ['Timeseries 0', 'Timeseries 1', 'Timeseries 3']);
-    expect((await post(CORE.IMPORT_MIXED_OFFSETS_CSV, 'text/csv', 'data_state=1', `/timeseries_data/campaign/${campaign}/`)).status).toBe(201);
+    expect((await post(CORE.IMPORT_MIXED_OFFSETS_CSV, 'text/csv', 'data_state=1', `/timeseries_data/campaign/${campaign}/`)).status).toBe(
+      201,
+    );
     const back = await call(
       url,
-      `/timeseries_data/campaign/${campaign}/?${qs([['timeseries', 'Timeseries 1'], ['timeseries', 'Timeseries 3'], ['start_time', '2020-01-01T00:00:00Z'], ['end_time', '2020-01-02T00:00:00Z'], ['data_state', 1]])}`,
+      `/timeseries_data/campaign/${campaign}/?${qs([
+        ['timeseries', 'Timeseries 1'],
+        ['timeseries', 'Timeseries 3'],
+        ['start_time', '2020-01-01T00:00:00Z'],
+        ['end_time', '2020-01-02T00:00:00Z'],
+        ['data_state', 1],
+      ])}`,
       { token, headers: { accept: 'text/csv' } },
     );
     expect(back.text).toBe(
@@ -1203,15 +1494,29 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
     );
     const byName = await post(FIXTURE_POST_CSV('Timeseries 0'), 'text/csv', 'data_state=1', `/timeseries_data/campaign/${campaign}/`);
     expect(byName.status).toBe(201);
-    const csv = await call(url, `/timeseries_data/campaign/${campaign}/?${qs([['timeseries', 'Timeseries 0'], ...Object.entries(FIXTURE_WINDOW)])}`, { token, headers: { accept: 'text/csv' } });
-    expect(csv.text).toBe('Datetime,Timeseries 0\n2020-01-01T00:00:00+0000,0.0\n2020-01-01T01:00:00+0000,1.0\n2020-01-01T02:00:00+0000,2.0\n2020-01-01T03:00:00+0000,3.0\n');
-    const unknown = await post('{"Dummy name": {"2020-01-01T00:00:00+00:00": 1}}', 'application/json', 'data_state=1', `/timeseries_data/campaign/${campaign}/`);
+    const csv = await call(
+      url,
+      `/timeseries_data/campaign/${campaign}/?${qs([['timeseries', 'Timeseries 0'], ...Object.entries(FIXTURE_WINDOW)])}`,
+      { token, headers: { accept: 'text/csv' } },
+    );
+    expect(csv.text).toBe(
+      'Datetime,Timeseries 0\n2020-01-01T00:00:00+0000,0.0\n2020-01-01T01:00:00+0000,1.0\n2020-01-01T02:00:00+0000,2.0\n2020-01-01T03:00:00+0000,3.0\n',
+    );
+    const unknown = await post(
+      '{"Dummy name": {"2020-01-01T00:00:00+00:00": 1}}',
+      'application/json',
+      'data_state=1',
+      `/timeseries_data/campaign/${campaign}/`,
+    );
     expect(unknown.text).toBe(message(422, "Unknown timeseries: ['Dummy name']"));
     expect((await post('{}', 'application/json', 'data_state=1', '/timeseries_data/campaign/999/')).text).toBe(NOT_FOUND);
   });
 
   it('null and empty values are skipped; numeric strings are numbers', async () => {
-    await post('{"62": {"2021-01-01T00:00:00+00:00": null, "2021-01-01T01:00:00+00:00": "7.5", "2021-01-01T02:00:00Z": 8}}', 'application/json');
+    await post(
+      '{"62": {"2021-01-01T00:00:00+00:00": null, "2021-01-01T01:00:00+00:00": "7.5", "2021-01-01T02:00:00Z": 8}}',
+      'application/json',
+    );
     await post('Datetime,62\n2021-01-01T03:00:00+00:00,\n2021-01-01T04:00:00+00:00,nan\n2021-01-01T05:00:00+00:00,9\n', 'text/csv');
     expect(await read(62, '2021-01-01T00:00:00Z', '2021-01-02T00:00:00Z')).toEqual({
       '2021-01-01T01:00:00+00:00': 7.5,
@@ -1234,7 +1539,11 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
   it('DELETE removes [start, end), generated points too; the range can then be written again', async () => {
     const start = NOW - 2 * HOUR;
     const end = NOW - HOUR;
-    const del = await call(url, `/timeseries_data/?${qs([...ids(3), ['start_time', iso(start)], ['end_time', iso(end)], ['data_state', 1]])}`, { token, method: 'DELETE' });
+    const del = await call(
+      url,
+      `/timeseries_data/?${qs([...ids(3), ['start_time', iso(start)], ['end_time', iso(end)], ['data_state', 1]])}`,
+      { token, method: 'DELETE' },
+    );
     expect(del.status).toBe(204);
     expect(del.text).toBe('');
     const left = Object.keys(await read(3, iso(NOW - 3 * HOUR), iso(NOW)));
@@ -1244,7 +1553,11 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
     await post(`{"3": {"${iso(start)}": 42}}`);
     expect(Object.values(await read(3, iso(start), iso(end)))).toEqual([42]);
     expect(await read(3, iso(start), iso(end), 2)).not.toEqual({}); // other data state untouched
-    await call(url, `/timeseries_data/?${qs([...ids(62), ['start_time', '2020-01-01T00:00:00Z'], ['end_time', '2022-01-01T00:00:00Z'], ['data_state', 1]])}`, { token, method: 'DELETE' });
+    await call(
+      url,
+      `/timeseries_data/?${qs([...ids(62), ['start_time', '2020-01-01T00:00:00Z'], ['end_time', '2022-01-01T00:00:00Z'], ['data_state', 1]])}`,
+      { token, method: 'DELETE' },
+    );
     expect(await read(62, '2020-01-01T00:00:00Z', '2022-01-01T00:00:00Z')).toEqual({});
     const missing = await call(url, '/timeseries_data/?timeseries=3', { token, method: 'DELETE' });
     expect(missing.body.errors.query).toEqual({
@@ -1286,18 +1599,51 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
     expect(state.text).toBe('{"code":422,"status":"Unprocessable Entity","errors":{"query":{"data_state":"Unknown data state ID"}}}\n');
     const noState = await post(FIXTURE_POST_JSON(62), 'application/json', '');
     expect(noState.body.errors.query).toEqual({ data_state: ['Missing data for required field.'] });
-    const bytes = await raw(url, { method: 'POST', path: '/timeseries_data/?data_state=1', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: Buffer.from([0x44, 0xf0, 0x28, 0x8c]) });
+    const bytes = await raw(url, {
+      method: 'POST',
+      path: '/timeseries_data/?data_state=1',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: Buffer.from([0x44, 0xf0, 0x28, 0x8c]),
+    });
     expect(bytes.status).toBe(422);
     expect(JSON.parse(bytes.text).message).toMatch(/^'utf-8' codec can't decode byte/);
     expect(sim.stored(62).size).toBe(0);
   });
   it('by-name DELETE, and stats follow writes and deletes', async () => {
-    await call(url, '/timeseries/', { token, body: { name: 'Compteur secondaire', unit_symbol: 'kWh', campaign_id: 1, campaign_scope_id: 1 } });
-    const stats = async () => (await call(url, '/timeseries_data/campaign/1/stats?timeseries=Compteur%20secondaire&data_state=2', { token })).body.stats['Compteur secondaire'];
+    await call(url, '/timeseries/', {
+      token,
+      body: { name: 'Compteur secondaire', unit_symbol: 'kWh', campaign_id: 1, campaign_scope_id: 1 },
+    });
+    const stats = async () =>
+      (await call(url, '/timeseries_data/campaign/1/stats?timeseries=Compteur%20secondaire&data_state=2', { token })).body.stats[
+        'Compteur secondaire'
+      ];
     expect((await stats()).count).toBe(0);
-    await post('{"Compteur secondaire": {"2024-06-01T00:00:00+02:00": 10, "2024-06-02T00:00:00+02:00": 30}}', 'application/json', 'data_state=2', '/timeseries_data/campaign/1/');
-    expect(await stats()).toEqual({ first_timestamp: '2024-05-31T22:00:00+00:00', last_timestamp: '2024-06-01T22:00:00+00:00', count: 2, min: 10, max: 30, avg: 20, stddev: expect.closeTo(14.142135623730951, 12) });
-    const del = await call(url, `/timeseries_data/campaign/1/?${qs([['timeseries', 'Compteur secondaire'], ['start_time', '2024-06-01T12:00:00Z'], ['end_time', '2024-07-01T00:00:00Z'], ['data_state', 2]])}`, { token, method: 'DELETE' });
+    await post(
+      '{"Compteur secondaire": {"2024-06-01T00:00:00+02:00": 10, "2024-06-02T00:00:00+02:00": 30}}',
+      'application/json',
+      'data_state=2',
+      '/timeseries_data/campaign/1/',
+    );
+    expect(await stats()).toEqual({
+      first_timestamp: '2024-05-31T22:00:00+00:00',
+      last_timestamp: '2024-06-01T22:00:00+00:00',
+      count: 2,
+      min: 10,
+      max: 30,
+      avg: 20,
+      stddev: expect.closeTo(14.142135623730951, 12),
+    });
+    const del = await call(
+      url,
+      `/timeseries_data/campaign/1/?${qs([
+        ['timeseries', 'Compteur secondaire'],
+        ['start_time', '2024-06-01T12:00:00Z'],
+        ['end_time', '2024-07-01T00:00:00Z'],
+        ['data_state', 2],
+      ])}`,
+      { token, method: 'DELETE' },
+    );
     expect(del.status).toBe(204);
     expect(await stats()).toMatchObject({ count: 1, avg: 10, stddev: null });
     expect(sim.requests('timeseries_data/campaign/delete')).toHaveLength(1);
@@ -1306,15 +1652,38 @@ describe('timeseries data: writes, deletes and the error catalogue (§7.7–§7.
   it('aggregate: width > 1 re-aggregates per unit (sum 0.0 between data, null outside); incompatible convert_to is a 500', async () => {
     await post('{"62": {"2022-01-01T00:00:00+00:00": 1, "2022-01-01T05:30:00+00:00": 2}}', 'application/json', 'data_state=1');
     const agg = (extra: Array<[string, string | number]>) =>
-      call(url, `/timeseries_data/aggregate?${qs([...ids(62), ['start_time', '2022-01-01T00:00:00Z'], ['end_time', '2022-01-01T08:00:00Z'], ['data_state', 1], ['bucket_width_unit', 'hour'], ...extra])}`, { token });
-    const sum = await agg([['bucket_width_value', 2], ['aggregation', 'sum']]);
-    expect(sum.text).toBe('{"62": {"2022-01-01T00:00:00+00:00": 1.0, "2022-01-01T02:00:00+00:00": 0.0, "2022-01-01T04:00:00+00:00": 2.0, "2022-01-01T06:00:00+00:00": null}}');
-    const count = await agg([['bucket_width_value', 4], ['aggregation', 'count']]);
+      call(
+        url,
+        `/timeseries_data/aggregate?${qs([...ids(62), ['start_time', '2022-01-01T00:00:00Z'], ['end_time', '2022-01-01T08:00:00Z'], ['data_state', 1], ['bucket_width_unit', 'hour'], ...extra])}`,
+        { token },
+      );
+    const sum = await agg([
+      ['bucket_width_value', 2],
+      ['aggregation', 'sum'],
+    ]);
+    expect(sum.text).toBe(
+      '{"62": {"2022-01-01T00:00:00+00:00": 1.0, "2022-01-01T02:00:00+00:00": 0.0, "2022-01-01T04:00:00+00:00": 2.0, "2022-01-01T06:00:00+00:00": null}}',
+    );
+    const count = await agg([
+      ['bucket_width_value', 4],
+      ['aggregation', 'count'],
+    ]);
     expect(count.text).toBe('{"62": {"2022-01-01T00:00:00+00:00": 1, "2022-01-01T04:00:00+00:00": 1}}');
-    const dim = await agg([['bucket_width_value', 1], ['convert_to', 'm']]);
+    const dim = await agg([
+      ['bucket_width_value', 1],
+      ['convert_to', 'm'],
+    ]);
     expect(dim.status).toBe(500);
     expect(dim.text).toBe('{"code":500,"status":"Internal Server Error"}\n');
-    expect((await agg([['bucket_width_value', 1], ['convert_to', 'Wh'], ['aggregation', 'max']])).body['62']['2022-01-01T05:00:00+00:00']).toBe(2000);
+    expect(
+      (
+        await agg([
+          ['bucket_width_value', 1],
+          ['convert_to', 'Wh'],
+          ['aggregation', 'max'],
+        ])
+      ).body['62']['2022-01-01T05:00:00+00:00'],
+    ).toBe(2000);
   });
 });
 
@@ -1324,7 +1693,11 @@ describe('timeseries data: lookups, negotiation and limits (§7.1, §7.2, §7.9)
   beforeAll(async () => {
     ({ url, token } = await startLoggedIn());
   });
-  const windowQ = qs([['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 1]]);
+  const windowQ = qs([
+    ['start_time', iso(NOW - HOUR)],
+    ['end_time', iso(NOW)],
+    ['data_state', 1],
+  ]);
 
   it('Content-Type echoes the Accept header verbatim unless it is exactly text/csv (Werkzeug adds a charset to text/*)', async () => {
     const path = `/timeseries_data/?timeseries=1&${windowQ}`;
@@ -1342,27 +1715,52 @@ describe('timeseries data: lookups, negotiation and limits (§7.1, §7.2, §7.9)
       expect(r.headers.get('content-type')).toBe(contentType);
       expect(r.text.startsWith('{"1": {')).toBe(true); // JSON whatever the echo says
     }
-    const agg = await call(url, `/timeseries_data/aggregate?timeseries=1&${windowQ}&bucket_width_value=1&bucket_width_unit=hour`, { token, headers: { accept: '*/*' } });
+    const agg = await call(url, `/timeseries_data/aggregate?timeseries=1&${windowQ}&bucket_width_value=1&bucket_width_unit=hour`, {
+      token,
+      headers: { accept: '*/*' },
+    });
     expect(agg.headers.get('content-type')).toBe('*/*');
   });
 
   it('unknown ids: 422 "Unknown timeseries: [69]"; unknown data state: 422 with a plain string; unknown campaign: 404', async () => {
     const one = await call(url, `/timeseries_data/?timeseries=1&timeseries=69&${windowQ}`, { token });
     expect(one.text).toBe('{"code":422,"status":"Unprocessable Entity","message":"Unknown timeseries: [69]"}\n');
-    const two = await call(url, `/timeseries_data/aggregate?timeseries=70&timeseries=69&${windowQ}&bucket_width_value=1&bucket_width_unit=day`, { token });
+    const two = await call(
+      url,
+      `/timeseries_data/aggregate?timeseries=70&timeseries=69&${windowQ}&bucket_width_value=1&bucket_width_unit=day`,
+      { token },
+    );
     expect(two.body.message).toBe('Unknown timeseries: [70, 69]');
     expect((await call(url, `/timeseries_data/stats?timeseries=69&data_state=1`, { token })).body.message).toBe('Unknown timeseries: [69]');
     const state = await call(url, `/timeseries_data/?timeseries=1&${windowQ.replace('data_state=1', 'data_state=3')}`, { token });
     expect(state.text).toBe('{"code":422,"status":"Unprocessable Entity","errors":{"query":{"data_state":"Unknown data state ID"}}}\n');
     // Unknown timeseries come before the data state (§7.2).
-    expect((await call(url, `/timeseries_data/?timeseries=69&${windowQ.replace('data_state=1', 'data_state=3')}`, { token })).body.message).toBe('Unknown timeseries: [69]');
-    const names = await call(url, `/timeseries_data/campaign/1/?${qs([['timeseries', 'Dummy name'], ['timeseries', "l'eau"]])}&${windowQ}`, { token });
+    expect(
+      (await call(url, `/timeseries_data/?timeseries=69&${windowQ.replace('data_state=1', 'data_state=3')}`, { token })).body.message,
+    ).toBe('Unknown timeseries: [69]');
+    const names = await call(
+      url,
+      `/timeseries_data/campaign/1/?${qs([
+        ['timeseries', 'Dummy name'],
+        ['timeseries', "l'eau"],
+      ])}&${windowQ}`,
+      { token },
+    );
     expect(names.body.message).toBe(`Unknown timeseries: ['Dummy name', "l'eau"]`);
-    const byName = await call(url, `/timeseries_data/campaign/1/?${qs([['timeseries', 'Compteur manuel'], ['timeseries', 'Bâtiment A - Électricité']])}&${windowQ}`, { token });
+    const byName = await call(
+      url,
+      `/timeseries_data/campaign/1/?${qs([
+        ['timeseries', 'Compteur manuel'],
+        ['timeseries', 'Bâtiment A - Électricité'],
+      ])}&${windowQ}`,
+      { token },
+    );
     expect(Object.keys(byName.body)).toEqual(['Bâtiment A - Électricité']);
     expect(byName.text.startsWith('{"B\\u00e2timent A - \\u00c9lectricit\\u00e9": {')).toBe(true);
     for (const route of ['', 'aggregate', 'stats']) {
-      const r = await call(url, `/timeseries_data/campaign/7/${route}?timeseries=x&${windowQ}&bucket_width_value=1&bucket_width_unit=day`, { token });
+      const r = await call(url, `/timeseries_data/campaign/7/${route}?timeseries=x&${windowQ}&bucket_width_value=1&bucket_width_unit=day`, {
+        token,
+      });
       expect(r.text).toBe(NOT_FOUND);
     }
   });
@@ -1385,16 +1783,27 @@ describe('timeseries data: lookups, negotiation and limits (§7.1, §7.2, §7.9)
     }
     const kolkata = await call(url, `/timeseries_data/?timeseries=1&${windowQ}&timezone=Asia%2FKolkata`, { token });
     expect(Object.keys(kolkata.body['1'])[0]).toBe('2026-11-20T16:30:00+05:30');
-    const ny = await call(url, `/timeseries_data/?timeseries=1&${windowQ}&timezone=America%2FNew_York`, { token, headers: { accept: 'text/csv' } });
+    const ny = await call(url, `/timeseries_data/?timeseries=1&${windowQ}&timezone=America%2FNew_York`, {
+      token,
+      headers: { accept: 'text/csv' },
+    });
     expect(ny.text.split('\n')[1]!.startsWith('2026-11-20T06:00:00-0500,')).toBe(true);
   });
 
   it('absurd requests are refused with 422, not answered slowly', async () => {
     const all = Array.from({ length: 62 }, (_, i) => ['timeseries', i + 1] as [string, number]);
-    const points = await call(url, `/timeseries_data/?${qs([...all, ['start_time', '2000-01-01T00:00:00Z'], ['end_time', '2030-01-01T00:00:00Z'], ['data_state', 1]])}`, { token });
+    const points = await call(
+      url,
+      `/timeseries_data/?${qs([...all, ['start_time', '2000-01-01T00:00:00Z'], ['end_time', '2030-01-01T00:00:00Z'], ['data_state', 1]])}`,
+      { token },
+    );
     expect(points.status).toBe(422);
     expect(points.body.message).toMatch(/^Too many data points/);
-    const buckets = await call(url, `/timeseries_data/aggregate?${qs([...ids(1), ['start_time', '2000-01-01T00:00:00Z'], ['end_time', '2030-01-01T00:00:00Z'], ['data_state', 1], ['bucket_width_value', 1], ['bucket_width_unit', 'second']])}`, { token });
+    const buckets = await call(
+      url,
+      `/timeseries_data/aggregate?${qs([...ids(1), ['start_time', '2000-01-01T00:00:00Z'], ['end_time', '2030-01-01T00:00:00Z'], ['data_state', 1], ['bucket_width_value', 1], ['bucket_width_unit', 'second']])}`,
+      { token },
+    );
     expect(buckets.status).toBe(422);
     expect(buckets.body.message).toMatch(/^Too many buckets/);
     expect((await call(url, '/sites/', { token })).status).toBe(200);
@@ -1403,7 +1812,11 @@ describe('timeseries data: lookups, negotiation and limits (§7.1, §7.2, §7.9)
   it('a year of 10-minute data for 50 series (2.6 M points) comes back in a few seconds', async () => {
     const fifty = Array.from({ length: 50 }, (_, i) => ['timeseries', i + 1] as [string, number]);
     const t0 = Date.now();
-    const r = await call(url, `/timeseries_data/?${qs([...fifty, ['start_time', iso(NOW - 365 * DAY)], ['end_time', iso(NOW)], ['data_state', 1]])}`, { token, headers: { accept: 'text/csv' } });
+    const r = await call(
+      url,
+      `/timeseries_data/?${qs([...fifty, ['start_time', iso(NOW - 365 * DAY)], ['end_time', iso(NOW)], ['data_state', 1]])}`,
+      { token, headers: { accept: 'text/csv' } },
+    );
     const elapsed = Date.now() - t0;
     expect(r.status).toBe(200);
     expect(r.text.split('\n')).toHaveLength(365 * 144 + 2);
@@ -1428,17 +1841,55 @@ describe('robustness and the shared machinery', () => {
       { path: '/timeseries/?page=99999999999999999999&page_size=1', headers: auth },
       { path: '/timeseries/?sort=&properties=%00', headers: auth },
       { path: '/timeseries_data/?timeseries=&start_time=&end_time=&data_state=&timezone=&convert_to=', headers: auth },
-      { path: '/timeseries_data/aggregate?timeseries=1&start_time=2026-11-20T00:00:00Z&end_time=2026-11-19T00:00:00Z&data_state=1&bucket_width_value=1&bucket_width_unit=year', headers: auth },
-      { path: '/timeseries_data/aggregate?timeseries=1&start_time=1680-01-01T00:00:00Z&end_time=1680-01-02T00:00:00Z&data_state=1&bucket_width_value=1&bucket_width_unit=day&timezone=Europe%2FParis', headers: auth },
-      { method: 'POST', path: '/timeseries_data/?data_state=1', headers: { ...auth, 'content-type': 'application/json' }, body: '{"1": {"2020-01-01T00:00:00Z": {"a": [1, {"b": null}]}}}' },
-      { method: 'POST', path: '/timeseries_data/?data_state=1', headers: { ...auth, 'content-type': 'text/csv' }, body: '"unterminated,\n"quote' },
-      { method: 'POST', path: '/timeseries_data/?data_state=1', headers: { ...auth, 'content-type': 'application/json' }, body: '9'.repeat(400) },
+      {
+        path: '/timeseries_data/aggregate?timeseries=1&start_time=2026-11-20T00:00:00Z&end_time=2026-11-19T00:00:00Z&data_state=1&bucket_width_value=1&bucket_width_unit=year',
+        headers: auth,
+      },
+      {
+        path: '/timeseries_data/aggregate?timeseries=1&start_time=1680-01-01T00:00:00Z&end_time=1680-01-02T00:00:00Z&data_state=1&bucket_width_value=1&bucket_width_unit=day&timezone=Europe%2FParis',
+        headers: auth,
+      },
+      {
+        method: 'POST',
+        path: '/timeseries_data/?data_state=1',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{"1": {"2020-01-01T00:00:00Z": {"a": [1, {"b": null}]}}}',
+      },
+      {
+        method: 'POST',
+        path: '/timeseries_data/?data_state=1',
+        headers: { ...auth, 'content-type': 'text/csv' },
+        body: '"unterminated,\n"quote',
+      },
+      {
+        method: 'POST',
+        path: '/timeseries_data/?data_state=1',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '9'.repeat(400),
+      },
       { method: 'POST', path: '/sites/', headers: { ...auth, 'content-type': 'application/json' }, body: '[1,2,3]' },
       { method: 'POST', path: '/auth/token', headers: { 'content-type': 'application/json' }, body: 'null' },
-      { method: 'POST', path: '/auth/token', headers: { 'content-type': 'application/json' }, body: '{"email": ["x"], "password": {"a": 1}}' },
-      { method: 'PUT', path: '/sites/1', headers: { ...auth, 'if-match': ',,,W/', 'content-type': 'application/json' }, body: '{"name": null}' },
-      { method: 'DELETE', path: '/timeseries_data/?timeseries=1&start_time=2030-01-01T00:00:00Z&end_time=2020-01-01T00:00:00Z&data_state=1', headers: auth },
-      { path: '/timeseries_data/?timeseries=1&start_time=2026-11-20T00:00:00Z&end_time=2026-11-20T01:00:00Z&data_state=1', headers: { ...auth, accept: '' } },
+      {
+        method: 'POST',
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json' },
+        body: '{"email": ["x"], "password": {"a": 1}}',
+      },
+      {
+        method: 'PUT',
+        path: '/sites/1',
+        headers: { ...auth, 'if-match': ',,,W/', 'content-type': 'application/json' },
+        body: '{"name": null}',
+      },
+      {
+        method: 'DELETE',
+        path: '/timeseries_data/?timeseries=1&start_time=2030-01-01T00:00:00Z&end_time=2020-01-01T00:00:00Z&data_state=1',
+        headers: auth,
+      },
+      {
+        path: '/timeseries_data/?timeseries=1&start_time=2026-11-20T00:00:00Z&end_time=2026-11-20T01:00:00Z&data_state=1',
+        headers: { ...auth, accept: '' },
+      },
       { path: '/about/', headers: { authorization: 'Bearer ' + 'x'.repeat(5000) } },
       { method: 'OPTIONS', path: '/sites/' },
       { method: 'HEAD', path: '/sites/', headers: auth },
@@ -1446,7 +1897,10 @@ describe('robustness and the shared machinery', () => {
     // A reversed window over a series that has written points.
     await call(url, '/timeseries_data/?data_state=1', { token, body: { '62': { '2020-01-01T00:00:00+00:00': 1 } } });
     for (const route of ['', 'aggregate']) {
-      attempts.push({ path: `/timeseries_data/${route}?timeseries=62&timeseries=1&start_time=2021-01-01T00:00:00Z&end_time=2019-01-01T00:00:00Z&data_state=1&bucket_width_value=1&bucket_width_unit=day`, headers: auth });
+      attempts.push({
+        path: `/timeseries_data/${route}?timeseries=62&timeseries=1&start_time=2021-01-01T00:00:00Z&end_time=2019-01-01T00:00:00Z&data_state=1&bucket_width_value=1&bucket_width_unit=day`,
+        headers: auth,
+      });
     }
     for (const a of attempts) {
       const r = await raw(url, a);
@@ -1458,7 +1912,11 @@ describe('robustness and the shared machinery', () => {
 
   it('route names in the request log, for faults and for counting calls', async () => {
     sim.clearLog();
-    const w = qs([['start_time', iso(NOW - HOUR)], ['end_time', iso(NOW)], ['data_state', 1]]);
+    const w = qs([
+      ['start_time', iso(NOW - HOUR)],
+      ['end_time', iso(NOW)],
+      ['data_state', 1],
+    ]);
     await call(url, '/about/');
     await call(url, '/sites');
     await call(url, '/sites/', { token });
@@ -1510,7 +1968,12 @@ describe('robustness and the shared machinery', () => {
   });
 
   it('the 413 and 500 the server makes itself use the flask-smorest error shape', async () => {
-    const big = await raw(url, { method: 'POST', path: '/timeseries_data/?data_state=1', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: Buffer.alloc(11 * 1024 * 1024, 0x31) });
+    const big = await raw(url, {
+      method: 'POST',
+      path: '/timeseries_data/?data_state=1',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: Buffer.alloc(11 * 1024 * 1024, 0x31),
+    });
     expect(big.status).toBe(413);
     expect(JSON.parse(big.text)).toEqual({ code: 413, status: 'Request Entity Too Large' });
   });

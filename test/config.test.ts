@@ -61,7 +61,11 @@ describe('loadConfig', () => {
       MEETNET_PASSWORD: ' with spaces ',
       REDIS_URL: 'redis://localhost:6379',
     });
-    expect(c.meetnet).toMatchObject({ baseUrl: 'https://api.meetnetvlaamsebanken.be', username: 'me@example.org', password: ' with spaces ' });
+    expect(c.meetnet).toMatchObject({
+      baseUrl: 'https://api.meetnetvlaamsebanken.be',
+      username: 'me@example.org',
+      password: ' with spaces ',
+    });
     expect(c.redisUrl).toBe('redis://localhost:6379');
   });
 
@@ -74,7 +78,12 @@ describe('loadConfig', () => {
       FLEXMEASURES_API_VERSION: 'V1_1',
       FLEXMEASURES_CONCURRENCY: '2',
     });
-    expect(c.flexmeasures).toMatchObject({ baseUrl: 'https://fm.example.org', email: 'svc@example.org', apiVersion: 'v1_1', concurrency: 2 });
+    expect(c.flexmeasures).toMatchObject({
+      baseUrl: 'https://fm.example.org',
+      email: 'svc@example.org',
+      apiVersion: 'v1_1',
+      concurrency: 2,
+    });
     let error: ConfigError | null = null;
     try {
       loadConfig({ FLEXMEASURES_BASE_URL: 'https://fm.example.org', FLEXMEASURES_API_VERSION: 'v2_0', FLEXMEASURES_CONCURRENCY: '0' });
@@ -90,7 +99,11 @@ describe('loadConfig', () => {
 
   it('BEMServer: the simulator by default; a base URL needs e-mail and password; URL length and concurrency bounded', () => {
     expect(loadConfig({}).bemserver).toMatchObject({ baseUrl: null, maxUrlLength: 6000, concurrency: 4 });
-    const c = loadConfig({ BEMSERVER_BASE_URL: 'https://bem.example.org/api/v0/', BEMSERVER_EMAIL: 'svc@example.org', BEMSERVER_PASSWORD: 'pw' });
+    const c = loadConfig({
+      BEMSERVER_BASE_URL: 'https://bem.example.org/api/v0/',
+      BEMSERVER_EMAIL: 'svc@example.org',
+      BEMSERVER_PASSWORD: 'pw',
+    });
     expect(c.bemserver).toMatchObject({ baseUrl: 'https://bem.example.org/api/v0', email: 'svc@example.org', password: 'pw' });
     let error: ConfigError | null = null;
     try {

@@ -27,10 +27,22 @@ const dashboard = `query Dashboard($ids: [ID!]!, $from: DateTime!, $to: DateTime
 }`;
 
 const cases: Array<[string, string, Record<string, unknown>?, string?]> = [
-  ['a dashboard over the three upstreams', dashboard, { ids: ['meetnet:sensor:MP7WVC', 'flexmeasures:sensor:4', 'bemserver:sensor:1'], ...window }],
-  ['an unknown sensor: null at its place and an error naming it', dashboard, { ids: ['meetnet:sensor:MP7WVC', 'meetnet:sensor:ZZZZZZ'], ...window }],
+  [
+    'a dashboard over the three upstreams',
+    dashboard,
+    { ids: ['meetnet:sensor:MP7WVC', 'flexmeasures:sensor:4', 'bemserver:sensor:1'], ...window },
+  ],
+  [
+    'an unknown sensor: null at its place and an error naming it',
+    dashboard,
+    { ids: ['meetnet:sensor:MP7WVC', 'meetnet:sensor:ZZZZZZ'], ...window },
+  ],
   ['a malformed sensor ID', dashboard, { ids: ['not-an-id'], ...window }],
-  ['a DateTime without offset (variable coercion)', dashboard, { ids: ['meetnet:sensor:MP7WVC'], from: '2026-11-19T12:00:00', to: window.to }],
+  [
+    'a DateTime without offset (variable coercion)',
+    dashboard,
+    { ids: ['meetnet:sensor:MP7WVC'], from: '2026-11-19T12:00:00', to: window.to },
+  ],
   ['a missing variable', dashboard, { ids: ['meetnet:sensor:MP7WVC'], from: window.from }],
   ['a variable of the wrong type', dashboard, { ids: 'meetnet:sensor:MP7WVC', ...window }],
   ['to before from', dashboard, { ids: ['meetnet:sensor:MP7WVC'], from: window.to, to: window.from }],
@@ -48,28 +60,59 @@ const cases: Array<[string, string, Record<string, unknown>?, string?]> = [
     'query($id: ID!, $from: DateTime!, $to: DateTime!) { sensor(id: $id) { series(from: $from, to: $to) { count } } }',
     { id: 'meetnet:sensor:MP7WVC', from: '0100-01-01T00:00:00+01:00', to: '9999-12-31T23:59:00-14:00' },
   ],
-  ['an instant before year 100 (no 1900s reading)', 'query($t: DateTime!) { sensor(id: "meetnet:sensor:MP7WVC") { series(from: $t, to: $t) { count } } }', { t: '0050-06-01T00:00:00Z' }],
+  [
+    'an instant before year 100 (no 1900s reading)',
+    'query($t: DateTime!) { sensor(id: "meetnet:sensor:MP7WVC") { series(from: $t, to: $t) { count } } }',
+    { t: '0050-06-01T00:00:00Z' },
+  ],
   [
     // 2^15 paths from a kilobyte of fragments: compiled, it took 20 s and 2.3 GB; it runs on graphql-js.
     'a query whose fragments multiply past what is worth compiling',
     `{ location(id: "meetnet:location:MP7") { ...F0 } }\n${Array.from({ length: 15 }, (_, i) => `fragment F${i} on Location { a: parent { ...F${i + 1} } b: parent { ...F${i + 1} } }`).join('\n')}\nfragment F15 on Location { id }`,
   ],
   ['a query nested 200 levels deep', `{ location(id: "meetnet:location:MP7") { ${'parent { '.repeat(200)} id ${'} '.repeat(200)} id } }`],
-  ['an enum as a variable', `query L($lang: Language!) { locations(first: 3) { nodes { id name(language: $lang) } totalCount } }`, { lang: 'FR' }],
-  ['an enum value that does not exist', `query L($lang: Language!) { locations(first: 3) { nodes { id name(language: $lang) } } }`, { lang: 'XX' }],
-  ['a list over all upstreams with pages', `{ sensors(first: 5) { nodes { id upstream unit intervalMinutes } pageInfo { hasNextPage endCursor } totalCount } }`],
+  [
+    'an enum as a variable',
+    `query L($lang: Language!) { locations(first: 3) { nodes { id name(language: $lang) } totalCount } }`,
+    { lang: 'FR' },
+  ],
+  [
+    'an enum value that does not exist',
+    `query L($lang: Language!) { locations(first: 3) { nodes { id name(language: $lang) } } }`,
+    { lang: 'XX' },
+  ],
+  [
+    'a list over all upstreams with pages',
+    `{ sensors(first: 5) { nodes { id upstream unit intervalMinutes } pageInfo { hasNextPage endCursor } totalCount } }`,
+  ],
   ['one of two named operations', `query A { upstreams { name } } query B { parameters(first: 2) { nodes { id } } }`, {}, 'B'],
   ['an operation name that does not exist', `query A { upstreams { name } }`, {}, 'C'],
-  ['introspection', `{ __schema { queryType { name } types { name kind } } __type(name: "TimeSeries") { fields { name type { name kind ofType { name } } } } }`],
+  [
+    'introspection',
+    `{ __schema { queryType { name } types { name kind } } __type(name: "TimeSeries") { fields { name type { name kind ofType { name } } } } }`,
+  ],
   [
     'a mutation with an input object whose non-null field has a default',
     `mutation W($input: MeterDataInput!) { writeMeterData(input: $input) { status valuesSent } }`,
-    { input: { connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.6', start: '2026-11-20T01:00:00Z', values: [-0.0055] } },
+    {
+      input: {
+        connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.6',
+        start: '2026-11-20T01:00:00Z',
+        values: [-0.0055],
+      },
+    },
   ],
   [
     'a mutation the gateway refuses before sending',
     `mutation W($input: MeterDataInput!) { writeMeterData(input: $input) { status } }`,
-    { input: { connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.6', start: '2026-11-20T01:00:00Z', values: [1], unit: 'furlongs' } },
+    {
+      input: {
+        connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.6',
+        start: '2026-11-20T01:00:00Z',
+        values: [1],
+        unit: 'furlongs',
+      },
+    },
   ],
 ];
 
@@ -92,7 +135,11 @@ describe('graphql-jit answers exactly as graphql-js', () => {
     expect(a.status).toBe(b.status);
     expect(a.body.data).toEqual(b.body.data);
     expect(b.body.errors.length).toBeGreaterThan(0);
-    for (const e of a.body.errors) expect(b.body.errors.map((x: { message: string; extensions: unknown }) => [x.message, x.extensions])).toContainEqual([e.message, e.extensions]);
+    for (const e of a.body.errors)
+      expect(b.body.errors.map((x: { message: string; extensions: unknown }) => [x.message, x.extensions])).toContainEqual([
+        e.message,
+        e.extensions,
+      ]);
   });
 
   it.each(cases)('%s', async (_name, query, variables, operationName) => {
@@ -102,5 +149,4 @@ describe('graphql-jit answers exactly as graphql-js', () => {
     // Each case answers something (data or errors), so equality is not of two empty answers.
     expect(a.body.data !== undefined || a.body.errors !== undefined).toBe(true);
   });
-
 });

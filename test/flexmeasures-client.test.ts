@@ -28,13 +28,25 @@ interface Rig {
 async function rig(generation: 'v3_0' | 'v1_1', extra: Parameters<typeof createFlexMeasuresSimulator>[0] = {}): Promise<Rig> {
   const sim = createFlexMeasuresSimulator({ email: EMAIL, password: PASSWORD, generation, clock: () => NOW, gapRate: 0, ...extra });
   const url = await sim.listen();
-  const http = new UpstreamHttp({ upstream: UpstreamName.FLEXMEASURES, label: 'FlexMeasures', baseUrl: url, timeoutMs: 2000, retries: 1, logger });
+  const http = new UpstreamHttp({
+    upstream: UpstreamName.FLEXMEASURES,
+    label: 'FlexMeasures',
+    baseUrl: url,
+    timeoutMs: 2000,
+    retries: 1,
+    logger,
+  });
   const login = new FlexMeasuresClient(http, null);
-  const tokens = new TokenProvider({ key: `fm-${generation}`, store: new MemoryTokenStore(), login: () => login.login(EMAIL, PASSWORD), secrets, logger });
+  const tokens = new TokenProvider({
+    key: `fm-${generation}`,
+    store: new MemoryTokenStore(),
+    login: () => login.login(EMAIL, PASSWORD),
+    secrets,
+    logger,
+  });
   const auth: AuthScheme = { getToken: () => tokens.getToken(), invalidate: (t) => tokens.invalidate(t), header: (t) => t };
   return { sim, http, client: new FlexMeasuresClient(http, auth), tokens };
 }
-
 
 let v3: Rig;
 let v1: Rig;
@@ -161,7 +173,11 @@ describe('v3_0', () => {
     expect(res.times[1]! - res.times[0]!).toBe(15 * 60_000);
     expect(res.times[0]).toBe(start);
     // The future half has forecasts (no filter) but no measurement with the meter-data type.
-    const meter = await v3.client.sensorData('4', { start: new Date(start).toISOString(), duration: 'PT4H', unit: 'MW', type: 'GetMeterDataRequest' }, start);
+    const meter = await v3.client.sensorData(
+      '4',
+      { start: new Date(start).toISOString(), duration: 'PT4H', unit: 'MW', type: 'GetMeterDataRequest' },
+      start,
+    );
     expect(meter.values.slice(0, 8).every((v) => typeof v === 'number')).toBe(true);
     expect(meter.values.slice(8).every((v) => v === null)).toBe(true);
     const q = v3.sim.requests('sensorData').at(-1)!.query;
@@ -171,7 +187,11 @@ describe('v3_0', () => {
   it('asks for a coarser resolution and another unit; the server averages and converts', async () => {
     const start = NOW - 4 * HOUR;
     const fine = await v3.client.sensorData('31', { start: new Date(start).toISOString(), duration: 'PT1H', unit: 'MW' }, start);
-    const coarse = await v3.client.sensorData('31', { start: new Date(start).toISOString(), duration: 'PT1H', unit: 'kW', resolution: 'PT1H' }, start);
+    const coarse = await v3.client.sensorData(
+      '31',
+      { start: new Date(start).toISOString(), duration: 'PT1H', unit: 'kW', resolution: 'PT1H' },
+      start,
+    );
     expect(coarse.values).toHaveLength(1);
     const mean = (fine.values as number[]).reduce((a, b) => a + b, 0) / 4;
     expect(coarse.values[0]).toBeCloseTo(mean * 1000, 2);
@@ -183,12 +203,23 @@ describe('v3_0', () => {
     expect(missing.message).toContain('404');
     const unit = await rejection(v3.client.sensorData('4', { start: new Date(NOW).toISOString(), duration: 'PT1H', unit: '°C' }, NOW));
     expect(unit.code).toBe('UPSTREAM_REJECTED');
-    expect(unit.extensions).toMatchObject({ status: 422, upstreamCode: 'UNPROCESSABLE_ENTITY', fields: ['combined_sensor_data_description._schema'] });
+    expect(unit.extensions).toMatchObject({
+      status: 422,
+      upstreamCode: 'UNPROCESSABLE_ENTITY',
+      fields: ['combined_sensor_data_description._schema'],
+    });
     expect(unit.message).toContain('Required unit for this sensor is MW, got incompatible unit: °C');
   });
 
   it('POST /sensors/<id>/data: processed, then already received, then an INVALID_REPLACEMENT rejection', async () => {
-    const body = { values: [0.5, 0.25], start: '2026-11-20T08:00:00Z', duration: 'PT30M', unit: 'MW', horizon: 'PT0H', type: 'PostMeterDataRequest' as const };
+    const body = {
+      values: [0.5, 0.25],
+      start: '2026-11-20T08:00:00Z',
+      duration: 'PT30M',
+      unit: 'MW',
+      horizon: 'PT0H',
+      type: 'PostMeterDataRequest' as const,
+    };
     const first = await v3.client.postSensorData('31', body);
     expect(first).toEqual({ alreadyReceived: false, message: 'Request has been processed.' });
     const again = await v3.client.postSensorData('31', body);
@@ -201,10 +232,14 @@ describe('v3_0', () => {
   });
 
   it('a 422 validation answer becomes UPSTREAM_REJECTED with the fields it names', async () => {
-    const err = await rejection(v3.client.postSensorData('31', { values: [1, 2, 3], start: '2026-11-20T08:00:00Z', duration: 'PT50M', unit: 'MW' }));
+    const err = await rejection(
+      v3.client.postSensorData('31', { values: [1, 2, 3], start: '2026-11-20T08:00:00Z', duration: 'PT50M', unit: 'MW' }),
+    );
     expect(err.extensions).toMatchObject({ status: 422, upstreamCode: 'UNPROCESSABLE_ENTITY' });
     expect(err.extensions.fields).toEqual(['combined_sensor_data_description._schema']);
-    expect(String(err.extensions.upstreamMessage)).toContain("Resolution of 0:16:40 is incompatible with the sensor's required resolution of 0:15:00.");
+    expect(String(err.extensions.upstreamMessage)).toContain(
+      "Resolution of 0:16:40 is incompatible with the sensor's required resolution of 0:15:00.",
+    );
   });
 
   it('v1_1 on a current server is reported as sunset (410), not as a crash', async () => {
@@ -243,12 +278,20 @@ describe('v1_1', () => {
   });
 
   it('getMeterData: many connections in one call, named back by sensor name, in USEF sign (consumption positive)', async () => {
-    const names = new Map([...Array.from({ length: 30 }, (_, i) => [`CS ${i + 1}`, i + 1] as [string, number]), ['Solar park Oostende', 31]]);
+    const names = new Map([
+      ...Array.from({ length: 30 }, (_, i) => [`CS ${i + 1}`, i + 1] as [string, number]),
+      ['Solar park Oostende', 31],
+    ]);
     const start = Date.parse('2026-11-19T17:00:00Z');
     v1.sim.clearLog();
     const series = await v1.client.v1Series(
       'meter',
-      { connections: [`${AUTHORITY}:fm1.4`, `${AUTHORITY}:3:5`, `${AUTHORITY}:fm1.31`], start: new Date(start).toISOString(), duration: 'PT4H', resolution: 'PT15M' },
+      {
+        connections: [`${AUTHORITY}:fm1.4`, `${AUTHORITY}:3:5`, `${AUTHORITY}:fm1.31`],
+        start: new Date(start).toISOString(),
+        duration: 'PT4H',
+        resolution: 'PT15M',
+      },
       names,
       start,
       15 * 60_000,
@@ -267,7 +310,13 @@ describe('v1_1', () => {
 
   it('a rejected read keeps the USEF code and message', async () => {
     const err = await rejection(
-      v1.client.v1Series('meter', { connections: ['not-an-address'], start: new Date(NOW).toISOString(), duration: 'PT1H' }, new Map(), NOW, 15 * 60_000),
+      v1.client.v1Series(
+        'meter',
+        { connections: ['not-an-address'], start: new Date(NOW).toISOString(), duration: 'PT1H' },
+        new Map(),
+        NOW,
+        15 * 60_000,
+      ),
     );
     expect(err.code).toBe('UPSTREAM_REJECTED');
     expect(err.extensions).toMatchObject({ upstreamCode: 'INVALID_DOMAIN', status: 400 });
@@ -275,7 +324,14 @@ describe('v1_1', () => {
   });
 
   it('postMeterData, postPriceData and postWeatherData; repeats are already received, changes rejected', async () => {
-    const meter = { type: 'PostMeterDataRequest' as const, connection: `${AUTHORITY}:fm1.7`, values: [0.011, 0.011], start: '2026-11-20T06:00:00Z', duration: 'PT30M', unit: 'MW' };
+    const meter = {
+      type: 'PostMeterDataRequest' as const,
+      connection: `${AUTHORITY}:fm1.7`,
+      values: [0.011, 0.011],
+      start: '2026-11-20T06:00:00Z',
+      duration: 'PT30M',
+      unit: 'MW',
+    };
     expect(await v1.client.postV1('postMeterData', meter)).toEqual({ alreadyReceived: false, message: 'Request has been processed.' });
     expect((await v1.client.postV1('postMeterData', meter)).alreadyReceived).toBe(true);
     const replaced = await rejection(v1.client.postV1('postMeterData', { ...meter, values: [0.011, 0.012] }));
@@ -283,12 +339,30 @@ describe('v1_1', () => {
     // Stored in the database sign: consumption negative.
     expect(v1.sim.stored(7).get(Date.parse('2026-11-20T06:00:00Z'))![0]!.value).toBe(-0.011);
 
-    const price = { type: 'PostPriceDataRequest' as const, market: 'ea1.2018-06.localhost:epex_da', values: [50, 60], start: '2026-11-21T00:00:00+01:00', duration: 'PT2H', unit: 'EUR/MWh', horizon: 'PT35H' };
+    const price = {
+      type: 'PostPriceDataRequest' as const,
+      market: 'ea1.2018-06.localhost:epex_da',
+      values: [50, 60],
+      start: '2026-11-21T00:00:00+01:00',
+      duration: 'PT2H',
+      unit: 'EUR/MWh',
+      horizon: 'PT35H',
+    };
     expect((await v1.client.postV1('postPriceData', price)).alreadyReceived).toBe(false);
     const badUnit = await rejection(v1.client.postV1('postPriceData', { ...price, unit: 'EUR/kWh' }));
-    expect(badUnit.extensions).toMatchObject({ upstreamCode: 'INVALID_UNIT', upstreamMessage: 'Data for price should be given in EUR/MWh or KRW/kWh.' });
+    expect(badUnit.extensions).toMatchObject({
+      upstreamCode: 'INVALID_UNIT',
+      upstreamMessage: 'Data for price should be given in EUR/MWh or KRW/kWh.',
+    });
 
-    const weather = { type: 'PostWeatherDataRequest' as const, sensor: 'ea1.2018-06.localhost:wind speed:51.442:3.596', values: [7.5], start: '2026-11-21T00:00:00Z', duration: 'PT1H', unit: 'm/s' };
+    const weather = {
+      type: 'PostWeatherDataRequest' as const,
+      sensor: 'ea1.2018-06.localhost:wind speed:51.442:3.596',
+      values: [7.5],
+      start: '2026-11-21T00:00:00Z',
+      duration: 'PT1H',
+      unit: 'm/s',
+    };
     expect((await v1.client.postV1('postWeatherData', weather)).message).toBe('Request has been processed.');
     const nowhere = await rejection(v1.client.postV1('postWeatherData', { ...weather, sensor: 'ea1.2018-06.localhost:wind speed:10:10' }));
     expect(nowhere.extensions).toMatchObject({ upstreamCode: 'UNRECOGNIZED_SENSOR' });
@@ -302,7 +376,14 @@ describe('v1_1', () => {
       expect(err.extensions).toMatchObject({ status: 410, reason: 'SUNSET' });
       expect(err.message).toContain('API version 1.1 has been sunset');
       const write = await rejection(
-        sunset.client.postV1('postMeterData', { type: 'PostMeterDataRequest', connection: `${AUTHORITY}:fm1.1`, values: [1], start: '2026-11-20T00:00:00Z', duration: 'PT15M', unit: 'MW' }),
+        sunset.client.postV1('postMeterData', {
+          type: 'PostMeterDataRequest',
+          connection: `${AUTHORITY}:fm1.1`,
+          values: [1],
+          start: '2026-11-20T00:00:00Z',
+          duration: 'PT15M',
+          unit: 'MW',
+        }),
       );
       expect(write.extensions).toMatchObject({ status: 410, reason: 'SUNSET' });
     } finally {

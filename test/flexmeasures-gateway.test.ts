@@ -18,8 +18,7 @@ const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const AUTHORITY = 'ea1.2021-01.io.flexmeasures.company';
-const conn = (n: number, style: 'fm1' | 'fm0' = 'fm1') =>
-  `flexmeasures:connection:${AUTHORITY}:${style === 'fm1' ? `fm1.${n}` : `3:${n}`}`;
+const conn = (n: number, style: 'fm1' | 'fm0' = 'fm1') => `flexmeasures:connection:${AUTHORITY}:${style === 'fm1' ? `fm1.${n}` : `3:${n}`}`;
 
 interface Gen {
   app: TestApp;
@@ -68,7 +67,10 @@ describe.each([
   });
 
   it('both address styles (`:fm1.4` and `:3:4`) name the same connection', async () => {
-    const res = await gql(gen().app.url, `{ a: connection(id: "${conn(4)}") { id name } b: connection(id: "${conn(4, 'fm0')}") { id name } }`);
+    const res = await gql(
+      gen().app.url,
+      `{ a: connection(id: "${conn(4)}") { id name } b: connection(id: "${conn(4, 'fm0')}") { id name } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.a).toEqual({ id: conn(4), name: 'CS 4' });
     expect(res.data!.b).toEqual(res.data!.a);
@@ -91,12 +93,19 @@ describe.each([
   });
 
   it('prognoses with a horizon reach into the future', async () => {
-    const res = await gql(gen().app.url, ConnectionPrognosisDocument, { id: conn(31), from: iso(NOW + 24 * HOUR), to: iso(NOW + 26 * HOUR), horizon: 'PT6H' });
+    const res = await gql(gen().app.url, ConnectionPrognosisDocument, {
+      id: conn(31),
+      from: iso(NOW + 24 * HOUR),
+      to: iso(NOW + 26 * HOUR),
+      horizon: 'PT6H',
+    });
     expect(res.errors).toBeUndefined();
     const p = res.data!.connection.prognosis;
     expect(p.values).toHaveLength(8);
     expect(p.values.every((v) => typeof v === 'number')).toBe(true);
-    const log = gen().sim.requests(generation === 'v1_1' ? 'getPrognosis' : 'sensorData').at(-1)!;
+    const log = gen()
+      .sim.requests(generation === 'v1_1' ? 'getPrognosis' : 'sensorData')
+      .at(-1)!;
     expect(log.query.horizon).toBe('PT6H');
   });
 
@@ -104,7 +113,12 @@ describe.each([
     const bad = await gql(gen().app.url, `{ connection(id: "flexmeasures:connection:eb1.2021-01.x:4") { id } }`);
     expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(bad.errors![0]!.message).toContain("starts with 'ea1'");
-    const res = await gql(gen().app.url, ConnectionMeterDataDocument, { first: 1, from: iso(NOW - HOUR), to: iso(NOW), resolution: '15 minutes' });
+    const res = await gql(gen().app.url, ConnectionMeterDataDocument, {
+      first: 1,
+      from: iso(NOW - HOUR),
+      to: iso(NOW),
+      resolution: '15 minutes',
+    });
     expect(res.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(res.errors![0]!.message).toContain('resolution');
     expect(gen().sim.requests('sensorData').length + gen().sim.requests('getMeterData').length).toBe(0);
@@ -156,12 +170,23 @@ describe.each([
     const input = { connectionId: conn(5), start: '2026-11-20T03:00:00Z', values: [0.011, 0.0074], resolution: 'PT30M' };
     const first = await gql(gen().app.url, WriteMeterDataDocument, { input });
     expect(first.errors).toBeUndefined();
-    expect(first.data!.writeMeterData).toMatchObject({ status: 'PROCESSED', sensorId: 'flexmeasures:sensor:5', valuesSent: 4, upsampledBy: 2, apiVersion: generation });
+    expect(first.data!.writeMeterData).toMatchObject({
+      status: 'PROCESSED',
+      sensorId: 'flexmeasures:sensor:5',
+      valuesSent: 4,
+      upsampledBy: 2,
+      apiVersion: generation,
+    });
     const repeat = await gql(gen().app.url, WriteMeterDataDocument, { input });
     expect(repeat.data!.writeMeterData.status).toBe('ALREADY_RECEIVED');
     const changed = await gql(gen().app.url, WriteMeterDataDocument, { input: { ...input, values: [0.011, 0.022] } });
     expect(changed.data).toBeNull();
-    expect(changed.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstream: 'flexmeasures', status: 403, upstreamCode: 'INVALID_REPLACEMENT' });
+    expect(changed.errors![0]!.extensions).toMatchObject({
+      code: 'UPSTREAM_REJECTED',
+      upstream: 'flexmeasures',
+      status: 403,
+      upstreamCode: 'INVALID_REPLACEMENT',
+    });
     expect(gen().sim.requests(meterRoute)).toHaveLength(3);
   });
 
@@ -170,7 +195,10 @@ describe.each([
     const input = { connectionId: conn(6), start: '2026-11-20T01:00:00Z', values: [value] };
     const w = await gql(gen().app.url, WriteMeterDataDocument, { input });
     expect(w.errors).toBeUndefined();
-    const res = await gql(gen().app.url, `{ connection(id: "${conn(6)}") { meterData(from: "2026-11-20T01:00:00Z", to: "2026-11-20T01:30:00Z") { values } } }`);
+    const res = await gql(
+      gen().app.url,
+      `{ connection(id: "${conn(6)}") { meterData(from: "2026-11-20T01:00:00Z", to: "2026-11-20T01:30:00Z") { values } } }`,
+    );
     expect(res.data!.connection.meterData.values[0]).toBe(value);
   });
 
@@ -193,7 +221,15 @@ describe.each([
     expect(price.data!.writePriceData).toMatchObject({ status: 'PROCESSED', valuesSent: 3 });
     expect(price.data!.writePriceData.sensorId).toBe(generation === 'v3_0' ? 'flexmeasures:sensor:32' : null);
     const weather = await gql(gen().app.url, WriteWeatherDataDocument, {
-      input: { kind: 'TEMPERATURE', latitude: 51.442, longitude: 3.596, start: '2026-11-21T00:00:00Z', values: [4.5, 4.2], unit: '°C', horizon: 'PT3H' },
+      input: {
+        kind: 'TEMPERATURE',
+        latitude: 51.442,
+        longitude: 3.596,
+        start: '2026-11-21T00:00:00Z',
+        values: [4.5, 4.2],
+        unit: '°C',
+        horizon: 'PT3H',
+      },
     });
     expect(weather.errors).toBeUndefined();
     expect(weather.data!.writeWeatherData).toMatchObject({ status: 'PROCESSED', valuesSent: 2 });
@@ -203,7 +239,11 @@ describe.each([
   it('invalid units, counts and resolutions are refused before anything is sent', async () => {
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ connectionId: conn(5), start: '2026-11-20T03:00:00Z', values: [1], unit: 'MWh' }, 'unit', 'should be given in'],
-      [{ connectionId: conn(5), start: '2026-11-20T03:00:00Z', values: [1, 2, 3, 4, 5, 6, 7], duration: 'PT1H' }, 'duration', 'do not divide'],
+      [
+        { connectionId: conn(5), start: '2026-11-20T03:00:00Z', values: [1, 2, 3, 4, 5, 6, 7], duration: 'PT1H' },
+        'duration',
+        'do not divide',
+      ],
       [{ connectionId: conn(5), start: '2026-11-20T03:00:00Z', values: [1, 2], resolution: 'PT5M' }, 'resolution', 'finer than'],
       [{ connectionId: conn(5), start: '2026-11-20T03:00:00Z', values: [1], horizon: 'PT1H' }, 'horizon', 'zero or negative'],
     ];
@@ -214,11 +254,21 @@ describe.each([
     }
     // One value a year long at 15 minutes would be 35 040 values; a thousand of them is too many for one write.
     const huge = await gql(gen().app.url, WriteMeterDataDocument, {
-      input: { connectionId: conn(5), start: '2026-11-20T03:00:00Z', values: Array.from({ length: 1000 }, () => 0.01), resolution: 'P365D' },
+      input: {
+        connectionId: conn(5),
+        start: '2026-11-20T03:00:00Z',
+        values: Array.from({ length: 1000 }, () => 0.01),
+        resolution: 'P365D',
+      },
     });
     expect(huge.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'resolution' });
     expect(huge.errors![0]!.message).toContain('split the write into shorter periods');
-    const fine = await gql(gen().app.url, ConnectionMeterDataDocument, { first: 1, from: '2016-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z', resolution: 'PT1M' });
+    const fine = await gql(gen().app.url, ConnectionMeterDataDocument, {
+      first: 1,
+      from: '2016-01-01T00:00:00Z',
+      to: '2026-01-01T00:00:00Z',
+      resolution: 'PT1M',
+    });
     expect(fine.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'resolution' });
     expect(fine.errors![0]!.message).toContain('ask for a coarser resolution');
     const weather = await gql(gen().app.url, WriteWeatherDataDocument, {
@@ -232,10 +282,14 @@ describe.each([
 
 describe('upstream rejections of writes keep their code', () => {
   it('v1_1: a negative value for a pure consumer is POWER_VALUE_TOO_SMALL; an unknown market INVALID_DOMAIN', async () => {
-    const res = await gql(v1.app.url, WriteMeterDataDocument, { input: { connectionId: conn(9), start: '2026-11-20T03:00:00Z', values: [-0.01] } });
+    const res = await gql(v1.app.url, WriteMeterDataDocument, {
+      input: { connectionId: conn(9), start: '2026-11-20T03:00:00Z', values: [-0.01] },
+    });
     expect(res.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', status: 400, upstreamCode: 'POWER_VALUE_TOO_SMALL' });
     expect(res.errors![0]!.message).toContain('registered as a pure consumer');
-    const market = await gql(v1.app.url, WritePriceDataDocument, { input: { market: 'nordpool', start: '2026-11-22T00:00:00Z', values: [1], unit: 'EUR/MWh' } });
+    const market = await gql(v1.app.url, WritePriceDataDocument, {
+      input: { market: 'nordpool', start: '2026-11-22T00:00:00Z', values: [1], unit: 'EUR/MWh' },
+    });
     expect(market.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', status: 422, upstreamCode: 'INVALID_DOMAIN' });
     expect(market.errors![0]!.message).toContain("market with entity address ea1.2021-01.io.flexmeasures.company:nordpool doesn't exist.");
   });
@@ -249,10 +303,14 @@ describe('upstream rejections of writes keep their code', () => {
   });
 
   it('v3_0: a write to a sensor that is not a market is BAD_USER_INPUT; an upstream 500 is UPSTREAM_UNAVAILABLE', async () => {
-    const res = await gql(v3.app.url, WritePriceDataDocument, { input: { sensorId: 'flexmeasures:sensor:4', start: '2026-11-22T00:00:00Z', values: [1], unit: 'EUR/MWh' } });
+    const res = await gql(v3.app.url, WritePriceDataDocument, {
+      input: { sensorId: 'flexmeasures:sensor:4', start: '2026-11-22T00:00:00Z', values: [1], unit: 'EUR/MWh' },
+    });
     expect(res.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'sensorId' });
     v3.sim.addFault({ route: 'postSensorData', status: 500, body: '{"message": "boom", "status": 500}', times: 1 });
-    const failed = await gql(v3.app.url, WriteMeterDataDocument, { input: { connectionId: conn(10), start: '2026-11-20T04:00:00Z', values: [-0.01] } });
+    const failed = await gql(v3.app.url, WriteMeterDataDocument, {
+      input: { connectionId: conn(10), start: '2026-11-20T04:00:00Z', values: [-0.01] },
+    });
     expect(failed.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: 'flexmeasures', status: 500 });
     expect(v3.sim.requests('postSensorData')).toHaveLength(1); // a write is never retried
   });
@@ -309,10 +367,20 @@ describe('across upstreams', () => {
   });
 
   it('forcing v1_1 against a current server reports the sunset, not a crash', async () => {
-    const g = await start({ FLEXMEASURES_API_VERSION: 'v1_1', FLEXMEASURES_BASE_URL: v3.sim.url, FLEXMEASURES_EMAIL: v3.sim.email, FLEXMEASURES_PASSWORD: v3.sim.password });
+    const g = await start({
+      FLEXMEASURES_API_VERSION: 'v1_1',
+      FLEXMEASURES_BASE_URL: v3.sim.url,
+      FLEXMEASURES_EMAIL: v3.sim.email,
+      FLEXMEASURES_PASSWORD: v3.sim.password,
+    });
     try {
       const res = await gql(g.app.url, '{ connections(upstream: FLEXMEASURES) { totalCount } }');
-      expect(res.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstream: 'flexmeasures', status: 410, reason: 'SUNSET' });
+      expect(res.errors![0]!.extensions).toMatchObject({
+        code: 'UPSTREAM_REJECTED',
+        upstream: 'flexmeasures',
+        status: 410,
+        reason: 'SUNSET',
+      });
       expect(res.errors![0]!.message).toContain('sunset');
     } finally {
       await g.app.stop();

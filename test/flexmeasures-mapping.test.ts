@@ -43,7 +43,6 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const T2015 = Date.parse('2015-01-01T00:00:00Z');
 
-
 /** Runs fn, expects a WriteValidationError, and returns it. */
 function writeError(fn: () => unknown): WriteValidationError {
   try {
@@ -235,7 +234,9 @@ describe('mapFmSensor: v3_0 Sensor objects', () => {
 
   it('fails with a WireFormatError naming the field for malformed sensors', () => {
     expect(wireError(() => mapFmSensor([]))).toBe('sensor is not an object (got an array of 0)');
-    expect(wireError(() => mapFmSensor({ id: 'x', name: 'a', unit: 'kW', event_resolution: 'PT5M' }))).toContain('sensor.id is not an integer');
+    expect(wireError(() => mapFmSensor({ id: 'x', name: 'a', unit: 'kW', event_resolution: 'PT5M' }))).toContain(
+      'sensor.id is not an integer',
+    );
     expect(wireError(() => mapFmSensor({ id: 2, name: 5, unit: 'kW', event_resolution: 'PT5M' }))).toBe(
       'sensor 2 name is not a string (got number 5)',
     );
@@ -255,9 +256,9 @@ describe('mapFmSensor: v3_0 Sensor objects', () => {
       mapFmSensor({ name: 'a', unit: 'kW', event_resolution: 15, entity_address: 'no entity address available' }),
     );
     expect(msg).toContain('sensor.id is not an integer (and no fm1 entity_address to take it from)');
-    expect(wireError(() => mapFmSensor({ name: 'a', unit: 'kW', event_resolution: 15, entity_address: 'ea1.2021-01.io.flexmeasures:3:4' }))).toContain(
-      'sensor.id',
-    );
+    expect(
+      wireError(() => mapFmSensor({ name: 'a', unit: 'kW', event_resolution: 15, entity_address: 'ea1.2021-01.io.flexmeasures:3:4' })),
+    ).toContain('sensor.id');
   });
 });
 
@@ -391,7 +392,10 @@ describe('mapAsset / mapAssets', () => {
     expect(mapAsset(fx('v3_0/openapi_examples/GET_assets_id__200__single_asset.json'))).toEqual(battery);
     expect(mapAssets(fx('v3_0/openapi_examples/GET_assets__200__paginated_assets.json'))).toEqual([battery]);
     expect(mapAssets(fx('v3_0/openapi_examples/GET_assets__200__single_asset.json'))).toEqual([battery]);
-    expect(mapAsset(fx('v3_0/openapi_examples/PATCH_assets_id__200__single_asset.json')).position).toEqual({ latitude: 11.1, longitude: 99.9 });
+    expect(mapAsset(fx('v3_0/openapi_examples/PATCH_assets_id__200__single_asset.json')).position).toEqual({
+      latitude: 11.1,
+      longitude: 99.9,
+    });
   });
 
   it('maps description, parent and missing coordinates of a HEAD asset', () => {
@@ -415,7 +419,14 @@ describe('mapAsset / mapAssets', () => {
     expect(wireError(() => mapAsset({ name: 'no id' }))).toBe('asset.id is not an integer (got missing)');
     expect(wireError(() => mapAsset({ id: 3, name: null }))).toBe('asset 3 name is not a string (got null)');
     expect(wireError(() => mapAsset({ id: 3, name: 'a', parent_asset_id: 'x' }))).toContain('asset 3 parent_asset_id is not an integer');
-    expect(wireError(() => mapAssets([{ id: 1, name: 'a' }, { id: -1, name: 'b' }]))).toBe('assets[1].id is not an integer (got number -1)');
+    expect(
+      wireError(() =>
+        mapAssets([
+          { id: 1, name: 'a' },
+          { id: -1, name: 'b' },
+        ]),
+      ),
+    ).toBe('assets[1].id is not an integer (got number -1)');
   });
 });
 
@@ -500,7 +511,16 @@ describe('mapV1Series: v1_1 data answers', () => {
 
   it('reads the code shape: plural key holding a string ("connections": "CS 1")', () => {
     const out = mapV1Series(
-      { connections: 'CS 1', values: [300, 301, 302, 303, 304, 305], start: '2015-01-01T00:00:00Z', duration: 'PT1H30M', unit: 'MW', status: 'PROCESSED', message: 'Request has been processed.', type: 'GetPrognosisResponse' },
+      {
+        connections: 'CS 1',
+        values: [300, 301, 302, 303, 304, 305],
+        start: '2015-01-01T00:00:00Z',
+        duration: 'PT1H30M',
+        unit: 'MW',
+        status: 'PROCESSED',
+        message: 'Request has been processed.',
+        type: 'GetPrognosisResponse',
+      },
       names,
       T2015,
       Q,
@@ -550,7 +570,12 @@ describe('mapV1Series: v1_1 data answers', () => {
 
   it('accepts entity addresses (fm1 and fm0) as identifiers', () => {
     const out = mapV1Series(
-      { groups: [{ connection: 'ea1.2021-01.io.flexmeasures.company:fm1.4', values: [1] }, { connection: 'ea1.2021-01.io.flexmeasures.company:3:5', values: [2] }] },
+      {
+        groups: [
+          { connection: 'ea1.2021-01.io.flexmeasures.company:fm1.4', values: [1] },
+          { connection: 'ea1.2021-01.io.flexmeasures.company:3:5', values: [2] },
+        ],
+      },
       new Map(),
       T2015,
       Q,
@@ -590,7 +615,15 @@ describe('mapSensorData', () => {
   it('keeps nulls on the regular axis start + i × resolution; min/max ignore nulls', () => {
     const start = Date.UTC(2021, 4, 1, 22);
     const r = mapSensorData(
-      { values: [91.5, 92.1, null, null], start: '2021-05-02T00:00:00+02:00', duration: 'PT1H20M', unit: 'm³/h', resolution: 'PT20M', status: 'PROCESSED', message: 'Request has been processed.' },
+      {
+        values: [91.5, 92.1, null, null],
+        start: '2021-05-02T00:00:00+02:00',
+        duration: 'PT1H20M',
+        unit: 'm³/h',
+        resolution: 'PT20M',
+        status: 'PROCESSED',
+        message: 'Request has been processed.',
+      },
       0,
     );
     expect(r).toEqual({ times: axis(start, 20 * MIN, 4), values: [91.5, 92.1, null, null], min: 91.5, max: 92.1, resolutionMs: 20 * MIN });
@@ -662,7 +695,12 @@ describe('mapSensorData', () => {
 
 describe('usefOutcome', () => {
   it('reads the doc post* responses as processed', () => {
-    for (const f of ['doc_postMeterData_response', 'doc_postPriceData_response', 'doc_postPrognosis_response', 'doc_postWeatherData_response']) {
+    for (const f of [
+      'doc_postMeterData_response',
+      'doc_postPriceData_response',
+      'doc_postPrognosis_response',
+      'doc_postWeatherData_response',
+    ]) {
       expect(usefOutcome(200, fx(`v1_1/${f}.json`))).toEqual({
         ok: true,
         alreadyReceived: false,
@@ -674,7 +712,12 @@ describe('usefOutcome', () => {
   });
 
   it('HEAD 202 ACCEPTED (ingestion queue) is ok', () => {
-    const o = usefOutcome(202, { status: 'ACCEPTED', message: 'Sensor data has been accepted for processing.', job: 'abc', 'job-url': '/api/v3_0/jobs/abc' });
+    const o = usefOutcome(202, {
+      status: 'ACCEPTED',
+      message: 'Sensor data has been accepted for processing.',
+      job: 'abc',
+      'job-url': '/api/v3_0/jobs/abc',
+    });
     expect(o.ok).toBe(true);
     expect(o.code).toBe('ACCEPTED');
   });
@@ -700,7 +743,8 @@ describe('usefOutcome', () => {
     const o = usefOutcome(403, {
       results: 'Rejected',
       status: 'INVALID_REPLACEMENT',
-      message: 'Some of the data represents a replacement, which is reserved for servers in play mode. Enable play mode or update the prior in your request.',
+      message:
+        'Some of the data represents a replacement, which is reserved for servers in play mode. Enable play mode or update the prior in your request.',
     });
     expect(o.ok).toBe(false);
     expect(o.alreadyReceived).toBe(false);
@@ -727,7 +771,8 @@ describe('usefOutcome', () => {
       ok: false,
       alreadyReceived: false,
       code: 'UNPROCESSABLE_ENTITY',
-      message: "combined_sensor_data_description._schema: Resolution of 0:04:10 is incompatible with the sensor's required resolution of 0:10:00.",
+      message:
+        "combined_sensor_data_description._schema: Resolution of 0:04:10 is incompatible with the sensor's required resolution of 0:10:00.",
       fields: ['combined_sensor_data_description._schema'],
     });
   });
@@ -774,7 +819,8 @@ describe('usefOutcome', () => {
 
   it('an integer "status" (Flask-JSON) is never a code; HTTP errors keep their message', () => {
     const sunset = usefOutcome(410, {
-      message: 'API version 1.1 has been sunset. Please upgrade to API version 3.0. See https://flexmeasures.readthedocs.io/en/v0.13.0/api/v1_1.html for more information.',
+      message:
+        'API version 1.1 has been sunset. Please upgrade to API version 3.0. See https://flexmeasures.readthedocs.io/en/v0.13.0/api/v1_1.html for more information.',
       status: 410,
     });
     expect(sunset.ok).toBe(false);
@@ -791,13 +837,25 @@ describe('usefOutcome', () => {
   });
 
   it('401 / 403 / 413 / 429 bodies keep their USEF codes', () => {
-    const u = usefOutcome(401, { message: 'You could not be properly authenticated for this content or functionality.', status: 'UNAUTHORIZED', type: 'GetMeterDataResponse' });
+    const u = usefOutcome(401, {
+      message: 'You could not be properly authenticated for this content or functionality.',
+      status: 'UNAUTHORIZED',
+      type: 'GetMeterDataResponse',
+    });
     expect([u.ok, u.code]).toEqual([false, 'UNAUTHORIZED']);
-    const f = usefOutcome(403, { message: 'You cannot be authorized for this content or functionality.', result: 'Rejected', status: 'INVALID_SENDER' });
+    const f = usefOutcome(403, {
+      message: 'You cannot be authorized for this content or functionality.',
+      result: 'Rejected',
+      status: 'INVALID_SENDER',
+    });
     expect([f.ok, f.code, f.message]).toEqual([false, 'INVALID_SENDER', 'You cannot be authorized for this content or functionality.']);
-    expect(usefOutcome(413, { result: 'Rejected', status: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds the configured limit of 3250585 bytes.' }).code).toBe(
-      'PAYLOAD_TOO_LARGE',
-    );
+    expect(
+      usefOutcome(413, {
+        result: 'Rejected',
+        status: 'PAYLOAD_TOO_LARGE',
+        message: 'Request body exceeds the configured limit of 3250585 bytes.',
+      }).code,
+    ).toBe('PAYLOAD_TOO_LARGE');
     expect(usefOutcome(429, { result: 'Rejected', status: 'TOO_MANY_REQUESTS', message: 'You hit a rate limit.' }).ok).toBe(false);
   });
 
@@ -826,10 +884,34 @@ describe('usefOutcome', () => {
 describe('parseEntityAddress / fm1Address', () => {
   it('resolves every connection style to the trailing integer (sensor 4)', () => {
     const a = 'ea1.2021-01.io.flexmeasures.company';
-    expect(parseEntityAddress(`${a}:fm1.4`)).toEqual({ authority: '2021-01.io.flexmeasures.company', scheme: 'fm1', sensorId: 4, ownerId: null, kind: 'connection' });
-    expect(parseEntityAddress(`${a}:3:4`)).toEqual({ authority: '2021-01.io.flexmeasures.company', scheme: null, sensorId: 4, ownerId: 3, kind: 'connection' });
-    expect(parseEntityAddress(`${a}:fm0.3:4`)).toEqual({ authority: '2021-01.io.flexmeasures.company', scheme: 'fm0', sensorId: 4, ownerId: 3, kind: 'connection' });
-    expect(parseEntityAddress(`${a}:4`)).toEqual({ authority: '2021-01.io.flexmeasures.company', scheme: null, sensorId: 4, ownerId: null, kind: 'connection' });
+    expect(parseEntityAddress(`${a}:fm1.4`)).toEqual({
+      authority: '2021-01.io.flexmeasures.company',
+      scheme: 'fm1',
+      sensorId: 4,
+      ownerId: null,
+      kind: 'connection',
+    });
+    expect(parseEntityAddress(`${a}:3:4`)).toEqual({
+      authority: '2021-01.io.flexmeasures.company',
+      scheme: null,
+      sensorId: 4,
+      ownerId: 3,
+      kind: 'connection',
+    });
+    expect(parseEntityAddress(`${a}:fm0.3:4`)).toEqual({
+      authority: '2021-01.io.flexmeasures.company',
+      scheme: 'fm0',
+      sensorId: 4,
+      ownerId: 3,
+      kind: 'connection',
+    });
+    expect(parseEntityAddress(`${a}:4`)).toEqual({
+      authority: '2021-01.io.flexmeasures.company',
+      scheme: null,
+      sensorId: 4,
+      ownerId: null,
+      kind: 'connection',
+    });
   });
 
   it('does not check the naming authority (FMC placeholder address)', () => {
@@ -870,7 +952,7 @@ describe('parseEntityAddress / fm1Address', () => {
     const price = fxObj('v1_1/test_message_for_post_price_data.json');
     expect(parseEntityAddress(price.market as string).market).toBe('epex_da');
     const weather = fxObj('v1_1/test_message_for_post_weather_data_temperature.json');
-    const sensor = ((weather.groups as Json[])[0]!.sensor as string);
+    const sensor = (weather.groups as Json[])[0]!.sensor as string;
     expect(parseEntityAddress(sensor).weatherType).toBe('temperature');
   });
 
@@ -890,7 +972,9 @@ describe('parseEntityAddress / fm1Address', () => {
     expect(errorMessage(() => parseEntityAddress('ea1.2021-01.io.flexmeasures:wind speed:north:126'))).toBe(
       'Could not parse weather_sensor ea1.2021-01.io.flexmeasures:wind speed:north:126.',
     );
-    expect(errorMessage(() => parseEntityAddress('ea1.2021-01.io.flexmeasures:1x'))).toBe('Could not parse connection ea1.2021-01.io.flexmeasures:1x.');
+    expect(errorMessage(() => parseEntityAddress('ea1.2021-01.io.flexmeasures:1x'))).toBe(
+      'Could not parse connection ea1.2021-01.io.flexmeasures:1x.',
+    );
   });
 
   it('fm1Address builds fm1 addresses with or without the ea1. prefix', () => {
@@ -1019,21 +1103,33 @@ describe('prepareWrite', () => {
 
   it('the doc price request (start +09:00) formats start in UTC and keeps the values', () => {
     const msg = fxObj('v1_1/doc_postPriceData_request.json');
-    const w = prepareWrite({ quantity: 'price', unit: 'EUR/MWh', generation: 'v1_1', startMs: startOf(msg), values: msg.values as number[], durationMs: durationOf(msg), sensorResolutionMs: HOUR });
+    const w = prepareWrite({
+      quantity: 'price',
+      unit: 'EUR/MWh',
+      generation: 'v1_1',
+      startMs: startOf(msg),
+      values: msg.values as number[],
+      durationMs: durationOf(msg),
+      sensorResolutionMs: HOUR,
+    });
     expect(w.start).toBe('2015-01-01T06:00:00Z');
     expect(w.values).toHaveLength(24);
     expect(w.values[23]).toBe(58.61);
   });
 
   it('compressed price data (6 values over PT24H) to an hourly market is upsampled ×4', () => {
-    const w = prepareWrite(base({ quantity: 'price', unit: 'KRW/kWh', values: [1, 2, 3, 4, 5, 6], durationMs: DAY, sensorResolutionMs: HOUR }));
+    const w = prepareWrite(
+      base({ quantity: 'price', unit: 'KRW/kWh', values: [1, 2, 3, 4, 5, 6], durationMs: DAY, sensorResolutionMs: HOUR }),
+    );
     expect(w.upsampledBy).toBe(4);
     expect(w.values).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6]);
     expect(w.duration).toBe('PT24H');
   });
 
   it('price data over PT2M for an hourly market is rejected (finer than the sensor)', () => {
-    const e = writeError(() => prepareWrite(base({ quantity: 'price', unit: 'EUR/MWh', values: [1, 2, 3, 4, 5, 6], durationMs: 2 * MIN, sensorResolutionMs: HOUR })));
+    const e = writeError(() =>
+      prepareWrite(base({ quantity: 'price', unit: 'EUR/MWh', values: [1, 2, 3, 4, 5, 6], durationMs: 2 * MIN, sensorResolutionMs: HOUR })),
+    );
     expect(e.field).toBe('duration');
     expect(e.message).toContain('finer than');
     expect(e.message).toContain('PT1H');
@@ -1053,7 +1149,15 @@ describe('prepareWrite', () => {
       const msg = fxObj(`v1_1/${f}.json`);
       const g = (msg.groups as Json[])[0]!;
       const quantity = parseEntityAddress(g.sensor as string).weatherType!;
-      const w = prepareWrite({ quantity, unit: msg.unit as string, generation: 'v1_1', startMs: startOf(msg), values: g.values as number[], durationMs: durationOf(msg), sensorResolutionMs: 5 * MIN });
+      const w = prepareWrite({
+        quantity,
+        unit: msg.unit as string,
+        generation: 'v1_1',
+        startMs: startOf(msg),
+        values: g.values as number[],
+        durationMs: durationOf(msg),
+        sensorResolutionMs: 5 * MIN,
+      });
       expect(w.start).toBe('2015-01-01T06:00:00Z');
       expect(w.duration).toBe('PT30M');
       expect(w.values).toEqual(g.values);
@@ -1097,13 +1201,15 @@ describe('prepareWrite', () => {
     expect(e.message).toContain('FlexMeasures v1_1 cannot receive energy data');
   });
 
-  it('v3_0 always accepts the sensor\'s own unit, even outside the usual list (§4.5: convertible units)', () => {
+  it("v3_0 always accepts the sensor's own unit, even outside the usual list (§4.5: convertible units)", () => {
     expect(prepareWrite(base({ generation: 'v3_0', quantity: 'price', unit: 'USD/MWh', sensorUnit: 'USD/MWh' })).unit).toBe('USD/MWh');
     expect(prepareWrite(base({ generation: 'v3_0', quantity: 'wind speed', unit: 'km/h', sensorUnit: 'km/h' })).unit).toBe('km/h');
     expect(prepareWrite(base({ generation: 'v3_0', quantity: 'temperature', unit: 'K', sensorUnit: 'K' })).unit).toBe('K');
     expect(prepareWrite(base({ generation: 'v3_0', quantity: 'power', unit: 'GW', sensorUnit: 'GW' })).unit).toBe('GW');
     // v1_1 stays strict: it takes only the units it names (§3.2).
-    expect(() => prepareWrite(base({ generation: 'v1_1', quantity: 'power', unit: 'GW', sensorUnit: 'GW' }))).toThrow(/should be given in MW/);
+    expect(() => prepareWrite(base({ generation: 'v1_1', quantity: 'power', unit: 'GW', sensorUnit: 'GW' }))).toThrow(
+      /should be given in MW/,
+    );
   });
 
   it('duration vs count: uneven division is a "duration" error', () => {
@@ -1164,7 +1270,9 @@ describe('prepareWrite', () => {
     expect(one).toEqual({ start: '2015-01-01T00:00:00Z', duration: 'PT0H', values: [5], unit: 'MW', upsampledBy: 1 });
     expect(prepareWrite(base({ generation: 'v3_0', values: [5], sensorResolutionMs: 0 })).duration).toBe('PT0H');
     expect(writeError(() => prepareWrite(base({ generation: 'v3_0', values: [1, 2], sensorResolutionMs: 0 }))).field).toBe('values');
-    expect(writeError(() => prepareWrite(base({ generation: 'v3_0', values: [1], sensorResolutionMs: 0, durationMs: HOUR }))).field).toBe('duration');
+    expect(writeError(() => prepareWrite(base({ generation: 'v3_0', values: [1], sensorResolutionMs: 0, durationMs: HOUR }))).field).toBe(
+      'duration',
+    );
     expect(writeError(() => prepareWrite(base({ values: [1], sensorResolutionMs: 0 }))).field).toBe('sensor');
   });
 

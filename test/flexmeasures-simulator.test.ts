@@ -47,7 +47,10 @@ const DAY_BEFORE = '2026-11-19T00:00:00Z';
 const EVENING = '2026-11-19T17:00:00Z';
 
 /** A simulator on a free port (fixed clock, no gaps unless told), closed after all tests. */
-const startSim = simulatorPool<FlexMeasuresSimulatorOptions, FlexMeasuresSimulator>(createFlexMeasuresSimulator, { clock: () => NOW, gapRate: 0 });
+const startSim = simulatorPool<FlexMeasuresSimulatorOptions, FlexMeasuresSimulator>(createFlexMeasuresSimulator, {
+  clock: () => NOW,
+  gapRate: 0,
+});
 
 interface CallOptions {
   method?: string;
@@ -202,7 +205,8 @@ describe('v3_0 generation', () => {
       expect(Array.isArray(r.body)).toBe(true);
       const ids = (r.body as J[]).map((s) => s.id as number).sort((a, b) => a - b);
       expect(ids).toEqual([...sim.sensorIds('ev'), ...sim.sensorIds('solar')].sort((a, b) => a - b));
-      for (const pub of [...sim.sensorIds('price'), ...sim.sensorIds('temperature'), ...sim.sensorIds('wind')]) expect(ids).not.toContain(pub);
+      for (const pub of [...sim.sensorIds('price'), ...sim.sensorIds('temperature'), ...sim.sensorIds('wind')])
+        expect(ids).not.toContain(pub);
     });
 
     it('adds the market and weather sensors with include_public_assets=true', async () => {
@@ -291,7 +295,11 @@ describe('v3_0 generation', () => {
     it('answers an unknown id with 422 keyed by path (not 404)', async () => {
       const r = await call(url, '/api/v3_0/sensors/9999', { token });
       expect(r.status).toBe(422);
-      expect(r.body).toEqual({ message: { path: { id: ['No sensor found with ID 9999.'] } }, result: 'Rejected', status: 'UNPROCESSABLE_ENTITY' });
+      expect(r.body).toEqual({
+        message: { path: { id: ['No sensor found with ID 9999.'] } },
+        result: 'Rejected',
+        status: 'UNPROCESSABLE_ENTITY',
+      });
       const nan = await call(url, '/api/v3_0/sensors/abc', { token });
       expect(nan.status).toBe(422);
       expect(nan.body.message.path.id).toEqual(['Not a valid integer.']);
@@ -459,7 +467,8 @@ describe('v3_0 generation', () => {
       expect(r.body.data).toHaveLength(5);
       expect(r.body.status).toBe(200);
       for (const a of r.body.data as J[]) {
-        for (const k of ['attributes', 'sensors_to_show', 'flex_context', 'flex_model', 'sensors_to_show_as_kpis']) expect(typeof a[k]).toBe('string');
+        for (const k of ['attributes', 'sensors_to_show', 'flex_context', 'flex_model', 'sensors_to_show_as_kpis'])
+          expect(typeof a[k]).toBe('string');
       }
     });
 
@@ -549,7 +558,9 @@ describe('v3_0 generation', () => {
       expect(r.status).toBe(422);
       expect(r.body).toEqual({
         message: {
-          combined_sensor_data_description: { _schema: ["Resolution of 0:04:10 is incompatible with the sensor's required resolution of 0:15:00."] },
+          combined_sensor_data_description: {
+            _schema: ["Resolution of 0:04:10 is incompatible with the sensor's required resolution of 0:15:00."],
+          },
         },
         result: 'Rejected',
         status: 'UNPROCESSABLE_ENTITY',
@@ -558,13 +569,32 @@ describe('v3_0 generation', () => {
     });
 
     it('PostMeterDataRequest with a future horizon → 422 "Meter data must lie in the past."', async () => {
-      const r = await post(12, { values: [-0.001], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'MW', type: 'PostMeterDataRequest', horizon: 'PT1H' });
+      const r = await post(12, {
+        values: [-0.001],
+        start: '2026-11-18T00:00:00Z',
+        duration: 'PT15M',
+        unit: 'MW',
+        type: 'PostMeterDataRequest',
+        horizon: 'PT1H',
+      });
       expect(r.status).toBe(422);
       expect(r.body.message.combined_sensor_data_description._schema).toEqual(['Meter data must lie in the past.']);
       // Without a horizon the belief time is now: a window in the future is not meter data either.
-      const future = await post(12, { values: [-0.001], start: '2026-11-21T00:00:00Z', duration: 'PT15M', unit: 'MW', type: 'PostMeterDataRequest' });
+      const future = await post(12, {
+        values: [-0.001],
+        start: '2026-11-21T00:00:00Z',
+        duration: 'PT15M',
+        unit: 'MW',
+        type: 'PostMeterDataRequest',
+      });
       expect(future.status).toBe(422);
-      const prog = await post(12, { values: [-0.001], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'MW', type: 'PostPrognosisRequest' });
+      const prog = await post(12, {
+        values: [-0.001],
+        start: '2026-11-18T00:00:00Z',
+        duration: 'PT15M',
+        unit: 'MW',
+        type: 'PostPrognosisRequest',
+      });
       expect(prog.status).toBe(422);
       expect(prog.body.message.combined_sensor_data_description._schema).toEqual(['Prognoses must lie in the future.']);
       expect(sim.stored(12).size).toBe(0);
@@ -573,13 +603,17 @@ describe('v3_0 generation', () => {
     it('validates the body: incompatible unit, missing fields, unknown type, unknown sensor', async () => {
       const unit = await post(13, { values: [1], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'm/s' });
       expect(unit.status).toBe(422);
-      expect(unit.body.message.combined_sensor_data_description._schema).toEqual(['Required unit for this sensor is MW, got incompatible unit: m/s']);
+      expect(unit.body.message.combined_sensor_data_description._schema).toEqual([
+        'Required unit for this sensor is MW, got incompatible unit: m/s',
+      ]);
       const missing = await post(13, {});
       expect(missing.status).toBe(422);
       expect(Object.keys(missing.body.message.combined_sensor_data_description).sort()).toEqual(['duration', 'start', 'unit', 'values']);
       const type = await post(13, { values: [1], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'MW', type: 'PostNothing' });
       expect(type.status).toBe(422);
-      expect(type.body.message.combined_sensor_data_description.type[0]).toMatch(/^Must be one of: PostSensorDataRequest, PostMeterDataRequest/);
+      expect(type.body.message.combined_sensor_data_description.type[0]).toMatch(
+        /^Must be one of: PostSensorDataRequest, PostMeterDataRequest/,
+      );
       const unknown = await post(999, { values: [1], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'MW' });
       expect(unknown.status).toBe(404);
       expect(unknown.body).toEqual({ message: 'Sensor 999 not found', status: 404 });
@@ -587,7 +621,9 @@ describe('v3_0 generation', () => {
     });
 
     it('needs a token (401 exact body)', async () => {
-      const r = await call(url, '/api/v3_0/sensors/13/data', { body: { values: [1], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'MW' } });
+      const r = await call(url, '/api/v3_0/sensors/13/data', {
+        body: { values: [1], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'MW' },
+      });
       expect(r.status).toBe(401);
       expect(r.body).toEqual(FM_401);
     });
@@ -632,7 +668,8 @@ describe('v1_1 generation (v0.12.3)', () => {
   /** `tok`: the session token by default, null for none. */
   const v1get = (route: string, params: Array<[string, string]> | Record<string, string>, tok: string | null = token) =>
     call(url, `/api/v1_1/${route}?${qs(params)}`, { token: tok ?? undefined });
-  const v1post = (route: string, body: unknown, tok: string | null = token) => call(url, `/api/v1_1/${route}`, { token: tok ?? undefined, body });
+  const v1post = (route: string, body: unknown, tok: string | null = token) =>
+    call(url, `/api/v1_1/${route}`, { token: tok ?? undefined, body });
   const meter = (connections: string[], extra: Record<string, string> = {}) =>
     v1get('getMeterData', [
       ['type', 'GetMeterDataRequest'],
@@ -730,7 +767,10 @@ describe('v1_1 generation (v0.12.3)', () => {
       const get = await call(url, `/api/v3_0/sensors/1/data?${qs({ start: DAY_BEFORE, duration: 'PT1H', unit: 'MW' })}`, { token });
       expect(get.status).toBe(404);
       expect(get.body).toEqual({ message: NOT_FOUND_MESSAGE, status: 404 });
-      const post = await call(url, '/api/v3_0/sensors/1/data', { token, body: { values: [1], start: DAY_BEFORE, duration: 'PT15M', unit: 'MW' } });
+      const post = await call(url, '/api/v3_0/sensors/1/data', {
+        token,
+        body: { values: [1], start: DAY_BEFORE, duration: 'PT15M', unit: 'MW' },
+      });
       expect(post.status).toBe(404);
       const one = await call(url, '/api/v3_0/sensors/1', { token });
       expect(one.status).toBe(404);
@@ -769,7 +809,12 @@ describe('v1_1 generation (v0.12.3)', () => {
     it('getService with an unknown role → 400 INVALID_ROLE', async () => {
       const r = await v1get('getService', { access: 'Wizard' }, null);
       expect(r.status).toBe(400);
-      expect(r.body).toEqual({ result: 'Rejected', status: 'INVALID_ROLE', message: 'No known services for specified role Wizard.', type: 'GetServiceResponse' });
+      expect(r.body).toEqual({
+        result: 'Rejected',
+        status: 'INVALID_ROLE',
+        message: 'No known services for specified role Wizard.',
+        type: 'GetServiceResponse',
+      });
     });
 
     it('getConnection: fm1 addresses of the power sensors ordered by id descending, names, status 200, type', async () => {
@@ -796,8 +841,17 @@ describe('v1_1 generation (v0.12.3)', () => {
     it('names the one series by sensor NAME under the plural key as a string, USEF sign, echoes the request', async () => {
       const r = await meter([fm1(1)]);
       expect(r.status).toBe(200);
-      expect(Object.keys(r.body).sort()).toEqual(['connections', 'duration', 'message', 'start', 'status', 'type', 'unit', 'values'].sort());
-      expect(r.body).toMatchObject({ connections: 'CS 1', start: EVENING, duration: 'PT4H', unit: 'MW', ...PROCESSED, type: 'GetMeterDataResponse' });
+      expect(Object.keys(r.body).sort()).toEqual(
+        ['connections', 'duration', 'message', 'start', 'status', 'type', 'unit', 'values'].sort(),
+      );
+      expect(r.body).toMatchObject({
+        connections: 'CS 1',
+        start: EVENING,
+        duration: 'PT4H',
+        unit: 'MW',
+        ...PROCESSED,
+        type: 'GetMeterDataResponse',
+      });
       expect(r.body.values).toHaveLength(16);
       expect((r.body.values as number[]).every((v) => typeof v === 'number' && v >= 0)).toBe(true);
       expect((r.body.values as number[]).some((v) => v > 0)).toBe(true);
@@ -876,7 +930,9 @@ describe('v1_1 generation (v0.12.3)', () => {
     });
 
     it('resolves `…:fm1.4`, `…:3:4`, `…:fm0.3:4` and `…:4` all to sensor 4 (CS 4)', async () => {
-      const answers = await Promise.all([fm1(4), `${AUTHORITY}:3:4`, `${AUTHORITY}:fm0.3:4`, 'ea1.2018-06.localhost:4'].map((ea) => meter([ea])));
+      const answers = await Promise.all(
+        [fm1(4), `${AUTHORITY}:3:4`, `${AUTHORITY}:fm0.3:4`, 'ea1.2018-06.localhost:4'].map((ea) => meter([ea])),
+      );
       for (const a of answers) {
         expect(a.status).toBe(200);
         expect(a.body.connections).toBe('CS 4');
@@ -900,7 +956,11 @@ describe('v1_1 generation (v0.12.3)', () => {
         { ...base, horizon: 'PT1H' },
         'The horizon field in your request could not be parsed. Meter data must have a zero or negative horizon to indicate observations after the fact.',
       ],
-      ['INVALID_RESOLUTION', { ...base, resolution: 'PT10M' }, 'Only the following resolutions in the data are supported: PT15M or a multiple hereof.'],
+      [
+        'INVALID_RESOLUTION',
+        { ...base, resolution: 'PT10M' },
+        'Only the following resolutions in the data are supported: PT15M or a multiple hereof.',
+      ],
     ];
     it.each(cases)('%s → 400 with the exact message and type', async (status, params, message) => {
       const r = await v1get('getMeterData', params);
@@ -912,7 +972,10 @@ describe('v1_1 generation (v0.12.3)', () => {
       const h = await v1get('getMeterData', { ...base, horizon: 'T6H' });
       expect(h.body).toMatchObject({ status: 'INVALID_HORIZON', message: 'The horizon field in your request could not be parsed.' });
       const res = await v1get('getMeterData', { ...base, resolution: '15M' });
-      expect(res.body).toMatchObject({ status: 'INVALID_RESOLUTION', message: 'The resolution string cannot be parsed as ISO8601 duration: 15M' });
+      expect(res.body).toMatchObject({
+        status: 'INVALID_RESOLUTION',
+        message: 'The resolution string cannot be parsed as ISO8601 duration: 15M',
+      });
       const unknown = await v1get('getMeterData', { ...base, connection: fm1(999) });
       expect(unknown.status).toBe(400);
       expect(unknown.body).toMatchObject({ status: 'UNRECOGNIZED_CONNECTION_GROUP', type: 'GetMeterDataResponse' });
@@ -933,9 +996,23 @@ describe('v1_1 generation (v0.12.3)', () => {
 
   describe('GET getPrognosis (§3.6)', () => {
     it('returns the forecasts made at least `horizon` ahead, in USEF sign', async () => {
-      const r = await v1get('getPrognosis', { type: 'GetPrognosisRequest', connection: fm1(2), start: EVENING, duration: 'PT4H', unit: 'MW', horizon: 'PT6H' });
+      const r = await v1get('getPrognosis', {
+        type: 'GetPrognosisRequest',
+        connection: fm1(2),
+        start: EVENING,
+        duration: 'PT4H',
+        unit: 'MW',
+        horizon: 'PT6H',
+      });
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ connections: 'CS 2', start: EVENING, duration: 'PT4H', unit: 'MW', ...PROCESSED, type: 'GetPrognosisResponse' });
+      expect(r.body).toMatchObject({
+        connections: 'CS 2',
+        start: EVENING,
+        duration: 'PT4H',
+        unit: 'MW',
+        ...PROCESSED,
+        type: 'GetPrognosisResponse',
+      });
       const stored = await twinValues(2, { start: EVENING, duration: 'PT4H', unit: 'MW', type: 'GetPrognosisRequest', horizon: 'PT6H' });
       expect(r.body.values).toEqual(stored.map((v) => neg(v as number)));
       const meterValues = (await meter([fm1(2)])).body.values;
@@ -943,10 +1020,23 @@ describe('v1_1 generation (v0.12.3)', () => {
     });
 
     it('has nothing made further ahead than the generated forecasts, and checks its own type', async () => {
-      const r = await v1get('getPrognosis', { type: 'GetPrognosisRequest', connection: fm1(2), start: EVENING, duration: 'PT4H', unit: 'MW', horizon: 'PT48H' });
+      const r = await v1get('getPrognosis', {
+        type: 'GetPrognosisRequest',
+        connection: fm1(2),
+        start: EVENING,
+        duration: 'PT4H',
+        unit: 'MW',
+        horizon: 'PT48H',
+      });
       expect(r.status).toBe(200);
       expect(r.body.values).toEqual([]);
-      const wrong = await v1get('getPrognosis', { type: 'GetMeterDataRequest', connection: fm1(2), start: EVENING, duration: 'PT4H', unit: 'MW' });
+      const wrong = await v1get('getPrognosis', {
+        type: 'GetMeterDataRequest',
+        connection: fm1(2),
+        start: EVENING,
+        duration: 'PT4H',
+        unit: 'MW',
+      });
       expect(wrong.body).toEqual({
         result: 'Rejected',
         status: 'INVALID_MESSAGE_TYPE',
@@ -981,7 +1071,12 @@ describe('v1_1 generation (v0.12.3)', () => {
       });
       const changed = await v1post('postMeterData', msg({ values: [0.011, 0.011, 0.022, 0.005] }));
       expect(changed.status).toBe(403);
-      expect(changed.body).toEqual({ results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V1, type: 'PostMeterDataResponse' });
+      expect(changed.body).toEqual({
+        results: 'Rejected',
+        status: 'INVALID_REPLACEMENT',
+        message: REPLACEMENT_V1,
+        type: 'PostMeterDataResponse',
+      });
     });
 
     it('stores the database sign and reads back through getMeterData in USEF sign', async () => {
@@ -1050,9 +1145,17 @@ describe('v1_1 generation (v0.12.3)', () => {
       const h = await v1post('postMeterData', msg({ horizon: 'PT1H' }));
       expect(h.body).toMatchObject({ status: 'INVALID_HORIZON', type: 'PostMeterDataResponse' });
       const u = await v1post('postMeterData', msg({ unit: 'kW' }));
-      expect(u.body).toEqual({ result: 'Rejected', status: 'INVALID_UNIT', message: 'Data for power should be given in MW.', type: 'PostMeterDataResponse' });
+      expect(u.body).toEqual({
+        result: 'Rejected',
+        status: 'INVALID_UNIT',
+        message: 'Data for power should be given in MW.',
+        type: 'PostMeterDataResponse',
+      });
       const n = await v1post('postMeterData', msg({ values: [0.1, null, 0.1, 0.1] }));
-      expect(n.body).toMatchObject({ status: 'PTUS_INCOMPLETE', message: 'Missing values. Request includes empty or ill-formatted value(s).' });
+      expect(n.body).toMatchObject({
+        status: 'PTUS_INCOMPLETE',
+        message: 'Missing values. Request includes empty or ill-formatted value(s).',
+      });
       const c = await v1post('postMeterData', { ...msg(), connection: undefined });
       expect(c.body).toMatchObject({ status: 'UNRECOGNIZED_CONNECTION_GROUP' });
       const t = await v1post('postMeterData', { ...msg(), type: undefined });
@@ -1062,20 +1165,32 @@ describe('v1_1 generation (v0.12.3)', () => {
     it('an unknown connection → 422 INVALID_DOMAIN, raised, so without `type`', async () => {
       const r = await v1post('postMeterData', msg({ connection: fm1(999) }));
       expect(r.status).toBe(422);
-      expect(r.body).toEqual({ message: [`connection with entity address ${fm1(999)} doesn't exist.`], result: 'Rejected', status: 'INVALID_DOMAIN' });
+      expect(r.body).toEqual({
+        message: [`connection with entity address ${fm1(999)} doesn't exist.`],
+        result: 'Rejected',
+        status: 'INVALID_DOMAIN',
+      });
       expect(r.body).not.toHaveProperty('type');
     });
   });
 
   describe('POST postPrognosis, postPriceData, postWeatherData (§3.8–§3.10)', () => {
     it('postPrognosis needs a horizon; with one it is PROCESSED, plain horizons anchored to the period end', async () => {
-      const base = { type: 'PostPrognosisRequest', connection: fm1(4), values: [0.01, 0.02, 0.03, 0.04], start: '2026-11-21T00:00:00Z', duration: 'PT1H', unit: 'MW' };
+      const base = {
+        type: 'PostPrognosisRequest',
+        connection: fm1(4),
+        values: [0.01, 0.02, 0.03, 0.04],
+        start: '2026-11-21T00:00:00Z',
+        duration: 'PT1H',
+        unit: 'MW',
+      };
       const none = await v1post('postPrognosis', base);
       expect(none.status).toBe(400);
       expect(none.body).toEqual({
         result: 'Rejected',
         status: 'INVALID_HORIZON',
-        message: "The horizon field in your request could not be parsed. Please specify the horizon field using an ISO 8601 duration (such as 'PT24H').",
+        message:
+          "The horizon field in your request could not be parsed. Please specify the horizon field using an ISO 8601 duration (such as 'PT24H').",
         type: 'PostPrognosisResponse',
       });
       const ok = await v1post('postPrognosis', { ...base, horizon: 'PT7H30M' });
@@ -1095,7 +1210,15 @@ describe('v1_1 generation (v0.12.3)', () => {
       const bTok = await login(buggy, bUrl);
       const r = await call(bUrl, '/api/v1_1/postPrognosis', {
         token: bTok,
-        body: { type: 'PostPrognosisRequest', connection: fm1(1), values: [0.01], start: '2026-11-21T00:00:00Z', duration: 'PT15M', horizon: 'PT6H', unit: 'MW' },
+        body: {
+          type: 'PostPrognosisRequest',
+          connection: fm1(1),
+          values: [0.01],
+          start: '2026-11-21T00:00:00Z',
+          duration: 'PT15M',
+          horizon: 'PT6H',
+          unit: 'MW',
+        },
       });
       expect(r.status).toBe(500);
       expect(r.body).toEqual({ message: "post_prognosis_response() missing 1 required positional argument: 'rolling'", status: 500 });
@@ -1127,13 +1250,28 @@ describe('v1_1 generation (v0.12.3)', () => {
     });
 
     it('postPriceData upsamples 6 values over PT24H; refuses PT2M, other units and unknown markets', async () => {
-      const body = { type: 'PostPriceDataRequest', market: 'ea1.2018-06.localhost:epex_da', values: [1, 2, 3, 4, 5, 6], start: '2026-11-16T00:00:00Z', duration: 'PT24H', unit: 'EUR/MWh' };
+      const body = {
+        type: 'PostPriceDataRequest',
+        market: 'ea1.2018-06.localhost:epex_da',
+        values: [1, 2, 3, 4, 5, 6],
+        start: '2026-11-16T00:00:00Z',
+        duration: 'PT24H',
+        unit: 'EUR/MWh',
+      };
       const up = await v1post('postPriceData', body);
       expect(up.status).toBe(200);
       const short = await v1post('postPriceData', { ...body, values: [1], duration: 'PT2M', start: '2026-11-15T00:00:00Z' });
-      expect(short.body).toMatchObject({ status: 'INVALID_RESOLUTION', message: 'Only the following resolutions in the data are supported: PT1H' });
+      expect(short.body).toMatchObject({
+        status: 'INVALID_RESOLUTION',
+        message: 'Only the following resolutions in the data are supported: PT1H',
+      });
       const eurKwh = await v1post('postPriceData', { ...body, unit: 'EUR/kWh' });
-      expect(eurKwh.body).toEqual({ result: 'Rejected', status: 'INVALID_UNIT', message: 'Data for price should be given in EUR/MWh or KRW/kWh.', type: 'PostPriceDataResponse' });
+      expect(eurKwh.body).toEqual({
+        result: 'Rejected',
+        status: 'INVALID_UNIT',
+        message: 'Data for price should be given in EUR/MWh or KRW/kWh.',
+        type: 'PostPriceDataResponse',
+      });
       const krw = await v1post('postPriceData', { ...body, unit: 'KRW/kWh' });
       expect(krw.body).toMatchObject({ status: 'INVALID_UNIT', message: 'Data for epex da prices should be given in EUR/MWh.' });
       // A sensor of that name exists, but it is not on a day_ahead/tou_tariff asset.
@@ -1165,9 +1303,16 @@ describe('v1_1 generation (v0.12.3)', () => {
       expect(ok.body).toEqual({ ...PROCESSED, type: 'PostWeatherDataResponse' });
       const temp = sim.sensorIds('temperature')[0]!;
       expect([...sim.stored(temp).values()].map((b) => b[0]!.value)).toEqual([4.5, 4.2, 3.9]);
-      const wind = await v1post('postWeatherData', { ...body, groups: [{ sensor: `ea1.2018-06.localhost:wind speed:${latitude}:${longitude}`, values: [5, 6, 7] }], unit: 'm/s' });
+      const wind = await v1post('postWeatherData', {
+        ...body,
+        groups: [{ sensor: `ea1.2018-06.localhost:wind speed:${latitude}:${longitude}`, values: [5, 6, 7] }],
+        unit: 'm/s',
+      });
       expect(wind.status).toBe(200);
-      const elsewhere = await v1post('postWeatherData', { ...body, groups: [{ sensor: 'ea1.2018-06.localhost:temperature:52.1:5.18', values: [1, 2, 3] }] });
+      const elsewhere = await v1post('postWeatherData', {
+        ...body,
+        groups: [{ sensor: 'ea1.2018-06.localhost:temperature:52.1:5.18', values: [1, 2, 3] }],
+      });
       expect(elsewhere.status).toBe(400);
       expect(elsewhere.body).toEqual({
         result: 'Rejected',
@@ -1266,7 +1411,11 @@ describe('rate limiting (§2.1, §4.10)', () => {
     const limited = await call(url, '/api');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('40');
-    expect(limited.body).toEqual({ result: 'Rejected', status: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/^You hit a rate limit\. The limit you hit allows 3 per /) });
+    expect(limited.body).toEqual({
+      result: 'Rejected',
+      status: 'TOO_MANY_REQUESTS',
+      message: expect.stringMatching(/^You hit a rate limit\. The limit you hit allows 3 per /),
+    });
     expect(sim.requests('rateLimited')).toHaveLength(1);
     now += 41_000; // past the 60 s window
     const again = await call(url, '/api');
@@ -1307,13 +1456,27 @@ describe('request log, faults, latency and concurrency', () => {
     await call(url, '/api/v3_0/sensors', { token });
     await call(url, '/api/v3_0/sensors/1', { token });
     await call(url, `/api/v3_0/sensors/1/data?${qs({ start: DAY_BEFORE, duration: 'PT1H', unit: 'MW' })}`, { token });
-    await call(url, '/api/v3_0/sensors/1/data', { token, body: { values: [-0.001], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'MW' } });
+    await call(url, '/api/v3_0/sensors/1/data', {
+      token,
+      body: { values: [-0.001], start: '2026-11-18T00:00:00Z', duration: 'PT15M', unit: 'MW' },
+    });
     await call(url, '/api/v3_0/assets', { token });
     await call(url, '/api/v3_0/assets/100', { token });
     await call(url, '/api/v3_0/assets/100/sensors', { token });
     await call(url, '/api/v3_0/sensors'); // no token
     const routes = sim.requests().map((e) => e.route);
-    expect(routes).toEqual(['api', 'token', 'sensors', 'sensor', 'sensorData', 'postSensorData', 'assets', 'asset', 'assetSensors', 'sensors']);
+    expect(routes).toEqual([
+      'api',
+      'token',
+      'sensors',
+      'sensor',
+      'sensorData',
+      'postSensorData',
+      'assets',
+      'asset',
+      'assetSensors',
+      'sensors',
+    ]);
     const [api, tok, sensors] = sim.requests();
     expect(api).toMatchObject({ method: 'GET', path: '/api', status: 200, authorized: null, faulted: false, at: NOW });
     expect(tok).toMatchObject({ method: 'POST', status: 200, authorized: true });
@@ -1466,7 +1629,11 @@ describe('robustness: bad input never crashes the simulator', () => {
     );
     expect(v1odd.status).toBe(400);
     expect(v1odd.body.status).toBe('UNRECOGNIZED_CONNECTION_GROUP');
-    const v1bad = await call(v1.url, `/api/v1_1/getMeterData?${qs({ type: 'GetMeterDataRequest', connection: fm1(1), start: DAY_BEFORE, duration: 'P1M', unit: 'MW', resolution: 'P1Y' })}`, { token: t1 });
+    const v1bad = await call(
+      v1.url,
+      `/api/v1_1/getMeterData?${qs({ type: 'GetMeterDataRequest', connection: fm1(1), start: DAY_BEFORE, duration: 'P1M', unit: 'MW', resolution: 'P1Y' })}`,
+      { token: t1 },
+    );
     expect(v1bad.status).toBe(400);
     expect(v1bad.body.status).toBe('INVALID_RESOLUTION');
     const brokenPath = await call(v3.url, '/api/v3_0/sensors/%E0%A4%A', { token: t3 });
@@ -1476,7 +1643,14 @@ describe('robustness: bad input never crashes the simulator', () => {
   });
 
   it('unknown paths answer 404 JSON with status 404', async () => {
-    for (const path of ['/', '/nope', '/api/v2_0/getService', '/api/v3_0/sensors/1/data/extra', '/api/v1_1/getNothing', '/api/v3_0/users']) {
+    for (const path of [
+      '/',
+      '/nope',
+      '/api/v2_0/getService',
+      '/api/v3_0/sensors/1/data/extra',
+      '/api/v1_1/getNothing',
+      '/api/v3_0/users',
+    ]) {
       const r = await call(v3.url, path, { token: t3 });
       expect(r.status, path).toBe(404);
       expect(r.body).toEqual({ message: NOT_FOUND_MESSAGE, status: 404 });
@@ -1558,7 +1732,9 @@ describe('contract details once missed by the simulator', () => {
 
   // §2.6: responses echo start via isodate.datetime_isoformat, keeping a non-UTC offset.
   it('§2.6/§4.4: GET /sensors/<id>/data echoes a +01:00 start with its offset', async () => {
-    const r = await call(v3.url, `/api/v3_0/sensors/1/data?${qs({ start: '2026-11-19T18:00:00+01:00', duration: 'PT1H', unit: 'MW' })}`, { token: t3 });
+    const r = await call(v3.url, `/api/v3_0/sensors/1/data?${qs({ start: '2026-11-19T18:00:00+01:00', duration: 'PT1H', unit: 'MW' })}`, {
+      token: t3,
+    });
     expect(r.status).toBe(200);
     expect(r.body.start).toBe('2026-11-19T18:00:00+01:00');
   });
@@ -1568,7 +1744,14 @@ describe('contract details once missed by the simulator', () => {
   it('§3.9/§3.11: postPriceData to a market name no sensor has → 422 INVALID_DOMAIN without type', async () => {
     const r = await call(v1.url, '/api/v1_1/postPriceData', {
       token: t1,
-      body: { type: 'PostPriceDataRequest', market: 'ea1.2018-06.localhost:nord_pool', values: [1, 2], start: '2026-11-18T00:00:00Z', duration: 'PT2H', unit: 'EUR/MWh' },
+      body: {
+        type: 'PostPriceDataRequest',
+        market: 'ea1.2018-06.localhost:nord_pool',
+        values: [1, 2],
+        start: '2026-11-18T00:00:00Z',
+        duration: 'PT2H',
+        unit: 'EUR/MWh',
+      },
     });
     expect(r.status).toBe(422);
     expect(r.body.status).toBe('INVALID_DOMAIN');
@@ -1583,7 +1766,11 @@ describe('contract details once missed by the simulator', () => {
       { token: t1 },
     );
     expect(r.status).toBe(422);
-    expect(r.body).toEqual({ message: [`connection with entity address ${fm1(999)} doesn't exist.`], result: 'Rejected', status: 'INVALID_DOMAIN' });
+    expect(r.body).toEqual({
+      message: [`connection with entity address ${fm1(999)} doesn't exist.`],
+      result: 'Rejected',
+      status: 'INVALID_DOMAIN',
+    });
   });
 });
 
@@ -1624,7 +1811,14 @@ describe('the simulator bounds its own work (it runs inside test processes)', ()
     expect(w3.body.message.combined_sensor_data_description._schema[0]).toContain('more than 1000000 events');
     const w1 = await call(v1.url, '/api/v1_1/postMeterData', {
       token: t1,
-      body: { type: 'PostMeterDataRequest', connection: fm1(1), values: [0], start: '2026-11-19T00:00:00Z', duration: 'P36500D', unit: 'MW' },
+      body: {
+        type: 'PostMeterDataRequest',
+        connection: fm1(1),
+        values: [0],
+        start: '2026-11-19T00:00:00Z',
+        duration: 'P36500D',
+        unit: 'MW',
+      },
     });
     expect(w1.status).toBe(400);
     expect(w1.body.status).toBe('INVALID_PERIOD');

@@ -48,7 +48,11 @@ describe('catalogue queries', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const res: Awaited<ReturnType<typeof gql<LocationsQuery>>> = await gql(app.url, LocationsDocument, { upstream: 'MEETNET', first: 10, after });
+      const res: Awaited<ReturnType<typeof gql<LocationsQuery>>> = await gql(app.url, LocationsDocument, {
+        upstream: 'MEETNET',
+        first: 10,
+        after,
+      });
       expect(res.errors).toBeUndefined();
       const page = res.data!.locations;
       expect(page.totalCount).toBe(35);
@@ -64,7 +68,11 @@ describe('catalogue queries', () => {
   });
 
   it('sorts by distance with near, filters with withinKm', async () => {
-    const res = await gql(app.url, LocationsDocument, { upstream: 'MEETNET', near: { latitude: 51.3886, longitude: 2.4378 }, withinKm: 25 });
+    const res = await gql(app.url, LocationsDocument, {
+      upstream: 'MEETNET',
+      near: { latitude: 51.3886, longitude: 2.4378 },
+      withinKm: 25,
+    });
     expect(res.errors).toBeUndefined();
     const nodes = res.data!.locations.nodes;
     expect(nodes[0]!.id).toBe('meetnet:location:MP7');
@@ -254,7 +262,12 @@ describe('upstream failures are typed errors and the rest of the response is ans
       'UPSTREAM_BAD_RESPONSE',
       /unexpected shape/,
     ],
-    ['rejection', { route: 'getData', status: 400, body: '{"Message":"The request is invalid."}' }, 'UPSTREAM_REJECTED', /The request is invalid/],
+    [
+      'rejection',
+      { route: 'getData', status: 400, body: '{"Message":"The request is invalid."}' },
+      'UPSTREAM_REJECTED',
+      /The request is invalid/,
+    ],
   ];
 
   for (const [name, fault, code, message] of cases) {

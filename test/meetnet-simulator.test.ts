@@ -121,7 +121,10 @@ describe('POST /Token', () => {
     const other = await fetch(`${url}/Token`, { method: 'POST', body: loginForm('jane@company.org', 'P4ssw0rd', 'client_credentials') });
     expect(other.status).toBe(400);
     expect(await other.json()).toEqual({ error: 'unsupported_grant_type' });
-    const missing = await fetch(`${url}/Token`, { method: 'POST', body: new URLSearchParams({ username: 'jane@company.org', password: 'P4ssw0rd' }) });
+    const missing = await fetch(`${url}/Token`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'jane@company.org', password: 'P4ssw0rd' }),
+    });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ error: 'unsupported_grant_type' });
     const json = await fetch(`${url}/Token`, {
@@ -163,7 +166,9 @@ describe('GET /V2/ping and GET /V2/catalog', () => {
     expect(bad.status).toBe(200);
     expect(await bad.json()).toEqual({ Customer: null });
     const good = await fetch(`${url}/V2/ping`, { headers: { authorization: `bearer ${token}` } }); // lowercase scheme works
-    expect(await good.json()).toEqual({ Customer: { FullName: 'Simulator Account', Login: 'simulator@example.com' } } satisfies PingResponse);
+    expect(await good.json()).toEqual({
+      Customer: { FullName: 'Simulator Account', Login: 'simulator@example.com' },
+    } satisfies PingResponse);
   });
 
   it('catalog without a token: 401 with exactly the Web API body', async () => {
@@ -199,7 +204,9 @@ describe('GET /V2/ping and GET /V2/catalog', () => {
   });
 
   it('serves a catalog given in the options', async () => {
-    const base = JSON.parse(readFileSync(new URL('../src/upstreams/meetnet/data/catalog-2020.json', import.meta.url), 'utf8')) as CatalogResponse;
+    const base = JSON.parse(
+      readFileSync(new URL('../src/upstreams/meetnet/data/catalog-2020.json', import.meta.url), 'utf8'),
+    ) as CatalogResponse;
     const small: CatalogResponse = { ...base, AvailableData: base.AvailableData.filter((a) => a.Location === 'MP7') };
     const { sim: s2, url: u2 } = await startSim({ catalog: small });
     const t2 = await login(s2, u2);
@@ -219,7 +226,9 @@ describe('/V2/currentData', () => {
     ({ sim, url } = await startSim());
     token = await login(sim, url);
     const c = (await (await fetch(`${url}/V2/catalog`, { headers: bearer(token) })).json()) as CatalogResponse;
-    live = c.AvailableData.filter((a) => a.CurrentInterval > 0).map((a) => a.ID).sort();
+    live = c.AvailableData.filter((a) => a.CurrentInterval > 0)
+      .map((a) => a.ID)
+      .sort();
   });
 
   it('needs a token', async () => {
@@ -252,7 +261,9 @@ describe('/V2/currentData', () => {
   });
 
   it('GET ignores ?ids= (§5.1)', async () => {
-    const items = (await (await fetch(`${url}/V2/currentData?ids=MP7WVC,MP7WRS`, { headers: bearer(token) })).json()) as CurrentDataResponse;
+    const items = (await (
+      await fetch(`${url}/V2/currentData?ids=MP7WVC,MP7WRS`, { headers: bearer(token) })
+    ).json()) as CurrentDataResponse;
     expect(items).toHaveLength(150);
   });
 
@@ -276,7 +287,11 @@ describe('/V2/currentData', () => {
   });
 
   it('POST form IDs= (one or repeated) filters; only unknown IDs give []', async () => {
-    const one = await fetch(`${url}/V2/currentData`, { method: 'POST', headers: bearer(token), body: new URLSearchParams({ IDs: 'BVHGH1' }) });
+    const one = await fetch(`${url}/V2/currentData`, {
+      method: 'POST',
+      headers: bearer(token),
+      body: new URLSearchParams({ IDs: 'BVHGH1' }),
+    });
     expect(((await one.json()) as CurrentDataResponse).map((i) => i.ID)).toEqual(['BVHGH1']);
     const many = await fetch(`${url}/V2/currentData`, {
       method: 'POST',
@@ -287,7 +302,11 @@ describe('/V2/currentData', () => {
       ]),
     });
     expect(((await many.json()) as CurrentDataResponse).map((i) => i.ID)).toEqual(['A2BGHA', 'MP7WVC']);
-    const none = await fetch(`${url}/V2/currentData`, { method: 'POST', headers: bearer(token), body: new URLSearchParams({ IDs: 'XXXYYY' }) });
+    const none = await fetch(`${url}/V2/currentData`, {
+      method: 'POST',
+      headers: bearer(token),
+      body: new URLSearchParams({ IDs: 'XXXYYY' }),
+    });
     expect(await none.json()).toEqual([]);
   });
 
@@ -296,7 +315,9 @@ describe('/V2/currentData', () => {
     sim.setClock(() => later);
     try {
       const fresh = await login(sim, url); // the first token expired at NOW + 3599 s
-      const items = (await (await fetch(`${url}/V2/currentData`, { method: 'POST', headers: bearer(fresh), body: new URLSearchParams({ IDs: 'MP7WVC' }) })).json()) as CurrentDataResponse;
+      const items = (await (
+        await fetch(`${url}/V2/currentData`, { method: 'POST', headers: bearer(fresh), body: new URLSearchParams({ IDs: 'MP7WVC' }) })
+      ).json()) as CurrentDataResponse;
       const t = Date.parse(items[0]!.Timestamp);
       expect(t).toBeLessThanOrEqual(later);
       expect(t).toBeGreaterThan(NOW + HOUR);
@@ -391,7 +412,11 @@ describe('POST /V2/getData', () => {
   });
 
   it('lists series with CurrentInterval 0 with Values [] and null extent; only unknown IDs give Values []', async () => {
-    const { body } = await getData(url, token, { StartTime: '2026-11-19T00:00:00Z', EndTime: '2026-11-19T01:00:00Z', IDs: ['MP2WS5', 'MP1WS5'] });
+    const { body } = await getData(url, token, {
+      StartTime: '2026-11-19T00:00:00Z',
+      EndTime: '2026-11-19T01:00:00Z',
+      IDs: ['MP2WS5', 'MP1WS5'],
+    });
     expect(body.Values!.map((v) => v.ID)).toEqual(['MP2WS5', 'MP1WS5']);
     expect(body.Values![0]).toEqual({ ID: 'MP2WS5', StartTime: null, EndTime: null, MinValue: null, MaxValue: null, Values: [] });
     expect(points(body.Values![1])).toHaveLength(13); // 5-minute tide gauge
@@ -430,7 +455,11 @@ describe('POST /V2/getData', () => {
   });
 
   it('From/Till instead of StartTime/EndTime: 200 with no points, not an error (§6.1)', async () => {
-    const { status, body } = await getData(url, token, { From: '2026-11-19T00:00:00Z', Till: '2026-11-20T00:00:00Z', IDs: ['MP7WVC', 'MP7WRS'] });
+    const { status, body } = await getData(url, token, {
+      From: '2026-11-19T00:00:00Z',
+      Till: '2026-11-20T00:00:00Z',
+      IDs: ['MP7WVC', 'MP7WRS'],
+    });
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['StartTime', 'EndTime', 'Intervals', 'Values']);
     expect(body.StartTime).toBeNull();
@@ -474,7 +503,9 @@ describe('POST /V2/getData', () => {
       body: 'StartTime=2026-11-19&EndTime=2026-11-20&IDs=MP7WVC',
     });
     expect(res.status).toBe(415);
-    expect(((await res.json()) as { Message: string }).Message).toBe("The request entity's media type 'text/plain' is not supported for this resource.");
+    expect(((await res.json()) as { Message: string }).Message).toBe(
+      "The request entity's media type 'text/plain' is not supported for this resource.",
+    );
   });
 
   it('is deterministic', async () => {
@@ -486,7 +517,9 @@ describe('POST /V2/getData', () => {
 
   it('a year of 10-minute data for 40 series stays fast (about 2 M points)', async () => {
     const c = (await (await fetch(`${url}/V2/catalog`, { headers: bearer(token) })).json()) as CatalogResponse;
-    const ids = c.AvailableData.filter((a) => a.CurrentInterval === 10).slice(0, 40).map((a) => a.ID);
+    const ids = c.AvailableData.filter((a) => a.CurrentInterval === 10)
+      .slice(0, 40)
+      .map((a) => a.ID);
     expect(ids).toHaveLength(40);
     const t0 = performance.now();
     const res = await fetch(`${url}/V2/getData`, {
@@ -542,7 +575,7 @@ describe('getData gaps and disorder', () => {
     expect(g0).toBe(0);
   });
 
-  it("unordered: the same points shuffled with a few duplicates; Min/Max and extent unchanged", async () => {
+  it('unordered: the same points shuffled with a few duplicates; Min/Max and extent unchanged', async () => {
     const req = { StartTime: '2026-11-18T00:00:00Z', EndTime: '2026-11-20T00:00:00Z', IDs: ['MP7WVC', 'MP7WRS'] };
     const { sim: s1, url: u1 } = await startSim();
     const { sim: s2, url: u2 } = await startSim({ unordered: true });
@@ -714,7 +747,12 @@ describe('faults, latency, replay', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ Customer: null });
     await fetch(`${url}/V2/ping`);
-    expect(sim.requests('ping').slice(-2).map((e) => e.faulted)).toEqual([true, false]); // used up
+    expect(
+      sim
+        .requests('ping')
+        .slice(-2)
+        .map((e) => e.faulted),
+    ).toEqual([true, false]); // used up
   });
 
   it('latencyMs is added to every answer and can change at run time', async () => {
@@ -774,7 +812,9 @@ describe('routing and bad input', () => {
   it('answers unknown paths with the Web API 404 message and wrong methods with 405', async () => {
     const res = await fetch(`${url}/V3/catalog?x=1`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { Message: string }).Message).toMatch(/^No HTTP resource was found that matches the request URI 'http:\/\/.+\/V3\/catalog\?x=1'\.$/);
+    expect(((await res.json()) as { Message: string }).Message).toMatch(
+      /^No HTTP resource was found that matches the request URI 'http:\/\/.+\/V3\/catalog\?x=1'\.$/,
+    );
     const wrong = await fetch(`${url}/V2/getData`, { headers: bearer(token) });
     expect(wrong.status).toBe(405);
     expect(((await wrong.json()) as { Message: string }).Message).toContain("does not support http method 'GET'");
@@ -821,12 +861,20 @@ describe('SimulatorServer (generic)', () => {
       const q = await (await fetch(`${url}/a%20b/c?x=1&x=2&y=3`)).json();
       expect(q).toMatchObject({ method: 'GET', path: '/a b/c', query: { x: ['1', '2'], y: '3' }, body: null, kind: 'none' });
       const form = await (
-        await fetch(`${url}/f`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded charset=UTF-8' }, body: 'a=1&a=2&b=x+y' })
+        await fetch(`${url}/f`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded charset=UTF-8' },
+          body: 'a=1&a=2&b=x+y',
+        })
       ).json();
       expect(form).toMatchObject({ body: { a: ['1', '2'], b: 'x y' }, kind: 'form' });
-      const json = await (await fetch(`${url}/j`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"k":[1]}' })).json();
+      const json = await (
+        await fetch(`${url}/j`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"k":[1]}' })
+      ).json();
       expect(json).toMatchObject({ body: { k: [1] }, kind: 'json', error: null });
-      const broken = (await (await fetch(`${url}/j`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' })).json()) as { error: string | null };
+      const broken = (await (
+        await fetch(`${url}/j`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' })
+      ).json()) as { error: string | null };
       expect(broken.error).toEqual(expect.any(String));
       const sniffed = await (await fetch(`${url}/s`, { method: 'POST', body: new Blob(['{"n":2}']) })).json();
       expect(sniffed).toMatchObject({ body: { n: 2 }, kind: 'json' });
@@ -842,13 +890,18 @@ describe('SimulatorServer (generic)', () => {
       'memo',
       (req) => {
         calls++;
-        return req.path === '/write' ? { status: 200, route: 'write', body: { n: calls } } : req.path === '/fail' ? { status: 503, route: 'read' } : { status: 200, route: 'read', body: { n: calls } };
+        return req.path === '/write'
+          ? { status: 200, route: 'write', body: { n: calls } }
+          : req.path === '/fail'
+            ? { status: 503, route: 'read' }
+            : { status: 200, route: 'read', body: { n: calls } };
       },
       { memoize: { routes: ['read'], ms: 60_000 } },
     );
     const url = await s.listen();
     try {
-      const post = (path: string, body: string) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.json());
+      const post = (path: string, body: string) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.json());
       expect(await post('/read', '{"ids":[1]}')).toEqual({ n: 1 });
       expect(await post('/read', '{"ids":[1]}')).toEqual({ n: 1 }); // the same answer, the handler not called
       expect(await post('/read', '{"ids":[2]}')).toEqual({ n: 2 }); // another body: computed
@@ -1035,7 +1088,8 @@ describe('plausible values', () => {
       n++;
       if (meetnetValue('NSI', 'ZDI', t) === 0) dry++;
     }
-    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2026, 0, 2); t += 30 * MIN) dirs.add(Math.round(meetnetValue('SR3', 'MP0', t) / 180) % 2);
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2026, 0, 2); t += 30 * MIN)
+      dirs.add(Math.round(meetnetValue('SR3', 'MP0', t) / 180) % 2);
     expect(dry / n).toBeGreaterThan(0.6);
     expect(dry).toBeLessThan(n); // but it does rain
     expect(dirs.size).toBe(2); // both flood (≈65°) and ebb (≈245°) sectors

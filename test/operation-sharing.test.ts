@@ -21,7 +21,7 @@ async function listener(sharing: ReturnType<typeof operationSharing>) {
 }
 
 describe('operationSharing', () => {
-  it('hands the leader\'s answer to a twin, with its own copy of the headers', async () => {
+  it("hands the leader's answer to a twin, with its own copy of the headers", async () => {
     const sharing = operationSharing();
     const lead = request();
     const twin = request();
@@ -56,7 +56,11 @@ describe('operationSharing', () => {
     const lead = request();
     await (await listener(sharing)).responseForOperation(lead);
     const waiting = (await listener(sharing)).responseForOperation(request());
-    lead.response.body = { kind: 'incremental', initialResult: { data: {}, hasNext: true }, subsequentResults: (async function* () {})() } as never;
+    lead.response.body = {
+      kind: 'incremental',
+      initialResult: { data: {}, hasNext: true },
+      subsequentResults: (async function* () {})(),
+    } as never;
     await (await listener(sharing)).willSendResponse(lead);
     expect(await waiting).toBeNull();
   });

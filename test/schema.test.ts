@@ -31,10 +31,14 @@ describe('generated files', () => {
     expect(signature('parameters')).toBe('upstream: Upstream -> [Parameter!]');
     expect(signature('sensors')).toBe('after: String, first: Int, locationId: ID, parameterId: ID, upstream: Upstream -> SensorPage');
     expect(signature('sensor')).toBe('id: ID! -> Sensor');
-    expect(signature('timeSeries')).toBe('bucket: BucketInput, dataState: String, from: DateTime!, sensorIds: [ID!]!, to: DateTime! -> [TimeSeries]');
+    expect(signature('timeSeries')).toBe(
+      'bucket: BucketInput, dataState: String, from: DateTime!, sensorIds: [ID!]!, to: DateTime! -> [TimeSeries]',
+    );
     expect(signature('upstreams')).toBe(' -> [UpstreamStatus!]!');
     const fields = (type: string) => Object.keys((schema.getType(type) as GraphQLObjectType).getFields()).sort();
-    expect(fields('Sensor')).toEqual(expect.arrayContaining(['id', 'upstream', 'name', 'unit', 'location', 'parameter', 'latest', 'series']));
+    expect(fields('Sensor')).toEqual(
+      expect.arrayContaining(['id', 'upstream', 'name', 'unit', 'location', 'parameter', 'latest', 'series']),
+    );
     expect(fields('TimeSeries')).toEqual(
       expect.arrayContaining(['sensor', 'from', 'to', 'unit', 'points', 'timestamps', 'values', 'min', 'max', 'count']),
     );
@@ -58,7 +62,18 @@ describe('generated files', () => {
 
 describe('formatDateTime', () => {
   it('writes what toISOString writes, for instants found in its table, colliding in it, or outside its fast range', () => {
-    const samples = [0, 1, 999, 86_399_999, Date.UTC(2026, 10, 20, 12), Date.UTC(2024, 1, 29, 23, 59, 59, 999), -1, -86_400_001, 253_402_300_800_000, 1.5];
+    const samples = [
+      0,
+      1,
+      999,
+      86_399_999,
+      Date.UTC(2026, 10, 20, 12),
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      -1,
+      -86_400_001,
+      253_402_300_800_000,
+      1.5,
+    ];
     for (let t = Date.UTC(2025, 0, 1); t < Date.UTC(2027, 0, 1); t += 600_000 * 7 + 13) samples.push(t);
     for (let round = 0; round < 2; round++) {
       for (const t of samples) expect(formatDateTime(t)).toBe(new Date(t).toISOString());
@@ -68,13 +83,28 @@ describe('formatDateTime', () => {
 
 describe('parseDateTime', () => {
   it('reads back every instant DateTime writes, years 0–99 and beyond 9999 included', () => {
-    for (const t of [Date.UTC(2026, 10, 20, 12), -62_135_596_800_000 /* year 1 */, Date.parse('0050-06-01T00:00:00Z'), Date.parse('0099-12-31T23:00:00Z'), 253_402_300_740_000 + 50_400_000, -62_198_755_200_000 - 86_400_000, 8.64e15, -8.64e15]) {
+    for (const t of [
+      Date.UTC(2026, 10, 20, 12),
+      -62_135_596_800_000 /* year 1 */,
+      Date.parse('0050-06-01T00:00:00Z'),
+      Date.parse('0099-12-31T23:00:00Z'),
+      253_402_300_740_000 + 50_400_000,
+      -62_198_755_200_000 - 86_400_000,
+      8.64e15,
+      -8.64e15,
+    ]) {
       expect(parseDateTime(formatDateTime(t))).toBe(t);
     }
   });
 
   it('refuses dates that do not exist, in any year', () => {
-    for (const s of ['2026-02-30T00:00:00Z', '0099-02-29T00:00:00Z', '+010000-02-30T00:00:00Z', '2026-11-20T12:00:00', '10000-01-01T00:00:00Z']) {
+    for (const s of [
+      '2026-02-30T00:00:00Z',
+      '0099-02-29T00:00:00Z',
+      '+010000-02-30T00:00:00Z',
+      '2026-11-20T12:00:00',
+      '10000-01-01T00:00:00Z',
+    ]) {
       expect(() => parseDateTime(s), s).toThrow(/not a valid DateTime|must be a string/);
     }
     expect(parseDateTime('0096-02-29T00:00:00Z')).toBe(Date.parse('0096-02-29T00:00:00Z'));
@@ -86,13 +116,25 @@ describe('formatError', () => {
     const { GraphQLError } = await import('graphql');
     const { formatError, GatewayError, ErrorCode } = await import('../src/errors.js');
     const logged: unknown[] = [];
-    const internal = new GraphQLError('secret internals at /srv/app/x.ts', { originalError: new TypeError('secret internals at /srv/app/x.ts'), path: ['a'] });
-    const masked = formatError({ message: internal.message, path: ['a'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, internal, (e) => logged.push(e));
-    expect(masked).toEqual({ message: 'Internal server error', path: ['a'], locations: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const internal = new GraphQLError('secret internals at /srv/app/x.ts', {
+      originalError: new TypeError('secret internals at /srv/app/x.ts'),
+      path: ['a'],
+    });
+    const masked = formatError({ message: internal.message, path: ['a'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, internal, (e) =>
+      logged.push(e),
+    );
+    expect(masked).toEqual({
+      message: 'Internal server error',
+      path: ['a'],
+      locations: undefined,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     expect(logged).toHaveLength(1);
     const gw = new GatewayError(ErrorCode.NOT_FOUND, 'nope');
     expect(formatError({ message: 'nope', extensions: { code: 'NOT_FOUND' } }, gw, (e) => logged.push(e)).message).toBe('nope');
-    expect(formatError({ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }, new GraphQLError('bad'), (e) => logged.push(e)).message).toBe('bad');
+    expect(
+      formatError({ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }, new GraphQLError('bad'), (e) => logged.push(e)).message,
+    ).toBe('bad');
     expect(logged).toHaveLength(1);
   });
 });

@@ -18,7 +18,7 @@ describe('cleanText', () => {
   });
 
   it('turns NBSP into a space, collapses runs of spaces and trims', () => {
-    expect(cleanText('Vitesse moyenne du vent (à\u00a0 l\'hauteur de l\'instrument)')).toBe(
+    expect(cleanText("Vitesse moyenne du vent (à\u00a0 l'hauteur de l'instrument)")).toBe(
       "Vitesse moyenne du vent (à l'hauteur de l'instrument)",
     );
     expect(cleanText('A2 -  Measuring pile')).toBe('A2 - Measuring pile');
@@ -47,7 +47,7 @@ describe('cleanText', () => {
   });
 
   it('leaves correct Latin-1 text alone', () => {
-    for (const s of ['Westhinder - Mât de mesure', 'Température de l\'Air', 'Ostende - Bouée', 'Météorologie', 'W/m²', '°C']) {
+    for (const s of ['Westhinder - Mât de mesure', "Température de l'Air", 'Ostende - Bouée', 'Météorologie', 'W/m²', '°C']) {
       expect(cleanText(s)).toBe(s);
     }
   });
@@ -79,15 +79,13 @@ describe('htmlToText', () => {
   });
 
   it('removes other tags', () => {
-    expect(htmlToText('<b>Air pressure:</b> Setra - 270 <br /> <b>Tide:</b> <i>Radac</i>')).toBe(
-      'Air pressure: Setra - 270\nTide: Radac',
-    );
+    expect(htmlToText('<b>Air pressure:</b> Setra - 270 <br /> <b>Tide:</b> <i>Radac</i>')).toBe('Air pressure: Setra - 270\nTide: Radac');
     expect(htmlToText('<p class="x">a</p><span>b</span>')).toBe('ab');
   });
 
   it('decodes named and numeric entities', () => {
     expect(htmlToText('WAA151 &amp; WAC151')).toBe('WAA151 & WAC151');
-    expect(htmlToText('&lt;tag&gt; &quot;q&quot; &#39;s&#39; &apos;a&apos;')).toBe('<tag> "q" \'s\' \'a\'');
+    expect(htmlToText('&lt;tag&gt; &quot;q&quot; &#39;s&#39; &apos;a&apos;')).toBe("<tag> \"q\" 's' 'a'");
     expect(htmlToText('a&nbsp;b')).toBe('a b');
     expect(htmlToText('&#233;t&#xE9; &#x2019;')).toBe('été \u2019');
   });

@@ -96,7 +96,10 @@ describe('TokenProvider', () => {
       const { login, count } = countingLogin(150);
       const a = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
       const b = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
-      const tokens = await Promise.all([...Array.from({ length: 10 }, () => a.getToken()), ...Array.from({ length: 10 }, () => b.getToken())]);
+      const tokens = await Promise.all([
+        ...Array.from({ length: 10 }, () => a.getToken()),
+        ...Array.from({ length: 10 }, () => b.getToken()),
+      ]);
       expect(count()).toBe(1);
       expect(new Set(tokens).size).toBe(1);
     });

@@ -18,7 +18,9 @@ interface Seen {
 }
 
 /** A server that logs each request and answers with `handler`. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse, seen: Seen[]) => void): Promise<{ url: string; seen: Seen[]; server: Server }> {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse, seen: Seen[]) => void,
+): Promise<{ url: string; seen: Seen[]; server: Server }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -90,7 +92,8 @@ afterAll(() => {
   other.server.close();
 });
 
-const get = (path: string, timeoutMs = 2000) => exchange({ method: 'GET', origin: new URL(main.url), path, headers: { authorization: 'Bearer secret-token' }, body: null, timeoutMs });
+const get = (path: string, timeoutMs = 2000) =>
+  exchange({ method: 'GET', origin: new URL(main.url), path, headers: { authorization: 'Bearer secret-token' }, body: null, timeoutMs });
 
 describe('exchange', () => {
   it.each(['gzip', 'deflate', 'br'])('decodes a %s body and asks for compression', async (encoding) => {
@@ -105,9 +108,23 @@ describe('exchange', () => {
   });
 
   it('follows a 308 on the same origin with method and body, and a 303 as a GET', async () => {
-    const post = await exchange({ method: 'POST', origin: new URL(main.url), path: '/collection', headers: {}, body: '{"a":1}', timeoutMs: 2000 });
+    const post = await exchange({
+      method: 'POST',
+      origin: new URL(main.url),
+      path: '/collection',
+      headers: {},
+      body: '{"a":1}',
+      timeoutMs: 2000,
+    });
     expect(JSON.parse(post.body)).toEqual({ method: 'POST', body: '{"a":1}' });
-    const seeOther = await exchange({ method: 'POST', origin: new URL(main.url), path: '/see-other', headers: {}, body: '{"a":1}', timeoutMs: 2000 });
+    const seeOther = await exchange({
+      method: 'POST',
+      origin: new URL(main.url),
+      path: '/see-other',
+      headers: {},
+      body: '{"a":1}',
+      timeoutMs: 2000,
+    });
     expect(JSON.parse(seeOther.body)).toEqual({ method: 'GET', body: '' });
   });
 
@@ -122,7 +139,14 @@ describe('exchange', () => {
     const before = main.seen.length;
     await expect(get('/loop')).rejects.toMatchObject({ code: 'TOO_MANY_REDIRECTS' });
     expect(main.seen.length - before).toBe(6);
-    await exchange({ method: 'POST', origin: new URL(main.url), path: '/see-other', headers: { 'content-type': 'application/json' }, body: '{"a":1}', timeoutMs: 2000 });
+    await exchange({
+      method: 'POST',
+      origin: new URL(main.url),
+      path: '/see-other',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+      timeoutMs: 2000,
+    });
     expect(main.seen.at(-1)!.headers['content-type']).toBeUndefined();
   });
 
@@ -135,7 +159,15 @@ describe('exchange', () => {
 
   it('an answer that decompresses past the limit is cut off: an error, and the process stays up', async () => {
     expect(MAX_ANSWER_BYTES).toBeLessThan(512 * 1024 * 1024); // V8's longest string: beyond it toString throws
-    const err = await exchange({ method: 'GET', origin: new URL(main.url), path: '/bomb', headers: {}, body: null, timeoutMs: 5000, maxAnswerBytes: 1024 * 1024 }).catch((e: unknown) => e);
+    const err = await exchange({
+      method: 'GET',
+      origin: new URL(main.url),
+      path: '/bomb',
+      headers: {},
+      body: null,
+      timeoutMs: 5000,
+      maxAnswerBytes: 1024 * 1024,
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ANSWER_TOO_LARGE' });
     expect((await get('/gzip')).body).toBe(payload);
   });
@@ -152,7 +184,9 @@ describe('exchange', () => {
     const closed = await serve(() => {});
     const url = closed.url;
     await new Promise((r) => closed.server.close(r));
-    const err = await exchange({ method: 'GET', origin: new URL(url), path: '/x', headers: {}, body: null, timeoutMs: 1000 }).catch((e: unknown) => e);
+    const err = await exchange({ method: 'GET', origin: new URL(url), path: '/x', headers: {}, body: null, timeoutMs: 1000 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).code).toBe('ECONNREFUSED');
   });
@@ -160,8 +194,16 @@ describe('exchange', () => {
 
 describe('UpstreamHttp over the transport', () => {
   const logger = createLogger({ level: 'error', secrets: new SecretRegistry(), write: () => {} });
-  const client = (retries: number, timeoutMs = 2000) => new UpstreamHttp({ upstream: UpstreamName.MEETNET, label: 'Test', baseUrl: `${main.url}/`, timeoutMs, retries, logger });
-  const call = (path: string, idempotent: boolean): RouteCall => ({ route: 'test', method: 'GET', path, idempotent, auth: null, searchParams: { n: 1, b: true } });
+  const client = (retries: number, timeoutMs = 2000) =>
+    new UpstreamHttp({ upstream: UpstreamName.MEETNET, label: 'Test', baseUrl: `${main.url}/`, timeoutMs, retries, logger });
+  const call = (path: string, idempotent: boolean): RouteCall => ({
+    route: 'test',
+    method: 'GET',
+    path,
+    idempotent,
+    auth: null,
+    searchParams: { n: 1, b: true },
+  });
 
   it('retries an idempotent read on 503 until it answers; the query string goes every time', async () => {
     const before = main.seen.length;
@@ -174,8 +216,28 @@ describe('UpstreamHttp over the transport', () => {
 
   it('keeps the path of a base URL (BEMSERVER_BASE_URL=https://host/api/v0), with or without its trailing slash', async () => {
     for (const base of [`${main.url}/api/v0`, `${main.url}/api/v0/`]) {
-      const http = new UpstreamHttp({ upstream: UpstreamName.BEMSERVER, label: 'Test', baseUrl: base, timeoutMs: 2000, retries: 0, logger });
-      const res = await http.send({ route: 'test', method: 'GET', path: '/sites/', idempotent: true, auth: null, searchParams: new URLSearchParams([['id', '1'], ['id', '2']]) }, null);
+      const http = new UpstreamHttp({
+        upstream: UpstreamName.BEMSERVER,
+        label: 'Test',
+        baseUrl: base,
+        timeoutMs: 2000,
+        retries: 0,
+        logger,
+      });
+      const res = await http.send(
+        {
+          route: 'test',
+          method: 'GET',
+          path: '/sites/',
+          idempotent: true,
+          auth: null,
+          searchParams: new URLSearchParams([
+            ['id', '1'],
+            ['id', '2'],
+          ]),
+        },
+        null,
+      );
       expect(res.status).toBe(404);
       expect(main.seen.at(-1)!.url).toBe('/api/v0/sites/?id=1&id=2');
     }
@@ -196,7 +258,9 @@ describe('UpstreamHttp over the transport', () => {
   });
 
   it('a timeout is UPSTREAM_UNAVAILABLE with reason TIMEOUT', async () => {
-    const err = await client(0, 200).send(call('/stall', true), null).catch((e: unknown) => e);
+    const err = await client(0, 200)
+      .send(call('/stall', true), null)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'TIMEOUT' });
   });

@@ -28,22 +28,42 @@ async function main(): Promise<void> {
   });
   children.push(gw);
   const pid = gw.pid!;
-  for (let i = 0; i < 200 && !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) {
+  for (
+    let i = 0;
+    i < 200 &&
+    !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const url = `http://127.0.0.1:${port}/graphql`;
   const gql = async (query: string, variables?: unknown): Promise<{ text: string; json: any }> => {
-    const text = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })).text();
+    const text = await (
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+    ).text();
     return { text, json: JSON.parse(text) };
   };
 
-  const sensors = (await gql('{ sensors(first: 1000) { nodes { id upstream intervalMinutes } } }')).json.data.sensors.nodes as Array<{ id: string; upstream: string; intervalMinutes: number | null }>;
-  const of = (u: string, n: number) => sensors.filter((s) => s.upstream === u && s.intervalMinutes !== null).slice(0, n).map((s) => s.id);
+  const sensors = (await gql('{ sensors(first: 1000) { nodes { id upstream intervalMinutes } } }')).json.data.sensors.nodes as Array<{
+    id: string;
+    upstream: string;
+    intervalMinutes: number | null;
+  }>;
+  const of = (u: string, n: number) =>
+    sensors
+      .filter((s) => s.upstream === u && s.intervalMinutes !== null)
+      .slice(0, n)
+      .map((s) => s.id);
   const now = Math.floor(Date.now() / 60_000) * 60_000;
   const day = { from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString() };
   const year = { from: new Date(now - 365 * 86_400_000).toISOString(), to: day.to };
-  const many = 'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }';
-  const one = (fields: string) => `{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count ${fields} } } }`;
+  const many =
+    'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }';
+  const one = (fields: string) =>
+    `{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count ${fields} } } }`;
   const queries: Record<string, [string, unknown]> = {
     dashboard: [many, { ids: [...of('MEETNET', 20), ...of('FLEXMEASURES', 10), ...of('BEMSERVER', 20)], ...day }],
     meetnet: [many, { ids: of('MEETNET', 20), ...day }],

@@ -56,11 +56,23 @@ const tokens = {
   ).access_token,
   flexmeasures: (
     JSON.parse(
-      await call('POST', `${setup.urls.flexmeasures}/api/requestAuthToken`, json, JSON.stringify({ email: setup.account.user, password: setup.account.password })),
+      await call(
+        'POST',
+        `${setup.urls.flexmeasures}/api/requestAuthToken`,
+        json,
+        JSON.stringify({ email: setup.account.user, password: setup.account.password }),
+      ),
     ) as { auth_token: string }
   ).auth_token,
   bemserver: (
-    JSON.parse(await call('POST', `${setup.urls.bemserver}/auth/token`, json, JSON.stringify({ email: setup.account.user, password: setup.account.password }))) as {
+    JSON.parse(
+      await call(
+        'POST',
+        `${setup.urls.bemserver}/auth/token`,
+        json,
+        JSON.stringify({ email: setup.account.user, password: setup.account.password }),
+      ),
+    ) as {
       access_token: string;
     }
   ).access_token,
@@ -86,7 +98,8 @@ async function perform(w: Workload): Promise<string[]> {
   const m = w.meetnet;
   if (m) {
     const auth = { ...json, authorization: `Bearer ${tokens.meetnet}` };
-    if (m.from) calls.push(call('POST', `${setup.urls.meetnet}/V2/getData`, auth, JSON.stringify({ StartTime: m.from, EndTime: m.to, IDs: m.ids })));
+    if (m.from)
+      calls.push(call('POST', `${setup.urls.meetnet}/V2/getData`, auth, JSON.stringify({ StartTime: m.from, EndTime: m.to, IDs: m.ids })));
     if (m.latest) calls.push(call('POST', `${setup.urls.meetnet}/V2/currentData`, auth, JSON.stringify({ IDs: m.ids })));
   }
   const f = w.flexmeasures;
@@ -96,7 +109,11 @@ async function perform(w: Workload): Promise<string[]> {
       // Ids may carry their unit (`32:EUR/MWh`); power in MW otherwise.
       limited(f.ids, setup.fmConcurrency, (entry) => {
         const [id, unit = 'MW'] = entry.split(/:(.*)/s);
-        return call('GET', `${setup.urls.flexmeasures}/api/v3_0/sensors/${id}/data?${new URLSearchParams({ start: f.start, duration: f.duration, unit })}`, auth);
+        return call(
+          'GET',
+          `${setup.urls.flexmeasures}/api/v3_0/sensors/${id}/data?${new URLSearchParams({ start: f.start, duration: f.duration, unit })}`,
+          auth,
+        );
       }),
     );
   }

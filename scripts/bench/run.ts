@@ -33,13 +33,19 @@ function freePort(): Promise<number> {
 /** Starts `node --import tsx <script>` (the gateway as `npm start` runs it); resolves its first stdout line (JSON) or, for the gateway, when /healthz answers. */
 async function start(script: string, env: Record<string, string>, waitUrl?: string): Promise<{ child: ChildProcess; info: any }> {
   // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
-  const profile = process.env.BENCH_PROFILE && script === 'src/main.ts' && !env.UPSTREAM_BATCHING && !env.UPSTREAM_DEDUPLICATION ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile =
+    process.env.BENCH_PROFILE && script === 'src/main.ts' && !env.UPSTREAM_BATCHING && !env.UPSTREAM_DEDUPLICATION
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
   const args = script === 'src/main.ts' ? gatewayArgs() : ['--import', 'tsx', script];
   const child = spawn(process.execPath, [...profile, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   if (waitUrl) {
     for (let i = 0; i < 200; i++) {
-      const ok = await fetch(`${waitUrl}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${waitUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return { child, info: { url: `${waitUrl}/graphql` } };
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -55,7 +61,10 @@ async function start(script: string, env: Record<string, string>, waitUrl?: stri
 async function ensureRedis(): Promise<string> {
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  const up = await probe.connect().then(() => probe.ping().then(() => true), () => false);
+  const up = await probe.connect().then(
+    () => probe.ping().then(() => true),
+    () => false,
+  );
   probe.disconnect();
   if (up) return url;
   const port = await freePort();
@@ -65,7 +74,11 @@ async function ensureRedis(): Promise<string> {
 }
 
 async function gql(url: string, query: string, variables?: unknown): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   return res.json();
 }
 
@@ -119,7 +132,8 @@ const loadTest = loadtest.loadTest as unknown as (options: loadtest.LoadTestOpti
  * they go; or, with `burstRate`, that many per second over `connections` sent the way autocannon's
  * rate limit sends them (see drive()).
  */
-type Load = { rate: number; connections?: undefined; burstRate?: undefined } | { connections: number; burstRate?: number; rate?: undefined };
+type Load =
+  { rate: number; connections?: undefined; burstRate?: undefined } | { connections: number; burstRate?: number; rate?: undefined };
 
 interface Driven {
   requests: number;
@@ -166,7 +180,13 @@ async function drive(t: Target, load: Load, seconds: number): Promise<Driven> {
     duration: seconds,
     timeout: 30,
   });
-  return { requests: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
+  return {
+    requests: r.requests.total,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx + r.timeouts,
+  };
 }
 
 async function measure(t: Target, load: Load, control: string): Promise<Row> {
@@ -183,7 +203,11 @@ async function measure(t: Target, load: Load, control: string): Promise<Row> {
   if (t.after) await t.after();
   else await settle(control);
   return {
-    target: !t.load ? t.name : t.load.rate !== undefined ? `${t.name} (at ${t.load.rate} req/s)` : `${t.name} (${t.load.connections === 1 ? 'one at a time' : `${t.load.connections} connections`})`,
+    target: !t.load
+      ? t.name
+      : t.load.rate !== undefined
+        ? `${t.name} (at ${t.load.rate} req/s)`
+        : `${t.name} (${t.load.connections === 1 ? 'one at a time' : `${t.load.connections} connections`})`,
     rps: Math.round(r.rps),
     p50: r.p50,
     p99: r.p99,
@@ -219,7 +243,13 @@ async function main(): Promise<void> {
   const mainEnv = { ...upstreamEnv, PORT: String(gPort), REDIS_KEY_PREFIX: 'bench-gw:' };
   let gateway = await start('src/main.ts', mainEnv, `http://127.0.0.1:${gPort}`);
   // The same gateway without sharing identical reads across requests: what one request costs alone.
-  const unsharedEnv = { ...upstreamEnv, PORT: String(uPort), REDIS_KEY_PREFIX: 'bench-gw1:', UPSTREAM_DEDUPLICATION: 'off', OPERATION_DEDUPLICATION: 'off' };
+  const unsharedEnv = {
+    ...upstreamEnv,
+    PORT: String(uPort),
+    REDIS_KEY_PREFIX: 'bench-gw1:',
+    UPSTREAM_DEDUPLICATION: 'off',
+    OPERATION_DEDUPLICATION: 'off',
+  };
   let unshared = await start('src/main.ts', unsharedEnv, `http://127.0.0.1:${uPort}`);
   // A fresh gateway for each workload: its peak memory is then that workload's, not what the heap
   // grew to under the one before (V8 keeps a grown heap until a full collection).
@@ -256,7 +286,11 @@ async function main(): Promise<void> {
     unit: string | null;
     intervalMinutes: number | null;
   }>;
-  const of = (u: string, n: number, live = true) => ids.filter((s) => s.upstream === u && (!live || s.intervalMinutes !== null)).slice(0, n).map((s) => s.id);
+  const of = (u: string, n: number, live = true) =>
+    ids
+      .filter((s) => s.upstream === u && (!live || s.intervalMinutes !== null))
+      .slice(0, n)
+      .map((s) => s.id);
   const meetnet = of('MEETNET', 20);
   const fm = of('FLEXMEASURES', 10);
   const bem = of('BEMSERVER', 20);
@@ -276,16 +310,39 @@ async function main(): Promise<void> {
     },
     map: {
       meetnet: { ids: ids.filter((s) => s.upstream === 'MEETNET').map((s) => native(s.id)), from: '', to: '', latest: true },
-      flexmeasures: { ids: ids.filter((s) => s.upstream === 'FLEXMEASURES').map((s) => `${native(s.id)}:${s.unit}`), start: day.from, duration: 'PT24H' },
-      bemserver: { ids: ids.filter((s) => s.upstream === 'BEMSERVER').map((s) => native(s.id)), start: day.from, end: new Date(now + 1).toISOString() },
+      flexmeasures: {
+        ids: ids.filter((s) => s.upstream === 'FLEXMEASURES').map((s) => `${native(s.id)}:${s.unit}`),
+        start: day.from,
+        duration: 'PT24H',
+      },
+      bemserver: {
+        ids: ids.filter((s) => s.upstream === 'BEMSERVER').map((s) => native(s.id)),
+        start: day.from,
+        end: new Date(now + 1).toISOString(),
+      },
       write: null,
     },
-    exploration: { meetnet: { ids: ['MP7WVC'], from: year.from, to: year.to, latest: false }, flexmeasures: null, bemserver: null, write: null },
+    exploration: {
+      meetnet: { ids: ['MP7WVC'], from: year.from, to: year.to, latest: false },
+      flexmeasures: null,
+      bemserver: null,
+      write: null,
+    },
     write: {
       meetnet: null,
       flexmeasures: null,
       bemserver: null,
-      write: { sensor: '5', body: { values: writeValues.map((v) => -v), start: writeStart, duration: 'PT24H', unit: 'MW', horizon: 'PT0H', type: 'PostMeterDataRequest' } },
+      write: {
+        sensor: '5',
+        body: {
+          values: writeValues.map((v) => -v),
+          start: writeStart,
+          duration: 'PT24H',
+          unit: 'MW',
+          horizon: 'PT0H',
+          type: 'PostMeterDataRequest',
+        },
+      },
     },
   };
   const floor = await start('scripts/bench/floor.ts', {
@@ -295,20 +352,36 @@ async function main(): Promise<void> {
   const bare = await start('scripts/bench/bare-apollo.ts', {});
 
   const body = (query: string, variables?: unknown) => JSON.stringify({ query, variables });
-  const seriesArgs = (await gql(gUrl, '{ __type(name: "Sensor") { fields { name args { name } } } }')).data.__type.fields.find((f: { name: string }) => f.name === 'series')
-    ?.args as Array<{ name: string }> | undefined;
+  const seriesArgs = (await gql(gUrl, '{ __type(name: "Sensor") { fields { name args { name } } } }')).data.__type.fields.find(
+    (f: { name: string }) => f.name === 'series',
+  )?.args as Array<{ name: string }> | undefined;
   const hasMaxPoints = seriesArgs?.some((a) => a.name === 'maxPoints') ?? false;
-  if (!hasMaxPoints) process.stdout.write('Sensor.series has no maxPoints argument yet: the exploration-maxpoints workload is skipped.\n\n');
+  if (!hasMaxPoints)
+    process.stdout.write('Sensor.series has no maxPoints argument yet: the exploration-maxpoints workload is skipped.\n\n');
   const dashboardQuery = body(
     'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }',
     { ids: [...meetnet, ...fm, ...bem], ...day },
   );
   // The naive gateway on a workload's query, one request at a time (it cannot keep any workload's rate).
-  const naiveOn = (b: string): Target => ({ name: 'naive', url: nUrl, body: b, pid: () => naive.child.pid, after: restartNaive, load: { connections: 1 } });
-  const mapQuery = body('{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }');
-  const yearQuery = (fields: string, args = '') => body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}"${args}) { count ${fields} } } }`);
+  const naiveOn = (b: string): Target => ({
+    name: 'naive',
+    url: nUrl,
+    body: b,
+    pid: () => naive.child.pid,
+    after: restartNaive,
+    load: { connections: 1 },
+  });
+  const mapQuery = body(
+    '{ locations(first: 1000) { nodes { id name position { latitude longitude } sensors { id latest { time value } } } } }',
+  );
+  const yearQuery = (fields: string, args = '') =>
+    body(`{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}"${args}) { count ${fields} } } }`);
   const writeQuery = body('mutation($input: MeterDataInput!) { writeMeterData(input: $input) { status valuesSent } }', {
-    input: { connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.5', start: writeStart, values: writeValues.map((v) => -v) },
+    input: {
+      connectionId: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.5',
+      start: writeStart,
+      values: writeValues.map((v) => -v),
+    },
   });
   const smallQuery = body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }');
   const workloads: Array<{ name: string; title: string; load: Load; targets: Target[] }> = [
@@ -325,7 +398,8 @@ async function main(): Promise<void> {
     },
     {
       name: 'dashboard-bursts',
-      title: 'The dashboard at 100 req/s in bursts: 20 connections, each sending its 5 requests back to back at the start of every second (autocannon `overallRate`)',
+      title:
+        'The dashboard at 100 req/s in bursts: 20 connections, each sending its 5 requests back to back at the start of every second (autocannon `overallRate`)',
       load: { connections: 20, burstRate: 100 },
       targets: [
         { name: 'floor', url: `${floor.info.url}/dashboard`, body: null, pid: () => floor.child.pid },
@@ -350,7 +424,12 @@ async function main(): Promise<void> {
       targets: [
         { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: yearQuery('timestamps values'), pid: () => gateway.child.pid },
-        { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count timestamps values } } }`), pid: () => bare.child.pid },
+        {
+          name: 'bare Apollo (memory)',
+          url: bare.info.url,
+          body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count timestamps values } } }`),
+          pid: () => bare.child.pid,
+        },
         naiveOn(yearQuery('timestamps values')),
       ],
     },
@@ -361,7 +440,12 @@ async function main(): Promise<void> {
       targets: [
         { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: yearQuery('points { time value }'), pid: () => gateway.child.pid },
-        { name: 'bare Apollo (memory)', url: bare.info.url, body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count points { time value } } } }`), pid: () => bare.child.pid },
+        {
+          name: 'bare Apollo (memory)',
+          url: bare.info.url,
+          body: body(`{ sensor(id: "x") { series(from: "a", to: "b") { count points { time value } } } }`),
+          pid: () => bare.child.pid,
+        },
         naiveOn(yearQuery('points { time value }')),
       ],
     },
@@ -392,7 +476,7 @@ async function main(): Promise<void> {
     },
     {
       name: 'small',
-      title: 'Small query from caches: one sensor\'s latest value (20 connections, as fast as it goes)',
+      title: "Small query from caches: one sensor's latest value (20 connections, as fast as it goes)",
       load: { connections: 20 },
       targets: [
         { name: 'gateway', url: gUrl, body: smallQuery, pid: () => gateway.child.pid },
@@ -414,12 +498,19 @@ async function main(): Promise<void> {
     first = false;
     for (const t of w.targets) {
       if (!t.body) continue;
-      const check = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: t.body }).then((r) => r.json() as Promise<any>);
+      const check = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: t.body }).then(
+        (r) => r.json() as Promise<any>,
+      );
       if (check.errors) throw new Error(`${w.name} on ${t.name}: ${JSON.stringify(check.errors).slice(0, 300)}`);
     }
     const rows: Row[] = [];
     for (const t of w.targets) rows.push(await measure(t, t.load ?? w.load, sims.control));
-    const text = table(w.title, rows, rows.find((r) => r.target === 'floor'), rows.find((r) => r.target.startsWith('naive')));
+    const text = table(
+      w.title,
+      rows,
+      rows.find((r) => r.target === 'floor'),
+      rows.find((r) => r.target.startsWith('naive')),
+    );
     out.push(text);
     process.stdout.write(`${text}\n`);
   }

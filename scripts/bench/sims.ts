@@ -9,7 +9,25 @@ const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
 // Identical reads within a second are answered from the simulator's memory: the upstreams' own CPU
 // is not on the gateway's machine in production, and here it would crowd the two shared cores
 // (15 ms of simulator CPU per dashboard query otherwise). BENCH_SIM_MEMO=off computes every answer.
-const memo = process.env.BENCH_SIM_MEMO === 'off' ? {} : { memoize: { ms: 1000, routes: ['getData', 'currentData', 'catalog', 'sensorData', 'sensors', 'assets', 'timeseries_data', 'timeseries_data/aggregate', 'timeseries_data/stats'] } };
+const memo =
+  process.env.BENCH_SIM_MEMO === 'off'
+    ? {}
+    : {
+        memoize: {
+          ms: 1000,
+          routes: [
+            'getData',
+            'currentData',
+            'catalog',
+            'sensorData',
+            'sensors',
+            'assets',
+            'timeseries_data',
+            'timeseries_data/aggregate',
+            'timeseries_data/stats',
+          ],
+        },
+      };
 const account = { user: 'bench@example.org', password: 'bench-password-0' };
 const sims = {
   meetnet: createMeetnetSimulator({ username: account.user, password: account.password, latencyMs, gapRate: 0.01, ...memo }),

@@ -157,7 +157,11 @@ export class TokenProvider {
       token: result.token,
       expiresAt: now + ttl,
       ...(result.refreshToken
-        ? { refreshToken: result.refreshToken, refreshExpiresAt: now + Math.max(1, (result.refreshExpiresInMs ?? ttl) - Math.min(60_000, (result.refreshExpiresInMs ?? ttl) * 0.1)) }
+        ? {
+            refreshToken: result.refreshToken,
+            refreshExpiresAt:
+              now + Math.max(1, (result.refreshExpiresInMs ?? ttl) - Math.min(60_000, (result.refreshExpiresInMs ?? ttl) * 0.1)),
+          }
         : {}),
     };
     this.options.secrets.add(stored.token);

@@ -176,33 +176,57 @@ export class ResilientTokenStore implements TokenStore {
   }
 
   get(key: string) {
-    return this.attempt('get', () => this.primary.get(key), () => this.fallback.get(key));
+    return this.attempt(
+      'get',
+      () => this.primary.get(key),
+      () => this.fallback.get(key),
+    );
   }
 
   async set(key: string, value: StoredToken, ttlMs: number): Promise<void> {
     // Always kept in memory too, so that an outage right after a login does not force another one.
     await this.fallback.set(key, value, ttlMs);
-    await this.attempt('set', () => this.primary.set(key, value, ttlMs), async () => undefined);
+    await this.attempt(
+      'set',
+      () => this.primary.set(key, value, ttlMs),
+      async () => undefined,
+    );
   }
 
   async deleteIf(key: string, token: string): Promise<void> {
     await this.fallback.deleteIf(key, token);
-    await this.attempt('delete', () => this.primary.deleteIf(key, token), async () => undefined);
+    await this.attempt(
+      'delete',
+      () => this.primary.deleteIf(key, token),
+      async () => undefined,
+    );
   }
 
   async expireIf(key: string, token: string): Promise<void> {
     await this.fallback.expireIf(key, token);
-    await this.attempt('expire', () => this.primary.expireIf(key, token), async () => undefined);
+    await this.attempt(
+      'expire',
+      () => this.primary.expireIf(key, token),
+      async () => undefined,
+    );
   }
 
   acquireLock(key: string, ttlMs: number) {
-    return this.attempt('lock', () => this.primary.acquireLock(key, ttlMs), () => this.fallback.acquireLock(key, ttlMs));
+    return this.attempt(
+      'lock',
+      () => this.primary.acquireLock(key, ttlMs),
+      () => this.fallback.acquireLock(key, ttlMs),
+    );
   }
 
   async releaseLock(key: string, owner: string): Promise<void> {
     // The owner id says which store granted it; releasing in both is harmless (compare-and-delete).
     await this.fallback.releaseLock(key, owner);
-    await this.attempt('unlock', () => this.primary.releaseLock(key, owner), async () => undefined);
+    await this.attempt(
+      'unlock',
+      () => this.primary.releaseLock(key, owner),
+      async () => undefined,
+    );
   }
 }
 

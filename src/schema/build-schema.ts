@@ -14,7 +14,15 @@ let built: Promise<GraphQLSchema> | null = null;
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [LocationResolver, ParameterResolver, SensorResolver, SensorPropertyResolver, ConnectionResolver, UpstreamResolver, WriteResolver],
+    resolvers: [
+      LocationResolver,
+      ParameterResolver,
+      SensorResolver,
+      SensorPropertyResolver,
+      ConnectionResolver,
+      UpstreamResolver,
+      WriteResolver,
+    ],
     validate: false,
   });
   return built;

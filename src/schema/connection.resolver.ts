@@ -24,9 +24,12 @@ const MAX_SLOTS = 1_000_000;
 
 function checkSlots(from: number, to: number, resolutionMs: number | null): number | null {
   if (resolutionMs !== null && (to - from) / resolutionMs > MAX_SLOTS) {
-    throw badInput(`resolution: ${Math.ceil((to - from) / resolutionMs)} intervals is more than ${MAX_SLOTS}; ask for a coarser resolution or a shorter window`, {
-      argument: 'resolution',
-    });
+    throw badInput(
+      `resolution: ${Math.ceil((to - from) / resolutionMs)} intervals is more than ${MAX_SLOTS}; ask for a coarser resolution or a shorter window`,
+      {
+        argument: 'resolution',
+      },
+    );
   }
   return resolutionMs;
 }
@@ -66,14 +69,17 @@ export class ConnectionResolver {
   @FieldResolver(() => TimeSeriesType, {
     nullable: true,
     description:
-      'Measured power over a window, on a regular time axis with nulls for gaps. The sign is the upstream\'s: v1_1 servers speak USEF (consumption positive, production negative); v3_0 servers keep the sensor\'s own convention (see Sensor.consumptionIsPositive). Intervals that start in [from, to) are included.',
+      "Measured power over a window, on a regular time axis with nulls for gaps. The sign is the upstream's: v1_1 servers speak USEF (consumption positive, production negative); v3_0 servers keep the sensor's own convention (see Sensor.consumptionIsPositive). Intervals that start in [from, to) are included.",
   })
   async meterData(
     @Root() c: Connection,
     @Ctx() ctx: GatewayContext,
     @Arg('from', () => DateTimeScalar) from: number,
     @Arg('to', () => DateTimeScalar) to: number,
-    @Arg('resolution', () => String, { nullable: true, description: 'ISO 8601 duration, a multiple of the sensor resolution (downsampling averages).' })
+    @Arg('resolution', () => String, {
+      nullable: true,
+      description: 'ISO 8601 duration, a multiple of the sensor resolution (downsampling averages).',
+    })
     resolution: string | null,
   ): Promise<TimeSeriesType> {
     checkWindow(from, to, ctx.config.maxWindowDays);
@@ -101,7 +107,9 @@ export class ConnectionResolver {
     const horizonMs = durationArg(horizon, 'horizon', { allowNegative: true });
     const resolutionMs = checkSlots(from, to, durationArg(resolution, 'resolution'));
     const sensor = await sensorOf(ctx, c);
-    const data = await ctx.loaders(c.upstream).series.load({ sensor: sensor.nativeId, from, to, horizonMs, resolutionMs, kind: 'prognosis' });
+    const data = await ctx
+      .loaders(c.upstream)
+      .series.load({ sensor: sensor.nativeId, from, to, horizonMs, resolutionMs, kind: 'prognosis' });
     return new TimeSeriesType(sensor, from, to, data);
   }
 }

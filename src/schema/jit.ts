@@ -60,7 +60,13 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
     const { document } = rc;
     const name = rc.request.operationName ?? '';
     const interpret = () =>
-      execute({ schema, document, contextValue: rc.context, variableValues: rc.request.variables, operationName: rc.request.operationName });
+      execute({
+        schema,
+        document,
+        contextValue: rc.context,
+        variableValues: rc.request.variables,
+        operationName: rc.request.operationName,
+      });
     // Introspection is rare and graphql-js is its reference: GraphiQL and codegen get exactly it.
     // So does an operation name that matches nothing: graphql-js's error is the one Apollo turns
     // into its 400 OPERATION_RESOLUTION_FAILURE. And so does an operation too large to compile.
@@ -112,7 +118,8 @@ function withExtensions(result: ExecutionResult): ExecutionResult {
   const errors = result.errors.map((e) => {
     if (e.extensions) return e;
     const rebuilt = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined });
-    if (e.locations) Object.defineProperty(rebuilt, 'locations', { value: e.locations, enumerable: true, writable: true, configurable: true });
+    if (e.locations)
+      Object.defineProperty(rebuilt, 'locations', { value: e.locations, enumerable: true, writable: true, configurable: true });
     return rebuilt;
   });
   // `errors` before `data`, as graphql-js writes them (and as the GraphQL spec advises).

@@ -22,8 +22,7 @@ function matches(loc: Location, needle: string): boolean {
 export class LocationResolver {
   @Query(() => LocationPage, {
     nullable: true,
-    description:
-      'Places that measure, in the upstream order, or nearest first when `near` is given. Filters combine (AND).',
+    description: 'Places that measure, in the upstream order, or nearest first when `near` is given. Filters combine (AND).',
   })
   async locations(
     @Ctx() ctx: GatewayContext,
@@ -81,10 +80,7 @@ export class LocationResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Description as the upstream writes it (may hold HTML).' })
-  description(
-    @Root() loc: Location,
-    @Arg('language', () => Language, { defaultValue: Language.EN }) language: Language,
-  ): string | null {
+  description(@Root() loc: Location, @Arg('language', () => Language, { defaultValue: Language.EN }) language: Language): string | null {
     return pickText(loc.description, language);
   }
 
@@ -97,7 +93,10 @@ export class LocationResolver {
     return html === null ? null : htmlToText(html) || null;
   }
 
-  @FieldResolver(() => LocationType, { nullable: true, description: 'The location this one is part of (a building of a site, a charging station of a hub).' })
+  @FieldResolver(() => LocationType, {
+    nullable: true,
+    description: 'The location this one is part of (a building of a site, a charging station of a hub).',
+  })
   parent(@Root() loc: Location, @Ctx() ctx: GatewayContext): Promise<Location | null> | null {
     return loc.parentId ? ctx.registry.get(loc.upstream).location(loc.parentId) : null;
   }

@@ -34,10 +34,7 @@ export class ParameterResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Category, e.g. Waves, Tide and current, Wind, Meteo.' })
-  category(
-    @Root() p: Parameter,
-    @Arg('language', () => Language, { defaultValue: Language.EN }) language: Language,
-  ): string | null {
+  category(@Root() p: Parameter, @Arg('language', () => Language, { defaultValue: Language.EN }) language: Language): string | null {
     return pickText(p.category, language);
   }
 }

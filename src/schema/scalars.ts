@@ -3,8 +3,7 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 // Calendar date, time (seconds and fractions optional), and a mandatory offset: an instant
 // without one is ambiguous (Meetnet leaves naive times unspecified), so it is refused. Years
 // outside 0000–9999 take ISO 8601's expanded form (a sign and six digits), as DateTime is written.
-const ISO_WITH_OFFSET =
-  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
+const ISO_WITH_OFFSET = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
 
 const example = '2026-11-20T12:00:00Z or 2026-11-20T13:00:00+01:00';
 
@@ -24,9 +23,7 @@ export function parseDateTime(value: unknown): number {
     Number(m[6] ?? 0) < 60 &&
     sameCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]));
   if (!valid) {
-    throw new GraphQLError(
-      `"${value.slice(0, 60)}" is not a valid DateTime: send an ISO 8601 instant with its offset, e.g. ${example}`,
-    );
+    throw new GraphQLError(`"${value.slice(0, 60)}" is not a valid DateTime: send an ISO 8601 instant with its offset, e.g. ${example}`);
   }
   return ms;
 }

@@ -103,7 +103,8 @@ export class SensorResolver {
     @Arg('sensorIds', () => [ID]) sensorIds: string[],
     @Arg('from', () => DateTimeScalar, { description: 'Start, inclusive.' }) from: number,
     @Arg('to', () => DateTimeScalar, { description: 'End, inclusive.' }) to: number,
-    @Arg('bucket', () => BucketInput, { nullable: true, description: 'Aggregate into buckets (BEMServer sensors only).' }) bucket: BucketInput | null,
+    @Arg('bucket', () => BucketInput, { nullable: true, description: 'Aggregate into buckets (BEMServer sensors only).' })
+    bucket: BucketInput | null,
     @Arg('dataState', () => String, { nullable: true, description: 'Data state, e.g. Raw or Clean (BEMServer sensors only; default Raw).' })
     dataState: string | null,
   ): Promise<Array<TimeSeriesType | Error>> {
@@ -126,7 +127,10 @@ export class SensorResolver {
     );
   }
 
-  @FieldResolver(() => String, { description: 'Location name and the series\' own name (else the parameter name), e.g. "Westhinder - Measuring pile: Average wind speed at 10 m", "Charging station 4: CS 4".' })
+  @FieldResolver(() => String, {
+    description:
+      'Location name and the series\' own name (else the parameter name), e.g. "Westhinder - Measuring pile: Average wind speed at 10 m", "Charging station 4: CS 4".',
+  })
   async name(
     @Root() sensor: Sensor,
     @Ctx() ctx: GatewayContext,
@@ -170,7 +174,8 @@ export class SensorResolver {
     @Ctx() ctx: GatewayContext,
     @Arg('from', () => DateTimeScalar) from: number,
     @Arg('to', () => DateTimeScalar) to: number,
-    @Arg('bucket', () => BucketInput, { nullable: true, description: 'Aggregate into buckets (BEMServer sensors only).' }) bucket: BucketInput | null,
+    @Arg('bucket', () => BucketInput, { nullable: true, description: 'Aggregate into buckets (BEMServer sensors only).' })
+    bucket: BucketInput | null,
     @Arg('dataState', () => String, { nullable: true, description: 'Data state, e.g. Raw or Clean (BEMServer sensors only; default Raw).' })
     dataState: string | null,
   ): Promise<TimeSeriesType> {
@@ -187,7 +192,9 @@ export class SensorResolver {
     return loader ? loader.load(sensor.nativeId) : null;
   }
 
-  @FieldResolver(() => [SensorPropertyType], { description: 'Property values of the series (BEMServer timeseries properties); empty elsewhere.' })
+  @FieldResolver(() => [SensorPropertyType], {
+    description: 'Property values of the series (BEMServer timeseries properties); empty elsewhere.',
+  })
   properties(@Root() sensor: Sensor): Array<{ parameterId: string; value: string }> {
     return sensor.properties ?? [];
   }

@@ -13,8 +13,7 @@ export class LatestValueType {
 }
 
 @ObjectType('Sensor', {
-  description:
-    'One series that produces values: a Meetnet location + parameter (`MP7WVC`), a FlexMeasures sensor, a BEMServer timeseries.',
+  description: 'One series that produces values: a Meetnet location + parameter (`MP7WVC`), a FlexMeasures sensor, a BEMServer timeseries.',
 })
 export class SensorType {
   @Field(() => ID, { description: 'Global ID, e.g. `meetnet:sensor:MP7WVC`.' })
@@ -41,7 +40,10 @@ export class SensorType {
   @Field(() => String, { nullable: true, description: 'IANA time zone the upstream keeps the series in (FlexMeasures).' })
   timezone?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'USEF entity address (FlexMeasures), e.g. `ea1.2021-01.io.flexmeasures.company:fm1.4`.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'USEF entity address (FlexMeasures), e.g. `ea1.2021-01.io.flexmeasures.company:fm1.4`.',
+  })
   entityAddress?: string | null;
 
   @Field(() => Boolean, {

@@ -15,7 +15,7 @@ export class UpstreamStatusType {
   @Field(() => Int, { nullable: true, description: 'Round trip of the probe call, in milliseconds.' })
   latencyMs!: number | null;
 
-  @Field(() => Boolean, { description: "True when the gateway talks to its built-in simulator, not the real API." })
+  @Field(() => Boolean, { description: 'True when the gateway talks to its built-in simulator, not the real API.' })
   simulated!: boolean;
 
   @Field(() => String, { nullable: true, description: 'Why it is not reachable.' })

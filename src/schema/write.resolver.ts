@@ -38,7 +38,9 @@ async function send(ctx: GatewayContext, request: WriteRequest): Promise<WriteOu
 
 @Resolver()
 export class WriteResolver {
-  @Mutation(() => WriteResultType, { description: 'Sends measured power of a connection (FlexMeasures postMeterData or POST /sensors/<id>/data).' })
+  @Mutation(() => WriteResultType, {
+    description: 'Sends measured power of a connection (FlexMeasures postMeterData or POST /sensors/<id>/data).',
+  })
   writeMeterData(@Ctx() ctx: GatewayContext, @Arg('input', () => MeterDataInput) input: MeterDataInput): Promise<WriteOutcome> {
     return send(ctx, { ...base('meter', input, input.horizon), connectionId: input.connectionId });
   }
@@ -55,9 +57,13 @@ export class WriteResolver {
   }
 
   @Mutation(() => WriteResultType, {
-    description: 'Writes points of a BEMServer timeseries (POST /timeseries_data/). Upstream validation errors name their fields in extensions.fields.',
+    description:
+      'Writes points of a BEMServer timeseries (POST /timeseries_data/). Upstream validation errors name their fields in extensions.fields.',
   })
-  writeTimeseriesData(@Ctx() ctx: GatewayContext, @Arg('input', () => TimeseriesDataInput) input: TimeseriesDataInput): Promise<WriteOutcome> {
+  writeTimeseriesData(
+    @Ctx() ctx: GatewayContext,
+    @Arg('input', () => TimeseriesDataInput) input: TimeseriesDataInput,
+  ): Promise<WriteOutcome> {
     return send(ctx, {
       kind: 'timeseries',
       sensorId: input.sensorId,
@@ -72,7 +78,8 @@ export class WriteResolver {
   @Mutation(() => WriteResultType, { description: 'Sends weather observations or forecasts for a weather sensor.' })
   writeWeatherData(@Ctx() ctx: GatewayContext, @Arg('input', () => WeatherDataInput) input: WeatherDataInput): Promise<WriteOutcome> {
     const byPosition = input.kind != null || input.latitude != null || input.longitude != null;
-    if (!!input.sensorId === byPosition) throw badInput('name the weather sensor by sensorId, or by kind, latitude and longitude (not both)');
+    if (!!input.sensorId === byPosition)
+      throw badInput('name the weather sensor by sensorId, or by kind, latitude and longitude (not both)');
     if (byPosition && (input.kind == null || input.latitude == null || input.longitude == null)) {
       throw badInput('kind, latitude and longitude go together');
     }

@@ -36,7 +36,10 @@ class SeriesInput {
   })
   resolution?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'ISO 8601 duration of all values together; must equal values × resolution when both are given.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'ISO 8601 duration of all values together; must equal values × resolution when both are given.',
+  })
   duration?: string | null;
 }
 
@@ -133,7 +136,11 @@ export class WriteResultType {
   @Field(() => String, { description: "The upstream's own message." })
   message!: string;
 
-  @Field(() => ID, { nullable: true, description: 'The sensor written to; null where the upstream does not tell (v1_1 markets and weather sensors, which it resolves itself).' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The sensor written to; null where the upstream does not tell (v1_1 markets and weather sensors, which it resolves itself).',
+  })
   sensorId!: string | null;
 
   @Field(() => Int, { description: 'Values sent, after upsampling.' })

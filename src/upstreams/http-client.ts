@@ -145,7 +145,11 @@ export class UpstreamHttp {
   private targetOf(call: RouteCall): Target {
     let path = `${this.basePath}/${call.path.replace(/^\//, '')}`;
     const sp = call.searchParams;
-    const search = !sp ? '' : sp instanceof URLSearchParams ? sp.toString() : new URLSearchParams(Object.entries(sp).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const search = !sp
+      ? ''
+      : sp instanceof URLSearchParams
+        ? sp.toString()
+        : new URLSearchParams(Object.entries(sp).map(([k, v]): [string, string] => [k, String(v)])).toString();
     if (search) path += `?${search}`;
     if (call.json !== undefined) return { path, body: JSON.stringify(call.json), contentType: 'application/json' };
     if (call.form) {
@@ -187,11 +191,9 @@ export class UpstreamHttp {
         status: res.status,
         body: res.body.slice(0, 500),
       });
-      throw new GatewayError(
-        ErrorCode.UPSTREAM_BAD_RESPONSE,
-        `${this.options.label} answered ${call.route} with a body that is not JSON`,
-        { upstream: this.options.upstream },
-      );
+      throw new GatewayError(ErrorCode.UPSTREAM_BAD_RESPONSE, `${this.options.label} answered ${call.route} with a body that is not JSON`, {
+        upstream: this.options.upstream,
+      });
     }
     try {
       return parse(body);
@@ -251,7 +253,10 @@ export class UpstreamHttp {
       return new GatewayError(
         ErrorCode.UPSTREAM_UNAVAILABLE,
         `${label} is rate limiting the gateway (HTTP 429)${Number.isFinite(retryAfter) ? `; retry after ${retryAfter} s` : ''}`,
-        { upstream, details: { status: 429, reason: 'RATE_LIMITED', ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) } },
+        {
+          upstream,
+          details: { status: 429, reason: 'RATE_LIMITED', ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) },
+        },
       );
     }
     if (res.status >= 500 || res.status === 408) {
@@ -267,7 +272,12 @@ export class UpstreamHttp {
    * UPSTREAM_REJECTED keeping what the upstream said: its message, and where it has them its own
    * code (FlexMeasures' INVALID_UNIT…) and the fields a validation error names.
    */
-  rejected(call: RouteCall, status: number, message: string | null, extra: { upstreamCode?: string | null; fields?: string[] } = {}): GatewayError {
+  rejected(
+    call: RouteCall,
+    status: number,
+    message: string | null,
+    extra: { upstreamCode?: string | null; fields?: string[] } = {},
+  ): GatewayError {
     const code = extra.upstreamCode;
     return new GatewayError(
       ErrorCode.UPSTREAM_REJECTED,
@@ -288,11 +298,11 @@ export class UpstreamHttp {
     const upstream = this.options.upstream;
     const label = this.options.label;
     if (err instanceof TransportTimeout) {
-      return new GatewayError(
-        ErrorCode.UPSTREAM_UNAVAILABLE,
-        `${label} did not answer ${call.route} within ${this.options.timeoutMs} ms`,
-        { upstream, details: { reason: 'TIMEOUT' }, cause: err },
-      );
+      return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `${label} did not answer ${call.route} within ${this.options.timeoutMs} ms`, {
+        upstream,
+        details: { reason: 'TIMEOUT' },
+        cause: err,
+      });
     }
     const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
     this.options.logger.warn('upstream request failed', { upstream, route: call.route, code });

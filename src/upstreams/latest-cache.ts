@@ -91,7 +91,8 @@ export class PlainReads {
 
   /** Use as (part of) the series loader's cacheKeyFn: it sees every key asked. */
   note(k: SeriesKey): void {
-    const plain = !k.resolutionMs && (k.horizonMs === undefined || k.horizonMs === null) && (!k.kind || k.kind === 'data') && !k.bucket && !k.dataState;
+    const plain =
+      !k.resolutionMs && (k.horizonMs === undefined || k.horizonMs === null) && (!k.kind || k.kind === 'data') && !k.bucket && !k.dataState;
     if (!plain) return;
     const prev = this.bySensor.get(k.sensor);
     if (!prev || k.to > prev.to) this.bySensor.set(k.sensor, k);

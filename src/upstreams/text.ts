@@ -6,6 +6,7 @@ import { Language, type GeoPoint, type LocalizedText } from '../domain.js';
 // cleanText
 
 /** Windows-1252 characters in 0x80–0x9F, mapped back to their byte (mojibake seen through cp1252). */
+// prettier-ignore
 const CP1252_BYTE: ReadonlyMap<number, number> = new Map([
   [0x20ac, 0x80], [0x201a, 0x82], [0x0192, 0x83], [0x201e, 0x84], [0x2026, 0x85], [0x2020, 0x86],
   [0x2021, 0x87], [0x02c6, 0x88], [0x2030, 0x89], [0x0160, 0x8a], [0x2039, 0x8b], [0x0152, 0x8c],
@@ -23,7 +24,8 @@ function byteOf(code: number): number {
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /** Quick filter: a UTF-8 lead byte (as Latin-1) followed by something that could be a continuation. */
-const MOJIBAKE_HINT = /[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/;
+const MOJIBAKE_HINT =
+  /[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/;
 
 /**
  * Repairs UTF-8 that was decoded as Latin-1 ('BouÃ©e' → 'Bouée'), sequence by sequence, so that a
@@ -76,7 +78,10 @@ export function cleanText(s: unknown): string | null {
   if (typeof s !== 'string') return null;
   // Mojibake first: 'à' read as Latin-1 is 'Ã' + NBSP, which the NBSP rule would otherwise break (meetnet.md §4.2).
   let t = repairMojibake(s);
-  t = t.replace(/\u00a0/g, ' ').replace(/[ \t]{2,}/g, ' ').trim();
+  t = t
+    .replace(/\u00a0/g, ' ')
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
   if (t === '' || PLACEHOLDER.test(t)) return null;
   return t;
 }
@@ -84,6 +89,7 @@ export function cleanText(s: unknown): string | null {
 // ---------------------------------------------------------------------------------------------
 // htmlToText
 
+// prettier-ignore
 const NAMED_ENTITIES: Readonly<Record<string, string>> = {
   amp: '&',
   lt: '<',
@@ -162,8 +168,7 @@ export function haversineKm(a: GeoPoint, b: GeoPoint): number {
   const rad = Math.PI / 180;
   const dLat = (b.latitude - a.latitude) * rad;
   const dLon = (b.longitude - a.longitude) * rad;
-  const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 

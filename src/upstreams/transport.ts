@@ -81,7 +81,10 @@ export async function exchange(x: Exchange): Promise<Answer> {
     // redirect to another origin (http to https included) is not followed: the service account's
     // token would go with it. The error names the origin, for the base URL to be set to it.
     if (next.origin !== current.origin.origin) {
-      throw new TransportError(`redirected to another origin (${next.origin}), not followed: point the base URL there`, 'REDIRECT_ELSEWHERE');
+      throw new TransportError(
+        `redirected to another origin (${next.origin}), not followed: point the base URL there`,
+        'REDIRECT_ELSEWHERE',
+      );
     }
     const path = next.pathname + next.search;
     if (answer.status === 303) {
@@ -146,7 +149,11 @@ function once(x: Exchange, remainingMs: number, timeoutMs: number): Promise<Answ
       const finish = () => {
         clearTimeout(timer);
         try {
-          resolve({ status, body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), headers: res.headers });
+          resolve({
+            status,
+            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          });
         } catch (err) {
           fail(err); // never thrown from an event handler: that would end the process
         }

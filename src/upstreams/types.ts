@@ -130,8 +130,7 @@ export interface UpstreamAdapter {
   dataStates?(): Promise<string[]>;
 }
 
-export const seriesCacheKey = (k: SeriesKey): string =>
-  `${k.sensor}|${windowKey(k)}`;
+export const seriesCacheKey = (k: SeriesKey): string => `${k.sensor}|${windowKey(k)}`;
 
 /** Everything of a series read but the sensor: reads with the same window key can share an upstream call. */
 export const windowKey = (k: SeriesKey): string =>
@@ -139,11 +138,7 @@ export const windowKey = (k: SeriesKey): string =>
   (k.bucket ? `${k.bucket.widthValue}${k.bucket.widthUnit}:${k.bucket.aggregation}` : '');
 
 /** The status of an upstream whose probe failed: the gateway's own message, never a raw error. */
-export function unreachableStatus(
-  adapter: { name: UpstreamName; simulated: boolean },
-  err: unknown,
-  label: string,
-): UpstreamStatus {
+export function unreachableStatus(adapter: { name: UpstreamName; simulated: boolean }, err: unknown, label: string): UpstreamStatus {
   return {
     name: adapter.name,
     reachable: false,

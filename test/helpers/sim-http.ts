@@ -2,7 +2,6 @@
 // one request helper that returns status, headers, text and the parsed body.
 import { afterAll } from 'vitest';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type J = any;
 
 export interface Answer {
@@ -26,7 +25,10 @@ export interface RequestOptions {
 
 /** One request, redirects not followed (a 308 is an answer to check). GET without a body, POST with one, unless `method`. */
 export async function request(url: string, path: string, o: RequestOptions): Promise<Answer> {
-  const headers: Record<string, string> = { ...(o.jsonContentType === 'always' ? { 'content-type': 'application/json' } : {}), ...(o.headers ?? {}) };
+  const headers: Record<string, string> = {
+    ...(o.jsonContentType === 'always' ? { 'content-type': 'application/json' } : {}),
+    ...(o.headers ?? {}),
+  };
   if (o.authorization !== undefined) headers.authorization = o.authorization;
   let body: string | undefined;
   if (o.body !== undefined) {
@@ -36,7 +38,12 @@ export async function request(url: string, path: string, o: RequestOptions): Pro
       headers['content-type'] ??= 'application/json';
     }
   }
-  const res = await fetch(`${url}${path}`, { method: o.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, redirect: 'manual' });
+  const res = await fetch(`${url}${path}`, {
+    method: o.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body,
+    redirect: 'manual',
+  });
   const text = await res.text();
   let parsed: J;
   try {

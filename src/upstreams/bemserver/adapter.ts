@@ -142,7 +142,9 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
   }
 
   validateSensorId(nativeId: string): string | null {
-    return /^\d{1,12}$/.test(nativeId) ? null : `a BEMServer timeseries ID is a number, e.g. bemserver:sensor:12; got "${nativeId.slice(0, 40)}"`;
+    return /^\d{1,12}$/.test(nativeId)
+      ? null
+      : `a BEMServer timeseries ID is a number, e.g. bemserver:sensor:12; got "${nativeId.slice(0, 40)}"`;
   }
 
   async dataStates(): Promise<string[]> {
@@ -175,22 +177,38 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
       series,
       // Read off a series this request already reads where one reaches the last interval; else the
       // last value of the past day, for every other asked sensor in one data call.
-      latest: new DataLoader<string, LatestValue | null>(async (ids) => {
-        const catalog = await this.catalog(); // first: its answers tell the server's clock
-        const to = this.clock();
-        return latestFromReads(ids, reads, series, (sensor) => {
-          const minutes = catalog.sensorById.get(`bemserver:sensor:${sensor}`)?.intervalMinutes ?? 10;
-          return { key: { sensor, from: to - DAY_MS, to }, lastSlot: to - minutes * 60_000 };
-        });
-      }, { batch }),
-      stats: new DataLoader<string, SeriesStats | null>(async (ids) => {
-        const catalog = await this.catalog();
-        const stats = await this.options.client.stats([...ids], this.dataStateId(catalog, null));
-        return ids.map((id) => {
-          const s = stats.get(id);
-          return s ? { firstTime: s.firstTimestamp, lastTime: s.lastTimestamp, count: s.count, min: s.min, max: s.max, avg: s.avg, stddev: s.stddev } : null;
-        });
-      }, { batch }),
+      latest: new DataLoader<string, LatestValue | null>(
+        async (ids) => {
+          const catalog = await this.catalog(); // first: its answers tell the server's clock
+          const to = this.clock();
+          return latestFromReads(ids, reads, series, (sensor) => {
+            const minutes = catalog.sensorById.get(`bemserver:sensor:${sensor}`)?.intervalMinutes ?? 10;
+            return { key: { sensor, from: to - DAY_MS, to }, lastSlot: to - minutes * 60_000 };
+          });
+        },
+        { batch },
+      ),
+      stats: new DataLoader<string, SeriesStats | null>(
+        async (ids) => {
+          const catalog = await this.catalog();
+          const stats = await this.options.client.stats([...ids], this.dataStateId(catalog, null));
+          return ids.map((id) => {
+            const s = stats.get(id);
+            return s
+              ? {
+                  firstTime: s.firstTimestamp,
+                  lastTime: s.lastTimestamp,
+                  count: s.count,
+                  min: s.min,
+                  max: s.max,
+                  avg: s.avg,
+                  stddev: s.stddev,
+                }
+              : null;
+          });
+        },
+        { batch },
+      ),
     };
   }
 
@@ -220,7 +238,9 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
     }
     if (request.times.length === 0) throw badInput('points: send at least one point', { argument: 'points' });
     if (request.times.length > MAX_WRITE_POINTS) {
-      throw badInput(`points: at most ${MAX_WRITE_POINTS} points per write (got ${request.times.length}); split the write`, { argument: 'points' });
+      throw badInput(`points: at most ${MAX_WRITE_POINTS} points per write (got ${request.times.length}); split the write`, {
+        argument: 'points',
+      });
     }
     let body: ReturnType<typeof toDataJson>;
     try {
@@ -241,4 +261,3 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
     };
   }
 }
-

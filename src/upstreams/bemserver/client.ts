@@ -5,14 +5,7 @@ import { ErrorCode, GatewayError } from '../../errors.js';
 import { createLimit } from '../limit.js';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
 import type { SeriesResult } from '../types.js';
-import {
-  bemErrorOutcome,
-  mapAggregateJson,
-  mapDataJson,
-  mapStats,
-  parsePagination,
-  type BemStats,
-} from './mapping.js';
+import { bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';
 import { ACCEPT_JSON, type AboutResponse, type Aggregation, type BucketUnit } from './wire.js';
 
 /** Largest page the server allows (§4). */
@@ -82,7 +75,14 @@ export class BemServerClient {
 
   /** `POST /auth/token`. Wrong credentials answer HTTP 200 `{"status":"failure"}` (§2.1). */
   async login(email: string, password: string): Promise<LoginResult> {
-    const call: RouteCall = { route: 'login', method: 'POST', path: '/auth/token', json: { email, password }, idempotent: false, auth: null };
+    const call: RouteCall = {
+      route: 'login',
+      method: 'POST',
+      path: '/auth/token',
+      json: { email, password },
+      idempotent: false,
+      auth: null,
+    };
     const res = await this.http.send(call, null);
     if (res.status === 200 && tokenStatus(res) === 'failure') {
       throw new GatewayError(
@@ -192,7 +192,9 @@ export class BemServerClient {
         for (const id of chunk) search.append('timeseries', id); // repeated keys, not a comma list (§1.3)
         const call = this.get(route, path, search);
         // Shared before the concurrency limit: a read that joins one in flight takes no slot.
-        return this.http.dedupe(call, () => this.limit(() => this.readJson(call, (body) => (bucket ? mapAggregateJson(body, chunk) : mapDataJson(body, chunk)))));
+        return this.http.dedupe(call, () =>
+          this.limit(() => this.readJson(call, (body) => (bucket ? mapAggregateJson(body, chunk) : mapDataJson(body, chunk)))),
+        );
       }),
     );
     return new Map(parts.flatMap((m) => [...m]));

@@ -1,13 +1,5 @@
 // BEMServer wire → unified model. Pure functions, no I/O (contract: shared/upstreams/bemserver.md).
-import {
-  Language,
-  UpstreamName,
-  upstreamPrefix,
-  type LocalizedText,
-  type Location,
-  type Parameter,
-  type Sensor,
-} from '../../domain.js';
+import { Language, UpstreamName, upstreamPrefix, type LocalizedText, type Location, type Parameter, type Sensor } from '../../domain.js';
 import { cleanText } from '../text.js';
 import type { SeriesResult } from '../types.js';
 import { WireFormatError, fail, isRecord, previewValue } from '../wire-error.js';
@@ -85,13 +77,12 @@ function coordinate(v: unknown, path: string, limit: number): number | null {
 // ---------------------------------------------------------------------------------------------
 // Instants
 
-const INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
-  if (month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return 29;
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
   return MONTH_DAYS[month - 1]!;
 }
 
@@ -862,7 +853,8 @@ export function toDataJson(id: string, times: number[], values: Array<number | n
     const v = values[i];
     if (!Number.isFinite(t)) throw new RangeError(`toDataJson: time ${i} is not a finite epoch (got ${previewValue(t)})`);
     if (v === null || v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`toDataJson: value ${i} is not a finite number (got ${previewValue(v)})`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new RangeError(`toDataJson: value ${i} is not a finite number (got ${previewValue(v)})`);
     const key = formatUtc(t);
     if (Object.hasOwn(points, key)) throw new RangeError(`toDataJson: the instant ${key} is given twice`);
     points[key] = v;

@@ -96,7 +96,9 @@ Pacific/Kosrae Pacific/Kwajalein Pacific/Majuro Pacific/Marquesas Pacific/Midway
 Pacific/Niue Pacific/Norfolk Pacific/Noumea Pacific/Pago_Pago Pacific/Palau Pacific/Pitcairn
 Pacific/Pohnpei Pacific/Port_Moresby Pacific/Rarotonga Pacific/Saipan Pacific/Tahiti Pacific/Tarawa
 Pacific/Tongatapu Pacific/Wake Pacific/Wallis UTC WET
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 // ---------------------------------------------------------------- units (pint stand-in, §6.1)
 
@@ -255,7 +257,22 @@ function summerness(t: number): number {
 }
 
 // French public holidays with a fixed date, and the Christmas week: the buildings are empty.
-const HOLIDAYS = new Set(['01-01', '05-01', '05-08', '07-14', '08-15', '11-01', '11-11', '12-25', '12-26', '12-27', '12-28', '12-29', '12-30', '12-31']);
+const HOLIDAYS = new Set([
+  '01-01',
+  '05-01',
+  '05-08',
+  '07-14',
+  '08-15',
+  '11-01',
+  '11-11',
+  '12-25',
+  '12-26',
+  '12-27',
+  '12-28',
+  '12-29',
+  '12-30',
+  '12-31',
+]);
 const workdayCache = new Map<number, boolean>();
 
 /** Monday–Friday and not a holiday, for a local day number (days since 1970-01-01 local). */
@@ -406,7 +423,8 @@ function indoorHumidity(m: Extract<SeriesModel, { kind: 'humidity' }>, t: number
 }
 
 function outdoorHumidity(m: Extract<SeriesModel, { kind: 'outdoor_humidity' }>, t: number): number {
-  const v = 76 + 11 * Math.cos((TWO_PI * (solarHour(m.climate, t) - 4)) / 24) - 9 * summerness(t) + 20 * (noise(m.seed, t / (12 * HOUR)) - 0.5);
+  const v =
+    76 + 11 * Math.cos((TWO_PI * (solarHour(m.climate, t) - 4)) / 24) - 9 * summerness(t) + 20 * (noise(m.seed, t / (12 * HOUR)) - 0.5);
   return round(clamp(v, 30, 100), 1);
 }
 
@@ -493,7 +511,15 @@ export interface SeedTimeseries {
 export interface SeedPortfolio {
   campaigns: Array<{ id: number; name: string; description: string; start_time: number; timezone: string }>;
   scopes: Array<{ id: number; name: string; description: string; campaign_id: number }>;
-  sites: Array<{ id: number; name: string; latitude: number; longitude: number; description?: string; ifc_id?: string; campaign_id: number }>;
+  sites: Array<{
+    id: number;
+    name: string;
+    latitude: number;
+    longitude: number;
+    description?: string;
+    ifc_id?: string;
+    campaign_id: number;
+  }>;
   buildings: Array<{ id: number; name: string; description?: string; ifc_id?: string; site_id: number }>;
   storeys: Array<{ id: number; name: string; building_id: number }>;
   spaces: Array<{ id: number; name: string; storey_id: number; description?: string }>;
@@ -515,11 +541,29 @@ const BAYONNE: Climate = { seed: 0x42594e, mean: 14, amplitude: 6.5, diurnal: 4,
  */
 export function buildPortfolio(historyStartMs: number): SeedPortfolio {
   const sites = [
-    { id: 1, name: 'Campus Lille', latitude: 50.6127, longitude: 3.1432, description: 'Campus tertiaire, deux bâtiments', ifc_id: '3vB2YO$MX4xv5uCqZZG05x', campaign_id: 1, climate: LILLE },
+    {
+      id: 1,
+      name: 'Campus Lille',
+      latitude: 50.6127,
+      longitude: 3.1432,
+      description: 'Campus tertiaire, deux bâtiments',
+      ifc_id: '3vB2YO$MX4xv5uCqZZG05x',
+      campaign_id: 1,
+      climate: LILLE,
+    },
     { id: 2, name: 'Siège Bayonne', latitude: 43.47394, longitude: -1.5094, description: 'Siège social', campaign_id: 1, climate: BAYONNE },
   ];
   const buildings = [
-    { id: 1, name: 'Bâtiment A', description: 'Bureaux, 3 niveaux', ifc_id: '1hOSvn6df7F8_7GcBWlR72', site_id: 1, baseKw: 22, peakKw: 70, ua: 4 },
+    {
+      id: 1,
+      name: 'Bâtiment A',
+      description: 'Bureaux, 3 niveaux',
+      ifc_id: '1hOSvn6df7F8_7GcBWlR72',
+      site_id: 1,
+      baseKw: 22,
+      peakKw: 70,
+      ua: 4,
+    },
     { id: 2, name: 'Bâtiment B', description: 'Ateliers et laboratoires', site_id: 1, baseKw: 14, peakKw: 45, ua: 2.6 },
     { id: 3, name: 'Siège', site_id: 2, baseKw: 15, peakKw: 48, ua: 3 },
   ];
@@ -562,17 +606,31 @@ export function buildPortfolio(historyStartMs: number): SeedPortfolio {
     return id;
   };
   /** A generated series: its kind is its model's; `range` gives its Min and Max properties. */
-  const addGenerated = (t: Pick<SeedTimeseries, 'name' | 'unit' | 'description' | 'scopeId'> & { range: [string, string] }, model: SeriesModel): number =>
-    add({ name: t.name, unit: t.unit, description: t.description, scopeId: t.scopeId, kind: model.kind, model, range: t.range });
+  const addGenerated = (
+    t: Pick<SeedTimeseries, 'name' | 'unit' | 'description' | 'scopeId'> & { range: [string, string] },
+    model: SeriesModel,
+  ): number => add({ name: t.name, unit: t.unit, description: t.description, scopeId: t.scopeId, kind: model.kind, model, range: t.range });
 
   for (const b of buildings) {
     const site = sites.find((s) => s.id === b.site_id)!;
     const e = addGenerated(
-      { name: `${b.name} - Électricité`, unit: 'kWh', description: 'Compteur électrique général, énergie par pas de 10 minutes', scopeId: 1, range: ['0', '100'] },
+      {
+        name: `${b.name} - Électricité`,
+        unit: 'kWh',
+        description: 'Compteur électrique général, énergie par pas de 10 minutes',
+        scopeId: 1,
+        range: ['0', '100'],
+      },
       { kind: 'electricity', seed: 1000 + b.id, climate: site.climate, occSeed: 100 + b.id, baseKw: b.baseKw, peakKw: b.peakKw },
     );
     const h = addGenerated(
-      { name: `${b.name} - Chaleur`, unit: 'kWh', description: 'Compteur de chaleur du réseau, énergie par pas de 10 minutes', scopeId: 1, range: ['0', '100'] },
+      {
+        name: `${b.name} - Chaleur`,
+        unit: 'kWh',
+        description: 'Compteur de chaleur du réseau, énergie par pas de 10 minutes',
+        scopeId: 1,
+        range: ['0', '100'],
+      },
       { kind: 'heat', seed: 2000 + b.id, climate: site.climate, uaKwPerK: b.ua },
     );
     links.buildings.push([e, b.id], [h, b.id]);
@@ -589,8 +647,13 @@ export function buildPortfolio(historyStartMs: number): SeedPortfolio {
     links.sites.push([t, s.id], [h, s.id]);
   }
   const zoneOf = new Map<number, number>([
-    [4, 1], [5, 1], [6, 1], [11, 1], // Zone Nord: north façade offices
-    [7, 2], [8, 2], [12, 2], // Zone Sud
+    [4, 1],
+    [5, 1],
+    [6, 1],
+    [11, 1], // Zone Nord: north façade offices
+    [7, 2],
+    [8, 2],
+    [12, 2], // Zone Sud
   ]);
   spaceDefs.forEach(([storeyId, spaceName, pattern, capacity], i) => {
     const spaceId = i + 1;
@@ -615,7 +678,14 @@ export function buildPortfolio(historyStartMs: number): SeedPortfolio {
     const zone = zoneOf.get(spaceId);
     if (zone !== undefined) links.zones.push([temp, zone]);
   });
-  const manual = add({ name: 'Compteur manuel', unit: 'kWh', description: 'Relevés saisis à la main', scopeId: 1, kind: 'manual', model: null });
+  const manual = add({
+    name: 'Compteur manuel',
+    unit: 'kWh',
+    description: 'Relevés saisis à la main',
+    scopeId: 1,
+    kind: 'manual',
+    model: null,
+  });
   links.storeys.push([manual, 4]); // a sub-meter on the ground floor of Bâtiment B
   links.zones.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
 
@@ -636,7 +706,13 @@ export function buildPortfolio(historyStartMs: number): SeedPortfolio {
 
   return {
     campaigns: [
-      { id: 1, name: 'Smart buildings 2026', description: 'Suivi énergétique et confort des bâtiments', start_time: historyStartMs, timezone: 'Europe/Paris' },
+      {
+        id: 1,
+        name: 'Smart buildings 2026',
+        description: 'Suivi énergétique et confort des bâtiments',
+        start_time: historyStartMs,
+        timezone: 'Europe/Paris',
+      },
     ],
     scopes: [
       { id: 1, name: 'Energy monitoring', description: "Compteurs d'énergie et météo", campaign_id: 1 },

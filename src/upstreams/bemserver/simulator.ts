@@ -138,7 +138,8 @@ export function pyDumps(value: unknown, style: DumpStyle): string {
   }
   if (value instanceof PyFloat) return pyFloat(value.value);
   if (Array.isArray(value)) return `[${value.map((v) => pyDumps(v, style)).join(style.item)}]`;
-  let entries: Array<[string, unknown]> = value instanceof Map ? [...(value as Map<string, unknown>).entries()] : Object.entries(value as object);
+  let entries: Array<[string, unknown]> =
+    value instanceof Map ? [...(value as Map<string, unknown>).entries()] : Object.entries(value as object);
   if (style.sortKeys) entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${pyStr(k)}${style.key}${pyDumps(v, style)}`).join(style.item)}}`;
 }
@@ -371,7 +372,10 @@ class TimeZone {
   }
 }
 
-const TIME_OF_DAY: string[] = Array.from({ length: 1440 }, (_, m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:00`);
+const TIME_OF_DAY: string[] = Array.from(
+  { length: 1440 },
+  (_, m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:00`,
+);
 
 /**
  * Timestamps as the data routes write them in a zone (§7.3, §7.4): `isoformat()` for JSON
@@ -415,7 +419,9 @@ class TimeFormatter {
       const hh = String(Math.floor(abs / 3600)).padStart(2, '0');
       const mm = String(Math.floor((abs % 3600) / 60)).padStart(2, '0');
       const ss = abs % 60;
-      suffix = this.csv ? `${sign}${hh}${mm}${ss ? String(ss).padStart(2, '0') : ''}` : `${sign}${hh}:${mm}${ss ? `:${String(ss).padStart(2, '0')}` : ''}`;
+      suffix = this.csv
+        ? `${sign}${hh}${mm}${ss ? String(ss).padStart(2, '0') : ''}`
+        : `${sign}${hh}:${mm}${ss ? `:${String(ss).padStart(2, '0')}` : ''}`;
       this.suffixes.set(off, suffix);
     }
     return this.prefix + time + suffix;
@@ -604,7 +610,13 @@ class QueryArgs {
   }
 
   /** The first value if `valid` accepts it, else the field error `message`; `fallback` when absent. */
-  private checked<T extends string>(k: string, required: boolean, fallback: T | undefined, valid: (v: string) => boolean, message: string): T | undefined {
+  private checked<T extends string>(
+    k: string,
+    required: boolean,
+    fallback: T | undefined,
+    valid: (v: string) => boolean,
+    message: string,
+  ): T | undefined {
     if (this.missing(k, required)) return fallback;
     const v = this.first(k)!;
     if (!valid(v)) {
@@ -953,14 +965,41 @@ function parseCsv(text: string): string[][] {
 }
 
 /** pandas' default NA strings (read_csv): such cells are skipped like empty ones (§7.7). */
-const NA_VALUES = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
+const NA_VALUES = new Set([
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'None',
+  'n/a',
+  'nan',
+  'null',
+]);
 
 /** Werkzeug's Response(mimetype=…): text/* (and a few XML/JS types) get `; charset=utf-8` (§7.1). */
 function responseMimetype(mimetype: string): string {
   const charset =
     (mimetype.startsWith('text/') ||
       mimetype.endsWith('+xml') ||
-      ['application/ecmascript', 'application/javascript', 'application/sql', 'application/xml', 'application/xml-dtd', 'application/xml-external-parsed-entity'].includes(mimetype)) &&
+      [
+        'application/ecmascript',
+        'application/javascript',
+        'application/sql',
+        'application/xml',
+        'application/xml-dtd',
+        'application/xml-external-parsed-entity',
+      ].includes(mimetype)) &&
     !mimetype.toLowerCase().includes('charset');
   return charset ? `${mimetype}; charset=utf-8` : mimetype;
 }
@@ -1129,7 +1168,8 @@ class BemState {
   private seed(historyStart: number): void {
     const p = buildPortfolio(historyStart);
     const put = (table: string, row: Record<string, unknown>) => this.insert(table, row);
-    for (const c of p.campaigns) put('campaigns', { name: c.name, description: c.description, start_time: c.start_time, end_time: null, timezone: c.timezone });
+    for (const c of p.campaigns)
+      put('campaigns', { name: c.name, description: c.description, start_time: c.start_time, end_time: null, timezone: c.timezone });
     for (const s of p.scopes) put('campaign_scopes', { ...s });
     for (const s of p.sites) put('sites', { description: null, ifc_id: null, ...s });
     for (const b of p.buildings) put('buildings', { description: null, ifc_id: null, ...b });
@@ -1137,10 +1177,22 @@ class BemState {
     for (const s of p.spaces) put('spaces', { description: null, ifc_id: null, ...s });
     for (const z of p.zones) put('zones', { ifc_id: null, ...z });
     for (const t of p.timeseries) {
-      const id = put('timeseries', { name: t.name, unit_symbol: t.unit, description: t.description ?? null, campaign_id: 1, campaign_scope_id: t.scopeId });
+      const id = put('timeseries', {
+        name: t.name,
+        unit_symbol: t.unit,
+        description: t.description ?? null,
+        campaign_id: 1,
+        campaign_scope_id: t.scopeId,
+      });
       this.meta.set(id, { kind: t.kind, model: t.model });
     }
-    const keys: Record<LinkParent, string> = { sites: 'site_id', buildings: 'building_id', storeys: 'storey_id', spaces: 'space_id', zones: 'zone_id' };
+    const keys: Record<LinkParent, string> = {
+      sites: 'site_id',
+      buildings: 'building_id',
+      storeys: 'storey_id',
+      spaces: 'space_id',
+      zones: 'zone_id',
+    };
     for (const parent of Object.keys(keys) as LinkParent[]) {
       for (const [ts, id] of p.links[parent]) put(`timeseries_by_${parent}`, { timeseries_id: ts, [keys[parent]]: id });
     }
@@ -1248,7 +1300,14 @@ class BemState {
     const allowed = this.methods(m);
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     if (method === 'OPTIONS') {
-      return { status: 200, rawBody: '', headers: { allow: [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].sort().join(', '), 'content-type': 'text/html; charset=utf-8' } };
+      return {
+        status: 200,
+        rawBody: '',
+        headers: {
+          allow: [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].sort().join(', '),
+          'content-type': 'text/html; charset=utf-8',
+        },
+      };
     }
     if (!allowed.includes(method)) return errorResult(405); // no Allow header (§1.4)
     if (m.kind === 'about') return jsonResult(200, { versions: { bemserver_core: CORE_VERSION, bemserver_api: API_VERSION } });
@@ -1263,9 +1322,21 @@ class BemState {
       case 'collection':
         return ok(method === 'GET' ? this.list(req, m.res!) : this.create(req, m.res!));
       case 'item':
-        return ok(method === 'GET' ? this.getItem(req, m.res!, m.id!) : method === 'PUT' ? this.update(req, m.res!, m.id!) : this.remove(req, m.res!, m.id!));
+        return ok(
+          method === 'GET'
+            ? this.getItem(req, m.res!, m.id!)
+            : method === 'PUT'
+              ? this.update(req, m.res!, m.id!)
+              : this.remove(req, m.res!, m.id!),
+        );
       case 'data':
-        return ok(method === 'GET' ? this.getData(req, m.campaignId) : method === 'POST' ? this.postData(req, m.campaignId) : this.deleteData(req, m.campaignId));
+        return ok(
+          method === 'GET'
+            ? this.getData(req, m.campaignId)
+            : method === 'POST'
+              ? this.postData(req, m.campaignId)
+              : this.deleteData(req, m.campaignId),
+        );
       case 'aggregate':
         return ok(this.getAggregate(req, m.campaignId));
       case 'stats':
@@ -1360,7 +1431,8 @@ class BemState {
     const read = this.readJson(req);
     if ('result' in read) return read;
     const body = read.value ?? {};
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return { result: validationError('json', { _schema: ['Invalid input type.'] }) };
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      return { result: validationError('json', { _schema: ['Invalid input type.'] }) };
     const rec = body as Record<string, unknown>;
     const errs: Errors = {};
     const data: Record<string, unknown> = {};
@@ -1398,7 +1470,11 @@ class BemState {
         let r = parent;
         while (r) {
           chain.unshift([table, r]);
-          const up: Record<string, [string, string]> = { spaces: ['storeys', 'storey_id'], storeys: ['buildings', 'building_id'], buildings: ['sites', 'site_id'] };
+          const up: Record<string, [string, string]> = {
+            spaces: ['storeys', 'storey_id'],
+            storeys: ['buildings', 'building_id'],
+            buildings: ['sites', 'site_id'],
+          };
           const next = up[table];
           if (!next) break;
           r = this.row(next[0], r[next[1]] as number);
@@ -1528,7 +1604,20 @@ class BemState {
     const unit = q.unit('unit_symbol');
     if (unit !== undefined) preds.push((r) => r.unit_symbol === unit);
     const ints: Record<string, number | undefined> = {};
-    for (const k of ['campaign_id', 'campaign_scope_id', 'user_id', 'site_id', 'recurse_site_id', 'building_id', 'recurse_building_id', 'storey_id', 'recurse_storey_id', 'space_id', 'zone_id', 'event_id']) {
+    for (const k of [
+      'campaign_id',
+      'campaign_scope_id',
+      'user_id',
+      'site_id',
+      'recurse_site_id',
+      'building_id',
+      'recurse_building_id',
+      'storey_id',
+      'recurse_storey_id',
+      'space_id',
+      'zone_id',
+      'event_id',
+    ]) {
       ints[k] = q.int(k);
     }
     let props: Record<string, string> | undefined;
@@ -1552,9 +1641,18 @@ class BemState {
     }
     const linked = (parent: LinkParent, ids: Set<number>): Set<number> => {
       const key = `${parent.replace(/s$/, '')}_id`;
-      return new Set(this.rows(`timeseries_by_${parent}`).filter((r) => ids.has(r[key] as number)).map((r) => r.timeseries_id as number));
+      return new Set(
+        this.rows(`timeseries_by_${parent}`)
+          .filter((r) => ids.has(r[key] as number))
+          .map((r) => r.timeseries_id as number),
+      );
     };
-    const children = (table: string, key: string, ids: Set<number>): Set<number> => new Set(this.rows(table).filter((r) => ids.has(r[key] as number)).map((r) => r.id));
+    const children = (table: string, key: string, ids: Set<number>): Set<number> =>
+      new Set(
+        this.rows(table)
+          .filter((r) => ids.has(r[key] as number))
+          .map((r) => r.id),
+      );
     const subtree = (level: 'sites' | 'buildings' | 'storeys', id: number): Set<number> => {
       const out = new Set<number>();
       let ids = new Set([id]);
@@ -1592,7 +1690,10 @@ class BemState {
       preds.push((r) =>
         wanted.every(([pname, value]) => {
           const pid = byName.get(pname);
-          return pid !== undefined && this.rows('timeseries_property_data').some((d) => d.timeseries_id === r.id && d.property_id === pid && d.value === value);
+          return (
+            pid !== undefined &&
+            this.rows('timeseries_property_data').some((d) => d.timeseries_id === r.id && d.property_id === pid && d.value === value)
+          );
         }),
       );
     }
@@ -1687,11 +1788,25 @@ class BemState {
   private cascadeDelete(table: string, id: number): void {
     const where = (t: string, key: string) => this.rows(t).filter((r) => r[key] === id);
     const children: Record<string, Array<[string, string]>> = {
-      campaigns: [['campaign_scopes', 'campaign_id'], ['sites', 'campaign_id'], ['zones', 'campaign_id'], ['timeseries', 'campaign_id']],
+      campaigns: [
+        ['campaign_scopes', 'campaign_id'],
+        ['sites', 'campaign_id'],
+        ['zones', 'campaign_id'],
+        ['timeseries', 'campaign_id'],
+      ],
       campaign_scopes: [['timeseries', 'campaign_scope_id']],
-      sites: [['buildings', 'site_id'], ['timeseries_by_sites', 'site_id']],
-      buildings: [['storeys', 'building_id'], ['timeseries_by_buildings', 'building_id']],
-      storeys: [['spaces', 'storey_id'], ['timeseries_by_storeys', 'storey_id']],
+      sites: [
+        ['buildings', 'site_id'],
+        ['timeseries_by_sites', 'site_id'],
+      ],
+      buildings: [
+        ['storeys', 'building_id'],
+        ['timeseries_by_buildings', 'building_id'],
+      ],
+      storeys: [
+        ['spaces', 'storey_id'],
+        ['timeseries_by_storeys', 'storey_id'],
+      ],
       spaces: [['timeseries_by_spaces', 'space_id']],
       zones: [['timeseries_by_zones', 'zone_id']],
       timeseries: [
@@ -1814,7 +1929,11 @@ class BemState {
    * After validation (§7.2 check order): by-name campaign (404), then the timeseries (422
    * "Unknown timeseries: [69]"), then the data state (422, a plain string).
    */
-  private lookup(labels: Array<number | string>, ds: number | null, campaignId: number | undefined): { targets: Target[] } | { result: SimResult } {
+  private lookup(
+    labels: Array<number | string>,
+    ds: number | null,
+    campaignId: number | undefined,
+  ): { targets: Target[] } | { result: SimResult } {
     if (campaignId !== undefined && !this.row('campaigns', campaignId)) return { result: errorResult(404) };
     const seen = new Set<string>();
     const unknown: Array<number | string> = [];
@@ -1824,7 +1943,9 @@ class BemState {
       if (seen.has(key)) continue;
       seen.add(key);
       const row =
-        campaignId === undefined ? this.row('timeseries', l as number) : this.rows('timeseries').find((r) => r.campaign_id === campaignId && r.name === l);
+        campaignId === undefined
+          ? this.row('timeseries', l as number)
+          : this.rows('timeseries').find((r) => r.campaign_id === campaignId && r.name === l);
       if (row) targets.push({ row, label: key });
       else unknown.push(l);
     }
@@ -1844,16 +1965,26 @@ class BemState {
    * lists every field error in that order; then the schema checks (convert_to as long as
    * timeseries; a width other than 1 only for fixed units, §7.5); then the lookup.
    */
-  private dataQuery(req: SimRequest, campaignId: number | undefined, fields: readonly DataField[]): { args: DataArgs; targets: Target[] } | { result: SimResult } {
+  private dataQuery(
+    req: SimRequest,
+    campaignId: number | undefined,
+    fields: readonly DataField[],
+  ): { args: DataArgs; targets: Target[] } | { result: SimResult } {
     const q = new QueryArgs(req.query);
-    const args: DataArgs = { labels: campaignId !== undefined ? q.list<string>('timeseries', true, (s) => s) : q.list<number>('timeseries', true, (s) => maInt(s) ?? { error: NOT_INT }) };
+    const args: DataArgs = {
+      labels:
+        campaignId !== undefined
+          ? q.list<string>('timeseries', true, (s) => s)
+          : q.list<number>('timeseries', true, (s) => maInt(s) ?? { error: NOT_INT }),
+    };
     if (fields.includes('window')) {
       args.start = q.aware('start_time', true);
       args.end = q.aware('end_time', true);
     }
     args.ds = q.int('data_state', true);
     if (fields.includes('timezone')) args.tz = q.timezone('timezone');
-    if (fields.includes('convert_to')) args.convertTo = q.list<string>('convert_to', false, (s) => (s === '' || unitInfo(s) ? s : { error: 'Undefined unit.' }));
+    if (fields.includes('convert_to'))
+      args.convertTo = q.list<string>('convert_to', false, (s) => (s === '' || unitInfo(s) ? s : { error: 'Undefined unit.' }));
     if (fields.includes('buckets')) {
       args.width = q.int('bucket_width_value', true, [1, Infinity]);
       args.unit = q.oneOf('bucket_width_unit', PERIODS, undefined, true);
@@ -1862,7 +1993,8 @@ class BemState {
     if (!q.ok) return { result: validationError('query', q.errors) };
     const schemaErrors: Errors = {};
     if (args.convertTo && args.convertTo.length !== args.labels!.length) schemaErrors._schema = [CONVERT_TO_SIZE_MESSAGE];
-    if (fields.includes('buckets') && FIXED_PERIOD_MS[args.unit!] === undefined && args.width !== 1) schemaErrors.bucket_width_value = [BUCKET_VALUE_MESSAGE];
+    if (fields.includes('buckets') && FIXED_PERIOD_MS[args.unit!] === undefined && args.width !== 1)
+      schemaErrors.bucket_width_value = [BUCKET_VALUE_MESSAGE];
     if (Object.keys(schemaErrors).length > 0) return { result: validationError('query', schemaErrors) };
     const found = this.lookup(args.labels!, args.ds!, campaignId);
     return 'result' in found ? found : { args, targets: found.targets };
@@ -1981,7 +2113,8 @@ class BemState {
     const fixedMs = FIXED_PERIOD_MS[unit!];
     const from = floorTo(start!, unit!, width!, zone);
     const to = ceilTo(end!, unit!, width!, zone);
-    const approxUnit = fixedMs !== undefined ? fixedMs * width! : { day: DAY, week: 7 * DAY, month: 28 * DAY, year: 365 * DAY }[unit as 'day'];
+    const approxUnit =
+      fixedMs !== undefined ? fixedMs * width! : { day: DAY, week: 7 * DAY, month: 28 * DAY, year: 365 * DAY }[unit as 'day'];
     const approx = to > from ? Math.ceil((to - from) / approxUnit) : 0;
     if (approx > MAX_BUCKETS || approx * targets.length > MAX_CELLS) {
       return errorResult(422, {
@@ -1992,7 +2125,9 @@ class BemState {
     if (tooMany) return tooMany;
     const starts = bucketStarts(from, to, unit!, width!, zone);
     const nb = starts.length;
-    const results = targets.map((t) => aggregateSeries(this.collect(t.row.id, ds!, from, to, req.at), starts, agg!, width!, fixedMs ?? 0, from));
+    const results = targets.map((t) =>
+      aggregateSeries(this.collect(t.row.id, ds!, from, to, req.at), starts, agg!, width!, fixedMs ?? 0, from),
+    );
     if (agg === 'sum' && width! > 1) {
       // pandas resample().sum() gives 0.0 for empty bins between the first and last data (§7.5).
       let lo = nb;
@@ -2059,7 +2194,19 @@ class BemState {
     return jsonResult(200, { stats });
   }
 
-  private seriesStats(tsId: number, ds: number, now: number): { first: number | null; last: number | null; count: number; min: number | null; max: number | null; avg: number | null; stddev: number | null } {
+  private seriesStats(
+    tsId: number,
+    ds: number,
+    now: number,
+  ): {
+    first: number | null;
+    last: number | null;
+    count: number;
+    min: number | null;
+    max: number | null;
+    avg: number | null;
+    stddev: number | null;
+  } {
     const key = `${tsId}:${ds}:${now}:${this.version}`;
     const cached = this.statsCache.get(key);
     if (cached) return cached as never;
@@ -2097,7 +2244,10 @@ class BemState {
     if (!this.row('timeseries_data_states', ds!)) return unknownDataState();
     // The body arrived decoded with replacement characters: the real server fails to decode it (§7.7).
     const bad = req.rawBody.indexOf('\ufffd');
-    if (bad >= 0) return errorResult(422, { message: `'utf-8' codec can't decode byte in position ${Buffer.byteLength(req.rawBody.slice(0, bad))}: invalid start byte` });
+    if (bad >= 0)
+      return errorResult(422, {
+        message: `'utf-8' codec can't decode byte in position ${Buffer.byteLength(req.rawBody.slice(0, bad))}: invalid start byte`,
+      });
     const contentType = req.headers['content-type'] ?? 'application/json';
     const payload = contentType === 'text/csv' ? parseCsvPayload(req.rawBody) : parseJsonPayload(req.rawBody);
     if ('error' in payload) return errorResult(422, { message: payload.error });
@@ -2149,7 +2299,8 @@ function floorTo(t: number, unit: Period, width: number, zone: TimeZone): number
     const day = Math.floor(wall / DAY);
     const d = new Date(day * DAY);
     if (unit === 'day') floored = day * DAY;
-    else if (unit === 'week') floored = (day - mod(day + 3, 7)) * DAY; // 1970-01-01 was a Thursday
+    else if (unit === 'week')
+      floored = (day - mod(day + 3, 7)) * DAY; // 1970-01-01 was a Thursday
     else if (unit === 'month') floored = utcMs(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     else floored = utcMs(d.getUTCFullYear(), 1, 1);
   }
@@ -2184,7 +2335,7 @@ function bucketStarts(from: number, to: number, unit: Period, width: number, zon
     for (let u = from; u < to && out.length <= MAX_BUCKETS; u += fixed * width) out.push(u);
   } else {
     let wall = from + zone.offset(from);
-    for (let u = from; u < to && out.length <= MAX_BUCKETS; ) {
+    for (let u = from; u < to && out.length <= MAX_BUCKETS;) {
       out.push(u);
       wall = addPeriod(wall, unit);
       const next = zone.fromLocal(wall);
@@ -2196,7 +2347,14 @@ function bucketStarts(from: number, to: number, unit: Period, width: number, zon
 }
 
 /** One series into its buckets: NaN for an empty bucket (count: 0); first/last bucket with data. */
-function aggregateSeries(pts: Points, starts: Float64Array, agg: Aggregation, width: number, unitMs: number, origin: number): { values: Float64Array; first: number; last: number } {
+function aggregateSeries(
+  pts: Points,
+  starts: Float64Array,
+  agg: Aggregation,
+  width: number,
+  unitMs: number,
+  origin: number,
+): { values: Float64Array; first: number; last: number } {
   const nb = starts.length;
   const count = new Float64Array(nb);
   const sum = new Float64Array(nb);

@@ -2,9 +2,7 @@
 // Null fields are left out of every resource (§1.2): optional here means "absent when null".
 
 /** `POST /auth/token` and `POST /auth/token/refresh`: HTTP 200 either way; check `status` (§2.1). */
-export type TokenResponse =
-  | { status: 'success'; access_token: string; refresh_token: string }
-  | { status: 'failure' };
+export type TokenResponse = { status: 'success'; access_token: string; refresh_token: string } | { status: 'failure' };
 
 /** JWT claims of both tokens (§2.3): `exp` in epoch seconds; a token without `exp` never expires. */
 export interface TokenClaims {
@@ -15,12 +13,7 @@ export interface TokenClaims {
 
 /** Codes in `errors.authentication` of a 401 (§2.4). */
 export type AuthErrorCode =
-  | 'missing_authentication'
-  | 'invalid_scheme'
-  | 'invalid_token'
-  | 'expired_token'
-  | 'malformed_credentials'
-  | 'invalid_credentials';
+  'missing_authentication' | 'invalid_scheme' | 'invalid_token' | 'expired_token' | 'malformed_credentials' | 'invalid_credentials';
 
 /** Every error body (§1.4): `message` and `errors` only when the server passes them. */
 export interface ErrorBody {

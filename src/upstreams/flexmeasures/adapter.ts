@@ -2,14 +2,7 @@
 // offered, v1_1 otherwise, or forced by configuration). v1_1 takes many connections per call;
 // v3_0 reads one sensor per call, so there the loader dedupes and bounds the concurrency.
 import DataLoader from 'dataloader';
-import {
-  UpstreamName,
-  type Connection,
-  type LatestValue,
-  type Location,
-  type Parameter,
-  type Sensor,
-} from '../../domain.js';
+import { UpstreamName, type Connection, type LatestValue, type Location, type Parameter, type Sensor } from '../../domain.js';
 import type { FlexMeasuresApiSetting } from '../../config.js';
 import { badInput, ErrorCode, GatewayError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -166,13 +159,17 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       const parsed = parseEntityAddress(address);
       sensorId = parsed.kind === 'connection' ? parsed.sensorId : null;
     } catch (err) {
-      throw badInput(`id: "${address.slice(0, 80)}" is not an entity address: ${err instanceof Error ? err.message : ''}`, { argument: 'id' });
+      throw badInput(`id: "${address.slice(0, 80)}" is not an entity address: ${err instanceof Error ? err.message : ''}`, {
+        argument: 'id',
+      });
     }
     return sensorId === null ? null : ((await this.catalog()).connectionBySensor.get(String(sensorId)) ?? null);
   }
 
   validateSensorId(nativeId: string): string | null {
-    return /^\d{1,12}$/.test(nativeId) ? null : `a FlexMeasures sensor ID is a number, e.g. flexmeasures:sensor:4; got "${nativeId.slice(0, 40)}"`;
+    return /^\d{1,12}$/.test(nativeId)
+      ? null
+      : `a FlexMeasures sensor ID is a number, e.g. flexmeasures:sensor:4; got "${nativeId.slice(0, 40)}"`;
   }
 
   createLoaders(options: LoaderOptions = {}): UpstreamLoaders {
@@ -190,17 +187,20 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       series,
       // FlexMeasures has no "latest" route: read off a series this request already reads where one
       // covers the last interval, else the last value of the past day, through the same loader.
-      latest: new DataLoader<string, LatestValue | null>(async (ids) => {
-        const catalog = await this.catalog();
-        const now = this.clock();
-        return latestFromReads(ids, reads, series, (sensor) => {
-          // Complete intervals only, on the sensor's grid: the current one has no measurement yet.
-          const fm = catalog.fm.get(sensor);
-          const step = fm && fm.resolutionMs > 0 ? fm.resolutionMs : 60_000;
-          const to = Math.floor(now / step) * step;
-          return { key: { sensor, from: to - Math.ceil(DAY_MS / step) * step, to }, lastSlot: to - step };
-        });
-      }, { batch }),
+      latest: new DataLoader<string, LatestValue | null>(
+        async (ids) => {
+          const catalog = await this.catalog();
+          const now = this.clock();
+          return latestFromReads(ids, reads, series, (sensor) => {
+            // Complete intervals only, on the sensor's grid: the current one has no measurement yet.
+            const fm = catalog.fm.get(sensor);
+            const step = fm && fm.resolutionMs > 0 ? fm.resolutionMs : 60_000;
+            const to = Math.floor(now / step) * step;
+            return { key: { sensor, from: to - Math.ceil(DAY_MS / step) * step, to }, lastSlot: to - step };
+          });
+        },
+        { batch },
+      ),
     };
   }
 
@@ -231,7 +231,11 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
         unit: fm?.unit ?? '',
         ...(k.resolutionMs ? { resolution: formatDurationFM(k.resolutionMs) } : {}),
         ...(k.horizonMs !== undefined && k.horizonMs !== null ? { horizon: formatDurationFM(k.horizonMs) } : {}),
-        ...(k.kind === 'meter' ? { type: 'GetMeterDataRequest' as const } : k.kind === 'prognosis' ? { type: 'GetPrognosisRequest' as const } : {}),
+        ...(k.kind === 'meter'
+          ? { type: 'GetMeterDataRequest' as const }
+          : k.kind === 'prognosis'
+            ? { type: 'GetPrognosisRequest' as const }
+            : {}),
       },
       k.from,
     );
@@ -262,7 +266,10 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
 
   async write(request: WriteRequest): Promise<WriteOutcome> {
     if (request.kind === 'timeseries') {
-      throw badInput('sensorId: FlexMeasures takes meter data, prognoses, prices and weather data: use writeMeterData, writePrognosis, writePriceData or writeWeatherData', { argument: 'sensorId' });
+      throw badInput(
+        'sensorId: FlexMeasures takes meter data, prognoses, prices and weather data: use writeMeterData, writePrognosis, writePriceData or writeWeatherData',
+        { argument: 'sensorId' },
+      );
     }
     const catalog = await this.catalog();
     const target = await this.writeTarget(catalog, request);
@@ -294,17 +301,32 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     const client = this.options.client;
     let answer;
     if (catalog.generation === 'v3_0') {
-      answer = await client.postSensorData(target.nativeId!, { // v3_0 targets are always listed sensors
+      answer = await client.postSensorData(target.nativeId!, {
+        // v3_0 targets are always listed sensors
         values: prepared.values,
         start: prepared.start,
         duration: prepared.duration,
         unit: prepared.unit,
         ...(horizon ? { horizon } : {}),
-        type: ({ meter: 'PostMeterDataRequest', prognosis: 'PostPrognosisRequest', price: 'PostPriceDataRequest', weather: 'PostWeatherDataRequest' } as const)[request.kind],
+        type: (
+          {
+            meter: 'PostMeterDataRequest',
+            prognosis: 'PostPrognosisRequest',
+            price: 'PostPriceDataRequest',
+            weather: 'PostWeatherDataRequest',
+          } as const
+        )[request.kind],
       });
     } else {
       const body: V1PostRequest = {
-        type: ({ meter: 'PostMeterDataRequest', prognosis: 'PostPrognosisRequest', price: 'PostPriceDataRequest', weather: 'PostWeatherDataRequest' } as const)[request.kind],
+        type: (
+          {
+            meter: 'PostMeterDataRequest',
+            prognosis: 'PostPrognosisRequest',
+            price: 'PostPriceDataRequest',
+            weather: 'PostWeatherDataRequest',
+          } as const
+        )[request.kind],
         values: prepared.values as number[],
         start: prepared.start,
         duration: prepared.duration,
@@ -314,7 +336,9 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       if (request.kind === 'meter' || request.kind === 'prognosis') body.connection = target.address;
       else if (request.kind === 'price') body.market = target.address;
       else body.sensor = target.address;
-      const route = ({ meter: 'postMeterData', prognosis: 'postPrognosis', price: 'postPriceData', weather: 'postWeatherData' } as const)[request.kind];
+      const route = ({ meter: 'postMeterData', prognosis: 'postPrognosis', price: 'postPriceData', weather: 'postWeatherData' } as const)[
+        request.kind
+      ];
       answer = await client.postV1(route, body);
     }
     return {
@@ -342,7 +366,10 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     if (r.connectionId) {
       const c = await this.connection(r.connectionId);
       const fm = c ? catalog.fm.get(c.sensorId.split(':')[2]!) : undefined;
-      if (!c || !fm) throw badInput(`connectionId: there is no connection "${r.connectionId}" (list them with the connections query)`, { argument: 'connectionId' });
+      if (!c || !fm)
+        throw badInput(`connectionId: there is no connection "${r.connectionId}" (list them with the connections query)`, {
+          argument: 'connectionId',
+        });
       return fromSensor(fm, c.entityAddress);
     }
     if (r.sensorId) {
@@ -350,7 +377,9 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       if (!fm) throw badInput(`sensorId: there is no sensor "${r.sensorId}" (list them with the sensors query)`, { argument: 'sensorId' });
       const wanted = r.kind === 'price' ? 'price' : 'weather';
       if (wanted === 'price' ? fm.quantity !== 'price' : !['temperature', 'irradiance', 'wind speed'].includes(fm.quantity)) {
-        throw badInput(`sensorId: ${r.sensorId} measures ${fm.quantity}, not ${wanted === 'price' ? 'prices' : 'weather'}`, { argument: 'sensorId' });
+        throw badInput(`sensorId: ${r.sensorId} measures ${fm.quantity}, not ${wanted === 'price' ? 'prices' : 'weather'}`, {
+          argument: 'sensorId',
+        });
       }
       const address = r.kind === 'price' ? `${V1_AUTHORITY}:${fm.name}` : undefined;
       return fromSensor(fm, address);
@@ -455,7 +484,6 @@ function onRegularAxis(r: SeriesResult | undefined, from: number, to: number, re
   }
   return { times, values, min: r?.min ?? null, max: r?.max ?? null };
 }
-
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));

@@ -94,7 +94,12 @@ export class FlexMeasuresClient {
   // ---- v3_0 ----
 
   /** Every page of a list: the first page tells the total, the rest are fetched together. */
-  private async walk<T>(route: string, path: string, params: Record<string, string | number | boolean>, map: (body: unknown) => T[]): Promise<T[]> {
+  private async walk<T>(
+    route: string,
+    path: string,
+    params: Record<string, string | number | boolean>,
+    map: (body: unknown) => T[],
+  ): Promise<T[]> {
     const page = (n: number) =>
       this.http.json(this.get(route, path, { ...params, page: n, 'per-page': PAGE_SIZE }), (body) => {
         // Servers before pagination (< v0.24) ignore `page` and answer a bare array (§4.2).
@@ -162,7 +167,13 @@ export class FlexMeasuresClient {
    * `getMeterData` / `getPrognosis`: many connections in one call. GET parameters travel only in
    * the query string, `type` included (§3.1); repeated `connection` keys name the connections.
    */
-  v1Series(kind: 'meter' | 'prognosis', q: V1SeriesQuery, names: Map<string, number>, startMs: number, resolutionMs: number): Promise<Map<number, SeriesResult>> {
+  v1Series(
+    kind: 'meter' | 'prognosis',
+    q: V1SeriesQuery,
+    names: Map<string, number>,
+    startMs: number,
+    resolutionMs: number,
+  ): Promise<Map<number, SeriesResult>> {
     const route = kind === 'meter' ? 'getMeterData' : 'getPrognosis';
     const search = new URLSearchParams({ type: kind === 'meter' ? 'GetMeterDataRequest' : 'GetPrognosisRequest' });
     for (const c of q.connections) search.append('connection', c);

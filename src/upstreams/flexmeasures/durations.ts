@@ -7,9 +7,7 @@ const DAY = 86_400_000;
 
 const NUM = '(\\d+(?:[.,]\\d+)?)';
 // P[nY][nM][nW][nD][T[nH][nM][nS]]: pandas writes every component (`P0DT1H0M0S`), isodate only the non-zero ones.
-const DURATION = new RegExp(
-  `^P(?:${NUM}Y)?(?:${NUM}M)?(?:${NUM}W)?(?:${NUM}D)?(?:T(?:${NUM}H)?(?:${NUM}M)?(?:${NUM}S)?)?$`,
-);
+const DURATION = new RegExp(`^P(?:${NUM}Y)?(?:${NUM}M)?(?:${NUM}W)?(?:${NUM}D)?(?:T(?:${NUM}H)?(?:${NUM}M)?(?:${NUM}S)?)?$`);
 
 function quote(s: string): string {
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
@@ -106,6 +104,7 @@ export function formatDurationIsodate(ms: number): string {
   rest -= hours * HOUR;
   const minutes = Math.floor(rest / MINUTE);
   rest -= minutes * MINUTE;
-  const time = rest || hours || minutes ? `T${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${rest ? secondsPart(rest) : ''}` : '';
+  const time =
+    rest || hours || minutes ? `T${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${rest ? secondsPart(rest) : ''}` : '';
   return `${sign}P${days ? `${days}D` : ''}${time}`;
 }

@@ -17,7 +17,6 @@ import { parseEntityAddress } from './entity-address.js';
 
 export { WireFormatError };
 
-
 // ---------------------------------------------------------------------------------------------
 // Global IDs
 
@@ -458,12 +457,7 @@ function groupIdentifiers(g: Record<string, unknown>, path: string): string[] | 
  * (consumption positive) as they come. A listed sensor without data gets an empty series.
  * The series objects of merged names are shared: treat them as read-only.
  */
-export function mapV1Series(
-  json: unknown,
-  names: Map<string, number>,
-  startMs: number,
-  resolutionMs: number,
-): Map<number, SeriesResult> {
+export function mapV1Series(json: unknown, names: Map<string, number>, startMs: number, resolutionMs: number): Map<number, SeriesResult> {
   if (!isRecord(json)) fail('meter data', 'an object', json);
   let start = startMs;
   if (json.start !== undefined && json.start !== null) {

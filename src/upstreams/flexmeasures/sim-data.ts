@@ -13,7 +13,6 @@ export type SimSensorKind = 'ev' | 'solar' | 'price' | 'temperature' | 'irradian
 
 // ---------------------------------------------------------------- hashing
 
-
 function round(v: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(v * f) / f;
@@ -55,8 +54,8 @@ function dayOfYear(t: number): number {
 /** Sine of the solar elevation at (lat, lon) and UTC instant t. */
 function sunSine(t: number, latDeg: number, lonDeg: number): number {
   const doy = dayOfYear(t);
-  const decl = (-23.44 * Math.PI) / 180 * Math.cos((TWO_PI * (doy + 10)) / 365);
-  const utcHour = ((((t % DAY) + DAY) % DAY) / HOUR);
+  const decl = ((-23.44 * Math.PI) / 180) * Math.cos((TWO_PI * (doy + 10)) / 365);
+  const utcHour = (((t % DAY) + DAY) % DAY) / HOUR;
   const solarHour = utcHour + lonDeg / 15;
   const hourAngle = ((solarHour - 12) * 15 * Math.PI) / 180;
   const lat = (latDeg * Math.PI) / 180;

@@ -47,7 +47,8 @@ const HEAD_VERSION = '0.31.0';
 const MAX_EVENTS = 1_000_000;
 const OLD_VERSION = '0.12.3';
 
-const NOT_FOUND = 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.';
+const NOT_FOUND =
+  'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.';
 const PROCESSED = { status: 'PROCESSED', message: 'Request has been processed.' };
 const ALREADY_V1 = 'Some of the data has already been received and successfully processed.';
 const REPLACEMENT_V1 =
@@ -104,7 +105,13 @@ function buildPortfolio(chargers: number): { assets: SimAsset[]; sensors: SimSen
     { id: 101, name: 'Charging hub Antwerpen-Noord', latitude: 51.2587, longitude: 4.4163 },
   ];
   for (const h of hubs) {
-    assets.push({ ...h, description: 'Public EV charging hub with 22 kW chargers', accountId: ACCOUNT.id, type: TYPES.hub, parentId: null });
+    assets.push({
+      ...h,
+      description: 'Public EV charging hub with 22 kW chargers',
+      accountId: ACCOUNT.id,
+      type: TYPES.hub,
+      parentId: null,
+    });
   }
   for (let n = 1; n <= chargers; n++) {
     const hub = hubs[(n - 1) % hubs.length]!;
@@ -146,9 +153,28 @@ function buildPortfolio(chargers: number): { assets: SimAsset[]; sensors: SimSen
     strictly: 'non-negative',
   });
   // Public assets (account_id null): the market and the weather station (§4.7 include_public).
-  assets.push({ id: 300, name: 'EPEX SPOT day-ahead', description: 'Day-ahead market NL', accountId: null, latitude: null, longitude: null, type: TYPES.market, parentId: null });
+  assets.push({
+    id: 300,
+    name: 'EPEX SPOT day-ahead',
+    description: 'Day-ahead market NL',
+    accountId: null,
+    latitude: null,
+    longitude: null,
+    type: TYPES.market,
+    parentId: null,
+  });
   const priceId = chargers + 2;
-  sensors.push({ id: priceId, name: 'epex_da', unit: 'EUR/MWh', resolutionMs: HOUR, assetId: 300, kind: 'price', spec: { kind: 'price', seed: priceId }, attributes: {}, strictly: null });
+  sensors.push({
+    id: priceId,
+    name: 'epex_da',
+    unit: 'EUR/MWh',
+    resolutionMs: HOUR,
+    assetId: 300,
+    kind: 'price',
+    spec: { kind: 'price', seed: priceId },
+    attributes: {},
+    strictly: null,
+  });
   const station = { id: 400, name: 'Weather station Vlissingen', latitude: 51.442, longitude: 3.596 };
   assets.push({ ...station, description: 'KNMI 310 (simulated)', accountId: null, type: TYPES.weather, parentId: null });
   const weather: Array<{ kind: Kind; name: string; unit: string; type: string }> = [
@@ -261,7 +287,8 @@ function v1Query(q: ParamRecord): Record<string, unknown> {
 /** `connection`/`connections` (singular or plural, top level or in groups) → groups of strings (§3.1). */
 function assetGroups(msg: Record<string, unknown>, singular: string): Array<{ ids: string[]; values: unknown }> | null {
   const plural = `${singular}s`;
-  const asList = (v: unknown): string[] | null => (typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null);
+  const asList = (v: unknown): string[] | null =>
+    typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
   const top = msg[singular] ?? msg[plural];
   if (top !== undefined) {
     const ids = asList(top);
@@ -742,7 +769,10 @@ class FmState {
       case 'sensor': {
         const s = this.sensorByPath(seg[1]!);
         // Unknown ids fail in the schema field: 422 keyed by path (§4.3).
-        if (!s) return answer(this.unprocessable('path', { id: [/^\d+$/.test(seg[1]!) ? `No sensor found with ID ${seg[1]}.` : 'Not a valid integer.'] }));
+        if (!s)
+          return answer(
+            this.unprocessable('path', { id: [/^\d+$/.test(seg[1]!) ? `No sensor found with ID ${seg[1]}.` : 'Not a valid integer.'] }),
+          );
         return answer({ status: 200, body: { ...this.sensorJson(s), status: 200 } });
       }
       case 'sensorData':
@@ -805,7 +835,8 @@ class FmState {
     if (asset !== undefined && this.head) {
       const root = Number(asset);
       const within = (id: number): boolean => {
-        for (let a = this.assetById.get(id); a; a = a.parentId === null ? undefined : this.assetById.get(a.parentId)) if (a.id === root) return true;
+        for (let a = this.assetById.get(id); a; a = a.parentId === null ? undefined : this.assetById.get(a.parentId))
+          if (a.id === root) return true;
         return false;
       };
       list = list.filter((s) => within(s.assetId));
@@ -829,7 +860,11 @@ class FmState {
         }),
       };
     }
-    return this.page(req, list.map((s) => this.sensorJson(s)), false);
+    return this.page(
+      req,
+      list.map((s) => this.sensorJson(s)),
+      false,
+    );
   }
 
   private listAssets(req: SimRequest): { status: number; body: unknown } {
@@ -851,7 +886,12 @@ class FmState {
     if (Object.keys(bad).length) return this.unprocessable('query', bad);
     return {
       status: 200,
-      body: { data: list.slice((page - 1) * perPage, page * perPage), 'num-records': list.length, 'filtered-records': list.length, status: 200 },
+      body: {
+        data: list.slice((page - 1) * perPage, page * perPage),
+        'num-records': list.length,
+        'filtered-records': list.length,
+        status: 200,
+      },
     };
   }
 
@@ -863,7 +903,18 @@ class FmState {
       for (const [k, v] of Object.entries(req.body as Record<string, unknown>)) if (k !== 'id') params[k.replace(/_/g, '-')] = v;
     }
     const errors: Record<string, string[]> = {};
-    const known = new Set(['start', 'duration', 'unit', 'resolution', 'horizon', 'prior', 'source', 'source-account', 'source-type', 'type']);
+    const known = new Set([
+      'start',
+      'duration',
+      'unit',
+      'resolution',
+      'horizon',
+      'prior',
+      'source',
+      'source-account',
+      'source-type',
+      'type',
+    ]);
     for (const k of Object.keys(params)) if (!known.has(k)) errors[k] = ['Unknown field.'];
     const start = parseAware(params.start, true);
     if (params.start === undefined) errors.start = ['Missing data for required field.'];
@@ -899,7 +950,9 @@ class FmState {
     }
     if (resolution % s.resolutionMs !== 0) {
       return this.unprocessable('combined_sensor_data_description', {
-        _schema: [`Resolution of ${pyTimedelta(resolution)} is incompatible with the sensor's required resolution of ${pyTimedelta(s.resolutionMs)}.`],
+        _schema: [
+          `Resolution of ${pyTimedelta(resolution)} is incompatible with the sensor's required resolution of ${pyTimedelta(s.resolutionMs)}.`,
+        ],
       });
     }
     const t0 = start as number;
@@ -967,32 +1020,46 @@ class FmState {
       horizon = duration(body.horizon);
       if (horizon === null) errors.horizon = ['Unable to parse duration string.'];
     }
-    const types = ['PostSensorDataRequest', 'PostMeterDataRequest', 'PostPrognosisRequest', 'PostPriceDataRequest', 'PostWeatherDataRequest'];
+    const types = [
+      'PostSensorDataRequest',
+      'PostMeterDataRequest',
+      'PostPrognosisRequest',
+      'PostPriceDataRequest',
+      'PostWeatherDataRequest',
+    ];
     if (body.type !== undefined && !types.includes(String(body.type))) errors.type = [`Must be one of: ${types.join(', ')}.`];
     if (Object.keys(errors).length) return this.unprocessable(loc, errors);
 
     const values = rawValues as Array<number | null>;
     const factor = unitFactor(body.unit as string, s.unit);
     if (factor === null) {
-      return this.unprocessable(loc, { _schema: [`Required unit for this sensor is ${s.unit}, got incompatible unit: ${String(body.unit)}`] });
+      return this.unprocessable(loc, {
+        _schema: [`Required unit for this sensor is ${s.unit}, got incompatible unit: ${String(body.unit)}`],
+      });
     }
     const prior = body.prior !== undefined ? parseAware(body.prior, true) : null;
     // Without prior or horizon the belief time is the server's now (§4.5).
     const end = (start as number) + (dur as number);
     const beliefHorizon = typeof prior === 'number' ? end - prior : (horizon ?? end - req.at);
-    if (body.type === 'PostMeterDataRequest' && beliefHorizon > 0) return this.unprocessable(loc, { _schema: ['Meter data must lie in the past.'] });
-    if (body.type === 'PostPrognosisRequest' && beliefHorizon < 0) return this.unprocessable(loc, { _schema: ['Prognoses must lie in the future.'] });
+    if (body.type === 'PostMeterDataRequest' && beliefHorizon > 0)
+      return this.unprocessable(loc, { _schema: ['Meter data must lie in the past.'] });
+    if (body.type === 'PostPrognosisRequest' && beliefHorizon < 0)
+      return this.unprocessable(loc, { _schema: ['Prognoses must lie in the future.'] });
 
     // Resolution: inferred = duration / count; up- or downsampled to the sensor's (§4.5).
     const inferred = (dur as number) / values.length;
     const required = s.resolutionMs;
     if (!Number.isInteger(inferred) || (inferred % required !== 0 && required % inferred !== 0)) {
       return this.unprocessable(loc, {
-        _schema: [`Resolution of ${pyTimedelta(inferred)} is incompatible with the sensor's required resolution of ${pyTimedelta(required)}.`],
+        _schema: [
+          `Resolution of ${pyTimedelta(inferred)} is incompatible with the sensor's required resolution of ${pyTimedelta(required)}.`,
+        ],
       });
     }
     if (inferred >= required && values.length * (inferred / required) > MAX_EVENTS) {
-      return this.unprocessable(loc, { _schema: [`Upsampling ${values.length} values to ${pyTimedelta(required)} gives more than ${MAX_EVENTS} events.`] });
+      return this.unprocessable(loc, {
+        _schema: [`Upsampling ${values.length} values to ${pyTimedelta(required)} gives more than ${MAX_EVENTS} events.`],
+      });
     }
     let events: Array<number | null>;
     if (inferred >= required) {
@@ -1008,10 +1075,14 @@ class FmState {
     }
     // `start` is floored to the sensor resolution (§4.5).
     const floored = Math.floor((start as number) / required) * required;
-    const items = events.flatMap((v, i) => (v === null ? [] : [{ sensor: s, t: floored + i * required, horizonMs: beliefHorizon, value: round6(v * factor) }]));
+    const items = events.flatMap((v, i) =>
+      v === null ? [] : [{ sensor: s, t: floored + i * required, horizonMs: beliefHorizon, value: round6(v * factor) }],
+    );
     const outcome = this.save(items);
-    if (outcome === 'REPLACEMENT') return { status: 403, body: { results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V3 } };
-    if (outcome === 'ALREADY') return { status: 200, body: { results: 'PROCESSED', status: 'ALREADY_RECEIVED_AND_SUCCESSFULLY_PROCESSED', message: ALREADY_V1 } };
+    if (outcome === 'REPLACEMENT')
+      return { status: 403, body: { results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V3 } };
+    if (outcome === 'ALREADY')
+      return { status: 200, body: { results: 'PROCESSED', status: 'ALREADY_RECEIVED_AND_SUCCESSFULLY_PROCESSED', message: ALREADY_V1 } };
     return { status: 200, body: { ...PROCESSED } };
   }
 
@@ -1049,7 +1120,12 @@ class FmState {
         }
       }
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
-        return { route, authorized: true, status: 400, body: { message: 'The browser (or proxy) sent a request that this server could not understand.', status: 400 } };
+        return {
+          route,
+          authorized: true,
+          status: 400,
+          body: { message: 'The browser (or proxy) sent a request that this server could not understand.', status: 400 },
+        };
       }
       msg = body as Record<string, unknown>;
     }
@@ -1075,7 +1151,12 @@ class FmState {
       return {
         authorized: null,
         status: 400,
-        body: { result: 'Rejected', status: 'INVALID_ROLE', message: `No known services for specified role ${access.slice(0, 100)}.`, type },
+        body: {
+          result: 'Rejected',
+          status: 'INVALID_ROLE',
+          message: `No known services for specified role ${access.slice(0, 100)}.`,
+          type,
+        },
       };
     }
     return { authorized: null, status: 200, body: { version: '1.1', services, ...PROCESSED, type } };
@@ -1090,7 +1171,10 @@ class FmState {
       }
       // Legacy power assets, ordered by id descending, fm1 addresses (§3.4); Flask-JSON adds status 200.
       const power = this.sensors.filter((s) => s.unit === 'MW').sort((a, b) => b.id - a.id);
-      return { status: 200, body: { connections: power.map((s) => `${AUTHORITY}:fm1.${s.id}`), names: power.map((s) => s.name), status: 200 } };
+      return {
+        status: 200,
+        body: { connections: power.map((s) => `${AUTHORITY}:fm1.${s.id}`), names: power.map((s) => s.name), status: 200 },
+      };
     }
     // type_accepted (§3.2 step 3).
     const expected = `${route.charAt(0).toUpperCase()}${route.slice(1)}Request`;
@@ -1122,7 +1206,8 @@ class FmState {
     const start = parseAware(msg.start, false);
     if (start === 'naive') return { status: 'INVALID_TIMEZONE', message: 'Start time should explicitly state a timezone.' };
     const dur = typeof start === 'number' ? duration(msg.duration, start) : null;
-    if (typeof start !== 'number' || dur === null || dur <= 0) return { status: 'INVALID_PERIOD', message: "A time period in your request doesn't seem right." };
+    if (typeof start !== 'number' || dur === null || dur <= 0)
+      return { status: 'INVALID_PERIOD', message: "A time period in your request doesn't seem right." };
     return { start, duration: dur };
   }
 
@@ -1134,7 +1219,8 @@ class FmState {
   ): { status: number; body: unknown; raised?: boolean } {
     if (msg.unit !== 'MW') return rejected('INVALID_UNIT', 'Data for power should be given in MW.');
     const groups = assetGroups(msg, 'connection');
-    if (!groups) return rejected('UNRECOGNIZED_CONNECTION_GROUP', 'One or more connections in your request were not found in your account.');
+    if (!groups)
+      return rejected('UNRECOGNIZED_CONNECTION_GROUP', 'One or more connections in your request were not found in your account.');
     const resolved = this.connectionSensors(groups.flatMap((g) => g.ids));
     if ('error' in resolved) {
       // With `resolution`, a schema field looks the sensors up and raises 422 INVALID_DOMAIN (§3.11).
@@ -1150,7 +1236,10 @@ class FmState {
       horizon = duration(msg.horizon);
       if (horizon === null) return rejected('INVALID_HORIZON', 'The horizon field in your request could not be parsed.');
       if (route === 'getMeterData' && horizon > 0) {
-        return rejected('INVALID_HORIZON', 'The horizon field in your request could not be parsed. Meter data must have a zero or negative horizon to indicate observations after the fact.');
+        return rejected(
+          'INVALID_HORIZON',
+          'The horizon field in your request could not be parsed. Meter data must have a zero or negative horizon to indicate observations after the fact.',
+        );
       }
     }
     const p = this.period(msg);
@@ -1159,9 +1248,16 @@ class FmState {
     let resolution = sensorRes;
     if (msg.resolution !== undefined) {
       const r = duration(msg.resolution);
-      if (r === null) return rejected('INVALID_RESOLUTION', `The resolution string cannot be parsed as ISO8601 duration: ${String(msg.resolution).slice(0, 40)}`);
+      if (r === null)
+        return rejected(
+          'INVALID_RESOLUTION',
+          `The resolution string cannot be parsed as ISO8601 duration: ${String(msg.resolution).slice(0, 40)}`,
+        );
       if (r <= 0 || r % sensorRes !== 0) {
-        return rejected('INVALID_RESOLUTION', `Only the following resolutions in the data are supported: ${formatDurationIsodate(sensorRes)} or a multiple hereof.`);
+        return rejected(
+          'INVALID_RESOLUTION',
+          `Only the following resolutions in the data are supported: ${formatDurationIsodate(sensorRes)} or a multiple hereof.`,
+        );
       }
       resolution = r;
     }
@@ -1170,7 +1266,10 @@ class FmState {
     const maxH = route === 'getMeterData' ? 0 : null;
     const n = Math.ceil(p.duration / resolution);
     if ((n * resolution * resolved.sensors.length) / sensorRes > MAX_EVENTS) {
-      return rejected('INVALID_PERIOD', "A time period in your request doesn't seem right. (The simulator reads at most 1000000 events per request.)");
+      return rejected(
+        'INVALID_PERIOD',
+        "A time period in your request doesn't seem right. (The simulator reads at most 1000000 events per request.)",
+      );
     }
     const series = new Map<string, number[]>();
     const unique = [...new Map(resolved.sensors.map((s) => [s.id, s])).values()].sort((a, b) => a.id - b.id);
@@ -1216,13 +1315,15 @@ class FmState {
     if (route === 'postMeterData' || route === 'postPrognosis') {
       if (unit !== 'MW') return rejected('INVALID_UNIT', 'Data for power should be given in MW.');
     } else if (route === 'postPriceData') {
-      if (unit !== 'EUR/MWh' && unit !== 'KRW/kWh') return rejected('INVALID_UNIT', 'Data for price should be given in EUR/MWh or KRW/kWh.');
+      if (unit !== 'EUR/MWh' && unit !== 'KRW/kWh')
+        return rejected('INVALID_UNIT', 'Data for price should be given in EUR/MWh or KRW/kWh.');
     } else if (typeof unit !== 'string' || unit === '') {
       return rejected('INVALID_UNIT', 'Data should be given a unit.');
     }
     const singular = route === 'postPriceData' ? 'market' : route === 'postWeatherData' ? 'sensor' : 'connection';
     const groups = assetGroups(msg, singular);
-    if (!groups) return rejected('UNRECOGNIZED_CONNECTION_GROUP', 'One or more connections in your request were not found in your account.');
+    if (!groups)
+      return rejected('UNRECOGNIZED_CONNECTION_GROUP', 'One or more connections in your request were not found in your account.');
     for (const g of groups) {
       if (!Array.isArray(g.values) || g.values.length === 0) return rejected('PTUS_INCOMPLETE', 'Missing values.');
       if (g.values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
@@ -1239,10 +1340,16 @@ class FmState {
       horizon = h;
       rolling = text.trim().toUpperCase().startsWith('R');
       if (route === 'postMeterData' && h > 0) {
-        return rejected('INVALID_HORIZON', 'The horizon field in your request could not be parsed. Meter data must have a zero or negative horizon to indicate observations after the fact.');
+        return rejected(
+          'INVALID_HORIZON',
+          'The horizon field in your request could not be parsed. Meter data must have a zero or negative horizon to indicate observations after the fact.',
+        );
       }
     } else if (route === 'postPrognosis') {
-      return rejected('INVALID_HORIZON', "The horizon field in your request could not be parsed. Please specify the horizon field using an ISO 8601 duration (such as 'PT24H').");
+      return rejected(
+        'INVALID_HORIZON',
+        "The horizon field in your request could not be parsed. Please specify the horizon field using an ISO 8601 duration (such as 'PT24H').",
+      );
     }
     const p = this.period(msg);
     if ('status' in p) return rejected(p.status, p.message);
@@ -1265,7 +1372,8 @@ class FmState {
           // a sensor that is not a market is UNRECOGNIZED_MARKET (§3.9).
           const named = this.sensors.filter((x) => x.name === parsed.market);
           const markets = named.filter((x) => x.kind === 'price');
-          if (named.length > 0 && markets.length === 0) return rejected('UNRECOGNIZED_MARKET', `The requested market named ${parsed.market} is not known.`);
+          if (named.length > 0 && markets.length === 0)
+            return rejected('UNRECOGNIZED_MARKET', `The requested market named ${parsed.market} is not known.`);
           s = markets[0];
         }
         if (singular === 'sensor' && parsed.kind === 'weather') {
@@ -1274,7 +1382,8 @@ class FmState {
           if (!allowed[type]) {
             return { status: 500, raised: true, body: { message: `Unknown weather sensor type ${type}`, status: 500 } };
           }
-          if (!allowed[type]!.includes(unit as string)) return rejected('INVALID_UNIT', `Data for ${type} should be given in ${allowed[type]![0]}.`);
+          if (!allowed[type]!.includes(unit as string))
+            return rejected('INVALID_UNIT', `Data for ${type} should be given in ${allowed[type]![0]}.`);
           const ofType = this.sensors.filter((x) => x.weatherType === type);
           s = ofType.find((x) => {
             const a = this.assetById.get(x.assetId)!;
@@ -1291,7 +1400,11 @@ class FmState {
           }
         }
         if (!s || (singular === 'connection' && s.unit !== 'MW')) {
-          return { status: 422, raised: true, body: { message: [`${singular} with entity address ${ea} doesn't exist.`], result: 'Rejected', status: 'INVALID_DOMAIN' } };
+          return {
+            status: 422,
+            raised: true,
+            body: { message: [`${singular} with entity address ${ea} doesn't exist.`], result: 'Rejected', status: 'INVALID_DOMAIN' },
+          };
         }
         list.push(s);
       }
@@ -1301,7 +1414,10 @@ class FmState {
     // All sensors must share a resolution (§3.7).
     const other = all.find((s) => s.resolutionMs !== all[0]!.resolutionMs);
     if (other) {
-      return rejected('INVALID_RESOLUTION', `Requested assets do not have matching resolutions. Cannot send data for both ${all[0]!.name} and ${other.name}.`);
+      return rejected(
+        'INVALID_RESOLUTION',
+        `Requested assets do not have matching resolutions. Cannot send data for both ${all[0]!.name} and ${other.name}.`,
+      );
     }
     const required = all[0]!.resolutionMs;
     // Inferred from the FIRST group; a whole multiple is upsampled, anything else refused (§3.12).
@@ -1315,10 +1431,17 @@ class FmState {
     }
     if (route === 'postPrognosis' && this.bugs) {
       // post_prognosis_response() is called without `rolling` in v0.4–v0.13 (§3.8).
-      return { status: 500, raised: true, body: { message: "post_prognosis_response() missing 1 required positional argument: 'rolling'", status: 500 } };
+      return {
+        status: 500,
+        raised: true,
+        body: { message: "post_prognosis_response() missing 1 required positional argument: 'rolling'", status: 500 },
+      };
     }
     if ((p.duration / required) * all.length > MAX_EVENTS) {
-      return rejected('INVALID_PERIOD', "A time period in your request doesn't seem right. (The simulator stores at most 1000000 events per request.)");
+      return rejected(
+        'INVALID_PERIOD',
+        "A time period in your request doesn't seem right. (The simulator stores at most 1000000 events per request.)",
+      );
     }
     const items: Array<{ sensor: SimSensor; t: number; horizonMs: number; value: number }> = [];
     const end = p.start + p.duration;
@@ -1332,10 +1455,16 @@ class FmState {
             // USEF sign in, database sign stored; pure consumers/producers are checked (§3.7).
             const ea = `${AUTHORITY}:fm1.${s.id}`;
             if (s.strictly === 'non-positive' && v < 0) {
-              return rejected('POWER_VALUE_TOO_SMALL', `One or more power values are too small. Connection ${ea} is registered as a pure consumer and can only receive non-negative values.`);
+              return rejected(
+                'POWER_VALUE_TOO_SMALL',
+                `One or more power values are too small. Connection ${ea} is registered as a pure consumer and can only receive non-negative values.`,
+              );
             }
             if (s.strictly === 'non-negative' && v > 0) {
-              return rejected('POWER_VALUE_TOO_BIG', `One or more power values are too big. Connection ${ea} is registered as a pure producer and can only receive non-positive values.`);
+              return rejected(
+                'POWER_VALUE_TOO_BIG',
+                `One or more power values are too big. Connection ${ea} is registered as a pure producer and can only receive non-positive values.`,
+              );
             }
             v = -v || 0;
           }
@@ -1349,8 +1478,10 @@ class FmState {
       }
     }
     const outcome = this.save(items);
-    if (outcome === 'REPLACEMENT') return { status: 403, body: { results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V1 } };
-    if (outcome === 'ALREADY') return { status: 200, body: { results: 'PROCESSED', status: 'ALREADY_RECEIVED_AND_SUCCESSFULLY_PROCESSED', message: ALREADY_V1 } };
+    if (outcome === 'REPLACEMENT')
+      return { status: 403, body: { results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V1 } };
+    if (outcome === 'ALREADY')
+      return { status: 200, body: { results: 'PROCESSED', status: 'ALREADY_RECEIVED_AND_SUCCESSFULLY_PROCESSED', message: ALREADY_V1 } };
     return { status: 200, body: { ...PROCESSED } };
   }
 }

@@ -86,11 +86,14 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
     const batch = options.batch ?? true;
     const client = this.options.client;
     return {
-      latest: new DataLoader<string, LatestValue | null>(async (ids) => {
-        const values = await client.currentData([...ids]);
-        // Series without a value at present are left out of the answer (§5.2): null, not an error.
-        return ids.map((id) => values.get(id) ?? null);
-      }, { batch }),
+      latest: new DataLoader<string, LatestValue | null>(
+        async (ids) => {
+          const values = await client.currentData([...ids]);
+          // Series without a value at present are left out of the answer (§5.2): null, not an error.
+          return ids.map((id) => values.get(id) ?? null);
+        },
+        { batch },
+      ),
       series: new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys), {
         cacheKeyFn: seriesCacheKey,
         batch,

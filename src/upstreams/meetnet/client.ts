@@ -55,26 +55,27 @@ export class MeetnetClient {
 
   /** `GET /V2/ping`: needs no login, always 200 (`{"Customer": null}` when anonymous). */
   ping(): Promise<PingResponse> {
-    return this.http.json(
-      { route: 'ping', method: 'GET', path: '/V2/ping', idempotent: true, auth: null },
-      (body) => {
-        if (!body || typeof body !== 'object' || !('Customer' in body)) throw new Error('ping has no Customer field');
-        return body as PingResponse;
-      },
-    );
+    return this.http.json({ route: 'ping', method: 'GET', path: '/V2/ping', idempotent: true, auth: null }, (body) => {
+      if (!body || typeof body !== 'object' || !('Customer' in body)) throw new Error('ping has no Customer field');
+      return body as PingResponse;
+    });
   }
 
   catalog(): Promise<MeetnetCatalog> {
-    return this.http.json(
-      { route: 'catalog', method: 'GET', path: '/V2/catalog', idempotent: true, auth: this.auth },
-      mapCatalog,
-    );
+    return this.http.json({ route: 'catalog', method: 'GET', path: '/V2/catalog', idempotent: true, auth: this.auth }, mapCatalog);
   }
 
   /** Latest value of each series. POST with `IDs` filters; GET ignores any filter (§5.1). */
   currentData(ids: string[]): Promise<Map<string, LatestValue>> {
     // A read, although a POST: safe to retry, and to share with an identical one in flight.
-    const call: RouteCall = { route: 'currentData', method: 'POST', path: '/V2/currentData', json: { IDs: ids }, idempotent: true, auth: this.auth };
+    const call: RouteCall = {
+      route: 'currentData',
+      method: 'POST',
+      path: '/V2/currentData',
+      json: { IDs: ids },
+      idempotent: true,
+      auth: this.auth,
+    };
     return this.http.dedupe(call, () => this.http.json(call, mapCurrentData));
   }
 

@@ -7,7 +7,16 @@
 // type than expected or anything JSON.parse would reject makes it give up (undefined), and the
 // body then goes through JSON.parse and mapGetData, which say precisely what is wrong with it.
 // What it answers is exactly what mapGetData answers for the same body (test/meetnet-getdata-reader.test.ts).
-import { accumulator, addPoint, apiTimestampAt, finishSeries, newAccumulator, parseMeetnetTimestamp, type Accumulator, type MeetnetSeries } from './mapping.js';
+import {
+  accumulator,
+  addPoint,
+  apiTimestampAt,
+  finishSeries,
+  newAccumulator,
+  parseMeetnetTimestamp,
+  type Accumulator,
+  type MeetnetSeries,
+} from './mapping.js';
 
 /** Gives up: the caller falls back to JSON.parse. */
 class GiveUp extends Error {}
@@ -70,8 +79,10 @@ class Reader {
     if (depth > 64) throw GIVE_UP;
     const c = this.next();
     if (c === 34) this.skipString();
-    else if (c === 123) this.skipContainer(125, true, depth); // { }
-    else if (c === 91) this.skipContainer(93, false, depth); // [ ]
+    else if (c === 123)
+      this.skipContainer(125, true, depth); // { }
+    else if (c === 91)
+      this.skipContainer(93, false, depth); // [ ]
     else if (c === 116) this.literal('rue');
     else if (c === 102) this.literal('alse');
     else if (c === 110) this.literal('ull');

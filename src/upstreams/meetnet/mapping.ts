@@ -18,7 +18,6 @@ import { WireFormatError, fail, isRecord } from '../wire-error.js';
 // Shared with the other upstreams; re-exported so existing imports keep working.
 export { WireFormatError };
 
-
 const PREFIX = upstreamPrefix[UpstreamName.MEETNET];
 
 /** `meetnet:location:MP7`, `meetnet:parameter:WVC`, `meetnet:sensor:MP7WVC`. */
@@ -114,11 +113,7 @@ function mapParameter(row: unknown, categories: Map<number, LocalizedText>): Par
   };
 }
 
-function mapSensor(
-  row: unknown,
-  locationById: Map<string, Location>,
-  parameterById: Map<string, Parameter>,
-): Sensor | null {
+function mapSensor(row: unknown, locationById: Map<string, Location>, parameterById: Map<string, Parameter>): Sensor | null {
   if (!isRecord(row)) return null;
   const id = nativeKey(row.ID);
   // The keys are `Location`/`Parameter`, not `LocationID`/`ParameterID` (§4.6).
@@ -142,9 +137,7 @@ function mapSensor(
     unit: parameter ? parameter.unit : null,
     // CurrentInterval 0 = not measured at present (§4.6).
     intervalMinutes: typeof interval === 'number' && interval > 0 ? interval : null,
-    publications: Array.isArray(row.Publications)
-      ? row.Publications.filter((p): p is string => typeof p === 'string' && p !== '')
-      : [],
+    publications: Array.isArray(row.Publications) ? row.Publications.filter((p): p is string => typeof p === 'string' && p !== '') : [],
   };
 }
 
@@ -420,7 +413,8 @@ export function mapGetData(wire: unknown): Map<string, MeetnetSeries> {
       const t = parseMeetnetTimestamp(p.Timestamp);
       if (t === null) fail(`getData series ${id} point ${i} Timestamp`, 'a valid timestamp', p.Timestamp);
       const v = p.Value;
-      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) fail(`getData series ${id} point ${i} Value`, 'a number or null', v);
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v)))
+        fail(`getData series ${id} point ${i} Value`, 'a number or null', v);
       addPoint(acc, t, v);
     }
   }
@@ -466,9 +460,7 @@ export function finishSeries(raw: Map<string, Accumulator>): Map<string, Meetnet
     // after dropping repeats, min/max are recomputed from the points that remain.
     out.set(
       id,
-      acc.strict
-        ? { times: acc.times, values: acc.values, min: acc.min, max: acc.max }
-        : withRange(normalize(acc.times, acc.values)),
+      acc.strict ? { times: acc.times, values: acc.values, min: acc.min, max: acc.max } : withRange(normalize(acc.times, acc.values)),
     );
   }
   return out;

@@ -79,8 +79,7 @@ function dayOfYear(t: number): number {
 function storminess(t: number): number {
   const days = t / DAY;
   const winter = 0.5 + 0.5 * Math.cos((TWO_PI * (dayOfYear(t) - 15)) / YEAR_DAYS); // 1 mid-January
-  const s =
-    0.5 * noise(SEED_STORM_A, days / 3.8) + 0.3 * noise(SEED_STORM_B, days / 1.4) + 0.2 * noise(SEED_STORM_C, days / 11);
+  const s = 0.5 * noise(SEED_STORM_A, days / 3.8) + 0.3 * noise(SEED_STORM_B, days / 1.4) + 0.2 * noise(SEED_STORM_C, days / 11);
   return clamp((s - 0.5) * 2.2 + 0.32 + 0.22 * winter, 0, 1);
 }
 
@@ -221,7 +220,10 @@ function makeGenerator(parameterCode: string, locationId: string): Generator {
       return (t) =>
         r1(
           clamp(
-            1016 - 34 * (storminess(t - L.lagMs) - 0.35) + 8 * wobble(SEED_PRESSURE, t / DAY / 5) + 0.6 * Math.cos((TWO_PI * hourOfDay(t)) / 12),
+            1016 -
+              34 * (storminess(t - L.lagMs) - 0.35) +
+              8 * wobble(SEED_PRESSURE, t / DAY / 5) +
+              0.6 * Math.cos((TWO_PI * hourOfDay(t)) / 12),
             985,
             1035,
           ),

@@ -59,9 +59,7 @@ let defaultCatalog: CatalogResponse | null = null;
 
 function loadDefaultCatalog(): CatalogResponse {
   // Beside this module in src/, and beside the bundle in dist/ (`npm run build` copies it there).
-  defaultCatalog ??= JSON.parse(
-    readFileSync(new URL('./data/catalog-2020.json', import.meta.url), 'utf8'),
-  ) as CatalogResponse;
+  defaultCatalog ??= JSON.parse(readFileSync(new URL('./data/catalog-2020.json', import.meta.url), 'utf8')) as CatalogResponse;
   return defaultCatalog;
 }
 
@@ -92,8 +90,7 @@ export function formatMeetnetTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 }
 
-const TIME_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,7}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,7}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * Parses the date forms clients send (§6.1): ISO with `Z` or an offset, `2020-01-01`,
