@@ -9,11 +9,11 @@ import { createLogger, SecretRegistry, type Logger } from './logger.js';
 import { createGateway, type Gateway } from './server.js';
 import { UpstreamRegistry } from './upstreams/registry.js';
 import { createMeetnet, type Meetnet } from './upstreams/meetnet/index.js';
-import { createMeetnetSimulator, type MeetnetSimulator } from './upstreams/meetnet/simulator.js';
+import { createMeetnetSimulator, type MeetnetSimulator } from './upstreams/meetnet/simulator/index.js';
 import { createFlexMeasures, type FlexMeasures } from './upstreams/flexmeasures/index.js';
-import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from './upstreams/flexmeasures/simulator.js';
+import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from './upstreams/flexmeasures/simulator/index.js';
 import { createBemServer, type BemServer } from './upstreams/bemserver/index.js';
-import { createBemServerSimulator, type BemServerSimulator } from './upstreams/bemserver/simulator.js';
+import { createBemServerSimulator, type BemServerSimulator } from './upstreams/bemserver/simulator/index.js';
 
 interface SimulatorLike {
   listen(port: number, host: string): Promise<string>;

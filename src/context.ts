@@ -2,7 +2,7 @@
 // request id and logger, and errors of partial answers (one upstream down in a list over all).
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
-import type { UpstreamName } from './domain.js';
+import type { UpstreamName } from './shared/domain.js';
 import type { Logger } from './logger.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
 import type { UpstreamLoaders } from './upstreams/types.js';

@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { UpstreamName, upstreamPrefix } from './domain.js';
+import { UpstreamName, upstreamPrefix } from './shared/domain.js';
 
 /** The closed set of error codes the gateway itself raises (besides GraphQL's own parse/validation codes). */
 export enum ErrorCode {

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, uniquePrefix, REDIS_URL, type TestApp } from './helpers/app.js';
 import { gql } from './helpers/graphql.js';
-import type { BemServerSimulator } from '../src/upstreams/bemserver/simulator.js';
-import { createBemServerSimulator } from '../src/upstreams/bemserver/simulator.js';
+import type { BemServerSimulator } from '../src/upstreams/bemserver/simulator/index.js';
+import { createBemServerSimulator } from '../src/upstreams/bemserver/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { wireError } from './helpers/errors.js';
-import { Language, UpstreamName, type Location } from '../src/domain.js';
+import { Language, UpstreamName, type Location } from '../src/shared/domain.js';
 import {
   BEM_PREFIX,
   attachmentOf,

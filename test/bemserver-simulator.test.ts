@@ -4,7 +4,11 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBemServerSimulator, type BemServerSimulator, type BemServerSimulatorOptions } from '../src/upstreams/bemserver/simulator.js';
+import {
+  createBemServerSimulator,
+  type BemServerSimulator,
+  type BemServerSimulatorOptions,
+} from '../src/upstreams/bemserver/simulator/index.js';
 
 import { request, simulatorPool, type Answer, type J } from './helpers/sim-http.js';
 

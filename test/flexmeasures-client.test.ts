@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore } from '../src/auth/token-store.js';
 import { TokenProvider } from '../src/auth/token-provider.js';
-import { UpstreamName } from '../src/domain.js';
+import { UpstreamName } from '../src/shared/domain.js';
 import { rejection } from './helpers/errors.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
 import { FlexMeasuresClient } from '../src/upstreams/flexmeasures/client.js';
 import { pickGeneration } from '../src/upstreams/flexmeasures/adapter.js';
-import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from '../src/upstreams/flexmeasures/simulator.js';
+import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from '../src/upstreams/flexmeasures/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;

@@ -12,7 +12,7 @@ import {
 } from './generated/graphql.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { gql } from './helpers/graphql.js';
-import type { FlexMeasuresSimulator } from '../src/upstreams/flexmeasures/simulator.js';
+import type { FlexMeasuresSimulator } from '../src/upstreams/flexmeasures/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;

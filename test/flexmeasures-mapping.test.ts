@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { wireError } from './helpers/errors.js';
-import { Language, UpstreamName } from '../src/domain.js';
-import { formatDurationFM, formatDurationIsodate, parseDuration } from '../src/upstreams/flexmeasures/durations.js';
+import { Language, UpstreamName } from '../src/shared/domain.js';
+import { formatDurationFM, formatDurationIsodate, parseDuration } from '../src/shared/durations.js';
 import { fm1Address, parseEntityAddress } from '../src/upstreams/flexmeasures/entity-address.js';
 import {
   fmAssetLocationId,

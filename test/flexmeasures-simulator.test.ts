@@ -8,7 +8,7 @@ import {
   createFlexMeasuresSimulator,
   type FlexMeasuresSimulator,
   type FlexMeasuresSimulatorOptions,
-} from '../src/upstreams/flexmeasures/simulator.js';
+} from '../src/upstreams/flexmeasures/simulator/index.js';
 
 import { request, simulatorPool, type Answer, type J } from './helpers/sim-http.js';
 

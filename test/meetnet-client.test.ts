@@ -2,12 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore } from '../src/auth/token-store.js';
 import { TokenProvider } from '../src/auth/token-provider.js';
-import { UpstreamName } from '../src/domain.js';
+import { UpstreamName } from '../src/shared/domain.js';
 import { GatewayError } from '../src/errors.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
 import { MeetnetClient } from '../src/upstreams/meetnet/client.js';
-import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator.js';
+import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGetData } from '../src/upstreams/meetnet/getdata-reader.js';
 import { mapGetData } from '../src/upstreams/meetnet/mapping.js';
-import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator.js';
+import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
 
 const recorded = readFileSync(new URL('./fixtures/meetnet/getData_2021-12-15_MP7_dewindnu.json', import.meta.url), 'utf8');
 

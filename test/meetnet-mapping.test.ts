@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Language, UpstreamName, type SeriesData } from '../src/domain.js';
+import { Language, UpstreamName, type SeriesData } from '../src/shared/domain.js';
 import {
   WireFormatError,
   formatRequestTime,

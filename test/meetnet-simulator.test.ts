@@ -3,9 +3,9 @@
 // latency, replay, bad input) and the plausibility of the generated values.
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatorServer, type SimRequest } from '../src/simulators/common.js';
-import { createMeetnetSimulator, type MeetnetSimulator, type MeetnetSimulatorOptions } from '../src/upstreams/meetnet/simulator.js';
-import { isGap, meetnetValue } from '../src/upstreams/meetnet/sim-data.js';
+import { SimulatorServer, type SimRequest } from '../src/simulators/index.js';
+import { createMeetnetSimulator, type MeetnetSimulator, type MeetnetSimulatorOptions } from '../src/upstreams/meetnet/simulator/index.js';
+import { isGap, meetnetValue } from '../src/upstreams/meetnet/simulator/data.js';
 import type {
   CatalogResponse,
   CurrentDataResponse,
@@ -205,7 +205,7 @@ describe('GET /V2/ping and GET /V2/catalog', () => {
 
   it('serves a catalog given in the options', async () => {
     const base = JSON.parse(
-      readFileSync(new URL('../src/upstreams/meetnet/data/catalog-2020.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../src/upstreams/meetnet/simulator/catalog-2020.json', import.meta.url), 'utf8'),
     ) as CatalogResponse;
     const small: CatalogResponse = { ...base, AvailableData: base.AvailableData.filter((a) => a.Location === 'MP7') };
     const { sim: s2, url: u2 } = await startSim({ catalog: small });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeriesPointsDocument, type SeriesPointsQuery } from './generated/graphql.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { gql, type Loose } from './helpers/graphql.js';
-import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator.js';
+import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/meetnet/${name}`, import.meta.url), 'utf8');
 

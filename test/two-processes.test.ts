@@ -2,7 +2,7 @@
 // upstream sees exactly one login.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator.js';
+import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
 import { gql } from './helpers/graphql.js';
 import { REDIS_URL, uniquePrefix } from './helpers/redis.js';
 

@@ -1,9 +1,9 @@
 // Benchmark child: the three built-in simulators with a fixed added latency per call, and a small
 // control endpoint that tells how many requests each has received. Prints one JSON line on start.
 import { createServer } from 'node:http';
-import { createBemServerSimulator } from '../../src/upstreams/bemserver/simulator.js';
-import { createFlexMeasuresSimulator } from '../../src/upstreams/flexmeasures/simulator.js';
-import { createMeetnetSimulator } from '../../src/upstreams/meetnet/simulator.js';
+import { createBemServerSimulator } from '../../src/upstreams/bemserver/simulator/index.js';
+import { createFlexMeasuresSimulator } from '../../src/upstreams/flexmeasures/simulator/index.js';
+import { createMeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
 
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
 // Identical reads within a second are answered from the simulator's memory: the upstreams' own CPU

@@ -1,6 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
-import { Language, UpstreamName } from '../domain.js';
+import { Language, UpstreamName } from '../shared/domain.js';
 
 registerEnumType(UpstreamName, {
   name: 'Upstream',

@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { UpstreamName, type Connection, type Sensor } from '../domain.js';
+import { UpstreamName, type Connection, type Sensor } from '../shared/domain.js';
 import type { GatewayContext } from '../context.js';
 import { badInput } from '../errors.js';
-import { parseId } from '../ids.js';
+import { parseId } from '../shared/ids.js';
 import { collect } from './collect.js';
 import { ConnectionPage, ConnectionType } from './connection.type.js';
 import { durationArg } from './duration.js';

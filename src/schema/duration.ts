@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import { parseDuration } from '../upstreams/flexmeasures/durations.js';
+import { parseDuration } from '../shared/durations.js';
 
 /** An ISO 8601 duration argument (`PT15M`) in ms, or BAD_USER_INPUT naming the argument. */
 export function durationArg(value: string | null | undefined, argument: string, options: { allowNegative?: boolean } = {}): number | null {

@@ -1,10 +1,10 @@
 import { Arg, Ctx, Float, ID, Info, Int, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Language, UpstreamName, type Location, type Sensor } from '../domain.js';
+import { Language, UpstreamName, type Location, type Sensor } from '../shared/domain.js';
 import type { GatewayContext } from '../context.js';
 import { badInput } from '../errors.js';
-import { parseId } from '../ids.js';
-import { haversineKm, htmlToText, pickText } from '../upstreams/text.js';
+import { parseId } from '../shared/ids.js';
+import { haversineKm, htmlToText, pickText } from '../shared/text.js';
 import { collect } from './collect.js';
 import { NearInput } from './common.type.js';
 import { LocationPage, LocationType } from './location.type.js';

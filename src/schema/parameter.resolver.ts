@@ -1,10 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Language, UpstreamName, type Parameter } from '../domain.js';
+import { Language, UpstreamName, type Parameter } from '../shared/domain.js';
 import type { GatewayContext } from '../context.js';
 import { badInput } from '../errors.js';
-import { parseId } from '../ids.js';
-import { pickText } from '../upstreams/text.js';
+import { parseId } from '../shared/ids.js';
+import { pickText } from '../shared/text.js';
 import { collect } from './collect.js';
 import { ParameterType } from './parameter.type.js';
 

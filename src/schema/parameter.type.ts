@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { UpstreamName } from '../domain.js';
+import { UpstreamName } from '../shared/domain.js';
 
 @ObjectType('Parameter', { description: 'What is measured (wind speed, tide, power, price...), with its unit and category.' })
 export class ParameterType {

@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
-import type { Parameter } from '../domain.js';
-import { parseId } from '../ids.js';
+import type { Parameter } from '../shared/domain.js';
+import { parseId } from '../shared/ids.js';
 import { SensorPropertyType } from './bucket.types.js';
 import { ParameterType } from './parameter.type.js';
 

@@ -1,10 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Language, UpstreamName, type LatestValue, type Location, type Parameter, type Sensor } from '../domain.js';
+import { Language, UpstreamName, type LatestValue, type Location, type Parameter, type Sensor } from '../shared/domain.js';
 import type { GatewayContext } from '../context.js';
 import { badInput } from '../errors.js';
-import { parseId } from '../ids.js';
-import { pickText } from '../upstreams/text.js';
+import { parseId } from '../shared/ids.js';
+import { pickText } from '../shared/text.js';
 import { collect } from './collect.js';
 import { LocationType } from './location.type.js';
 import { paginate } from './paginate.js';

@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { UpstreamName } from '../domain.js';
+import { UpstreamName } from '../shared/domain.js';
 import { Page } from './common.type.js';
 import { DateTimeScalar } from './scalars.js';
 

@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import type { Sensor } from '../domain.js';
+import type { Sensor } from '../shared/domain.js';
 import type { SeriesResult } from '../upstreams/types.js';
 import { SensorType } from './sensor.type.js';
 import { DateTimeScalar } from './scalars.js';

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { UpstreamName } from '../domain.js';
+import { UpstreamName } from '../shared/domain.js';
 
 @ObjectType('UpstreamStatus', { description: 'Whether an upstream answers now, and which API version the gateway speaks to it.' })
 export class UpstreamStatusType {

@@ -1,8 +1,8 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
-import { UpstreamName } from '../domain.js';
+import { UpstreamName } from '../shared/domain.js';
 import { badInput } from '../errors.js';
-import { parseId } from '../ids.js';
+import { parseId } from '../shared/ids.js';
 import type { WriteKind, WriteOutcome, WriteRequest } from '../upstreams/types.js';
 import { durationArg } from './duration.js';
 import { MeterDataInput, PriceDataInput, PrognosisInput, TimeseriesDataInput, WeatherDataInput, WriteResultType } from './write.types.js';

@@ -2,7 +2,7 @@
 // requests share one fetch; when a refresh fails the stale catalogue keeps serving; when there is
 // nothing stale to serve, the upstream's own error comes through (lru-cache alone gives undefined).
 import { LRUCache } from 'lru-cache';
-import type { Location, Parameter, Sensor } from '../domain.js';
+import type { Location, Parameter, Sensor } from '../shared/domain.js';
 
 /** A getter of the cached catalogue. A TTL of 0 or less disables caching (the naive benchmark setting). */
 export function catalogCache<T extends object>(load: () => Promise<T>, ttlMs: number): () => Promise<T> {

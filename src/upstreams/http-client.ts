@@ -2,7 +2,7 @@
 // is idempotent, the service-account token on each call with one refresh-and-retry on 401, and the
 // mapping of every failure to the gateway's closed error set.
 import { exchange, TransportError, TransportTimeout, type Answer, type Method } from './transport.js';
-import { UpstreamName } from '../domain.js';
+import { UpstreamName } from '../shared/domain.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 

@@ -2,7 +2,7 @@
 // or a small "current value" query, is answered without an upstream call while the value is fresh.
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
-import type { LatestValue } from '../domain.js';
+import type { LatestValue } from '../shared/domain.js';
 import type { SeriesKey, SeriesResult } from './types.js';
 
 export class LatestCache {

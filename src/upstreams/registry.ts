@@ -1,4 +1,4 @@
-import { UpstreamName, upstreamPrefix } from '../domain.js';
+import { UpstreamName, upstreamPrefix } from '../shared/domain.js';
 import { badInput } from '../errors.js';
 import { LatestCache } from './latest-cache.js';
 import type { UpstreamAdapter } from './types.js';

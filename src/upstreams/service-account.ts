@@ -4,7 +4,7 @@
 import type { LoginResult } from '../auth/token-provider.js';
 import { TokenProvider } from '../auth/token-provider.js';
 import type { TokenStore } from '../auth/token-store.js';
-import type { UpstreamName } from '../domain.js';
+import type { UpstreamName } from '../shared/domain.js';
 import type { Logger, SecretRegistry } from '../logger.js';
 import { UpstreamHttp, type AuthScheme } from './http-client.js';
 

@@ -2,7 +2,7 @@
 // and never see wire formats.
 import type DataLoader from 'dataloader';
 import { GatewayError } from '../errors.js';
-import type { Connection, LatestValue, Location, Parameter, SeriesData, Sensor, UpstreamName } from '../domain.js';
+import type { Connection, LatestValue, Location, Parameter, SeriesData, Sensor, UpstreamName } from '../shared/domain.js';
 
 export interface UpstreamStatus {
   name: UpstreamName;

@@ -2,7 +2,7 @@
 // timeseries properties as Parameters. Series of one window are read for many timeseries in one
 // call (split only where the URL would grow too long); statistics likewise.
 import DataLoader from 'dataloader';
-import { UpstreamName, type LatestValue } from '../../domain.js';
+import { UpstreamName, type LatestValue } from '../../shared/domain.js';
 import { badInput } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { CatalogLookups, type CatalogIndex } from '../catalog-cache.js';

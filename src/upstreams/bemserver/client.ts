@@ -1,8 +1,8 @@
 // BEMServer REST API: one method per route the gateway uses (contract: shared/upstreams/bemserver.md).
 import { RefreshRejectedError, type LoginResult } from '../../auth/token-provider.js';
-import { UpstreamName } from '../../domain.js';
+import { UpstreamName } from '../../shared/domain.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
-import { createLimit } from '../limit.js';
+import { createLimit } from '../../shared/limit.js';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
 import type { SeriesResult } from '../types.js';
 import { bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';

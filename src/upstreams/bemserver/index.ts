@@ -1,5 +1,5 @@
 import type { BemServerConfig } from '../../config.js';
-import { UpstreamName } from '../../domain.js';
+import { UpstreamName } from '../../shared/domain.js';
 import type { TokenProvider } from '../../auth/token-provider.js';
 import type { TokenStore } from '../../auth/token-store.js';
 import type { Logger, SecretRegistry } from '../../logger.js';

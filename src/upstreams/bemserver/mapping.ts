@@ -1,6 +1,14 @@
 // BEMServer wire → unified model. Pure functions, no I/O (contract: shared/upstreams/bemserver.md).
-import { Language, UpstreamName, upstreamPrefix, type LocalizedText, type Location, type Parameter, type Sensor } from '../../domain.js';
-import { cleanText } from '../text.js';
+import {
+  Language,
+  UpstreamName,
+  upstreamPrefix,
+  type LocalizedText,
+  type Location,
+  type Parameter,
+  type Sensor,
+} from '../../shared/domain.js';
+import { cleanText } from '../../shared/text.js';
 import type { SeriesResult } from '../types.js';
 import { WireFormatError, fail, isRecord, previewValue } from '../wire-error.js';
 

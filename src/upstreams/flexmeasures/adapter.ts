@@ -2,13 +2,13 @@
 // offered, v1_1 otherwise, or forced by configuration). v1_1 takes many connections per call;
 // v3_0 reads one sensor per call, so there the loader dedupes and bounds the concurrency.
 import DataLoader from 'dataloader';
-import { UpstreamName, type Connection, type LatestValue, type Location, type Parameter, type Sensor } from '../../domain.js';
+import { UpstreamName, type Connection, type LatestValue, type Location, type Parameter, type Sensor } from '../../shared/domain.js';
 import type { FlexMeasuresApiSetting } from '../../config.js';
 import { badInput, ErrorCode, GatewayError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { CatalogLookups } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
-import { createLimit } from '../limit.js';
+import { createLimit } from '../../shared/limit.js';
 import {
   seriesCacheKey,
   type SeriesKey,
@@ -23,7 +23,7 @@ import {
   type WriteRequest,
 } from '../types.js';
 import type { FlexMeasuresClient } from './client.js';
-import { formatDurationFM } from './durations.js';
+import { formatDurationFM } from '../../shared/durations.js';
 import { fm1Address, parseEntityAddress } from './entity-address.js';
 import { fmId, parametersOf, type FmSensor } from './mapping.js';
 import type { ApiVersion, V1PostRequest } from './wire.js';

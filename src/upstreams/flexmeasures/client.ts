@@ -1,6 +1,6 @@
 // FlexMeasures web API: one method per endpoint, both generations (contract: shared/upstreams/flexmeasures.md).
-import type { Location } from '../../domain.js';
-import { UpstreamName } from '../../domain.js';
+import type { Location } from '../../shared/domain.js';
+import { UpstreamName } from '../../shared/domain.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';

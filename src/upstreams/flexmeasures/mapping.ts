@@ -8,11 +8,11 @@ import {
   type Location,
   type Parameter,
   type Sensor,
-} from '../../domain.js';
-import { cleanText } from '../text.js';
+} from '../../shared/domain.js';
+import { cleanText } from '../../shared/text.js';
 import type { SeriesResult } from '../types.js';
 import { WireFormatError, fail, isRecord } from '../wire-error.js';
-import { parseDuration } from './durations.js';
+import { parseDuration } from '../../shared/durations.js';
 import { parseEntityAddress } from './entity-address.js';
 
 export { WireFormatError };

@@ -1,7 +1,7 @@
 // Validation of a FlexMeasures write before anything is sent (contract: shared/upstreams/flexmeasures.md
 // §3.7–3.12, §4.5). Pure functions: what the upstream would reject is rejected here, with a message that
 // says what to change.
-import { formatDurationFM } from './durations.js';
+import { formatDurationFM } from '../../shared/durations.js';
 
 /** A write the upstream would reject. `field` names the input to change. */
 export class WriteValidationError extends Error {

@@ -2,7 +2,7 @@
 // batch every latest value into one currentData call and every series of one window into one
 // getData call per 365-day chunk.
 import DataLoader from 'dataloader';
-import { UpstreamName, type LatestValue } from '../../domain.js';
+import { UpstreamName, type LatestValue } from '../../shared/domain.js';
 import { CatalogLookups } from '../catalog-cache.js';
 import type { Logger } from '../../logger.js';
 import {

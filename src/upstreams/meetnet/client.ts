@@ -1,6 +1,6 @@
 // Meetnet Vlaamse Banken API v2: one method per endpoint (contract: shared/upstreams/meetnet.md).
-import type { LatestValue, SeriesData } from '../../domain.js';
-import { UpstreamName } from '../../domain.js';
+import type { LatestValue, SeriesData } from '../../shared/domain.js';
+import { UpstreamName } from '../../shared/domain.js';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
 import { upstreamMessage, type AuthScheme, type RouteCall, type UpstreamHttp } from '../http-client.js';

@@ -9,8 +9,8 @@ import {
   type Parameter,
   type Sensor,
   type SeriesData,
-} from '../../domain.js';
-import { cleanText, parsePointWkt } from '../text.js';
+} from '../../shared/domain.js';
+import { cleanText, parsePointWkt } from '../../shared/text.js';
 
 import type { CatalogIndex } from '../catalog-cache.js';
 import { WireFormatError, fail, isRecord } from '../wire-error.js';

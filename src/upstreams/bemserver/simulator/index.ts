@@ -5,7 +5,7 @@
 // timeseries data routes (§7: raw, aggregate, stats, JSON/CSV, writes where the first value wins).
 // Values and the portfolio come from sim-data.ts.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SimulatorServer, type ParamRecord, type SimRequest, type SimResult, type SimulatorOptions } from '../../simulators/common.js';
+import { SimulatorServer, type ParamRecord, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
 import {
   STEP_MS,
   TIMEZONES,
@@ -17,8 +17,8 @@ import {
   unitInfo,
   type SeriesKind,
   type SeriesModel,
-} from './sim-data.js';
-import type { AuthErrorCode, TokenClaims } from './wire.js';
+} from './data.js';
+import type { AuthErrorCode, TokenClaims } from '../wire.js';
 
 export interface BemServerSimulatorOptions {
   /** Benchmarks only: identical reads of these routes answered again (see SimulatorOptions.memoize). */

@@ -1,9 +1,9 @@
 // Built-in simulator of the Meetnet Vlaamse Banken API v2, following §8 of the contract
 // (shared/upstreams/meetnet.md). Values come from sim-data.ts; the catalog is the real 2020 one.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { SimulatorServer, type SimRequest, type SimResult, type SimulatorOptions } from '../../simulators/common.js';
-import { isGap, meetnetSeries } from './sim-data.js';
+import catalog2020 from './catalog-2020.json' with { type: 'json' };
+import { SimulatorServer, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
+import { isGap, meetnetSeries } from './data.js';
 import {
   MEETNET_401_MESSAGE,
   MEETNET_LOGIN_FAILED_MESSAGE,
@@ -15,7 +15,7 @@ import {
   type LPData,
   type PingResponse,
   type TokenResponse,
-} from './wire.js';
+} from '../wire.js';
 
 export interface MeetnetSimulatorOptions {
   /** Benchmarks only: identical reads of these routes answered again (see SimulatorOptions.memoize). */
@@ -28,7 +28,7 @@ export interface MeetnetSimulatorOptions {
   tokenLifetimeSeconds?: number;
   clock?: () => number;
   latencyMs?: number;
-  /** Default: the real 2020 catalog (data/catalog-2020.json). */
+  /** Default: the real 2020 catalog (catalog-2020.json, recorded). */
   catalog?: CatalogResponse;
   /** Longest getData span accepted; null = no limit (default 365). */
   maxSpanDays?: number | null;
@@ -55,12 +55,9 @@ const DATETIME_MIN_MS = (() => {
   return d.getTime();
 })();
 
-let defaultCatalog: CatalogResponse | null = null;
-
 function loadDefaultCatalog(): CatalogResponse {
-  // Beside this module in src/, and beside the bundle in dist/ (`npm run build` copies it there).
-  defaultCatalog ??= JSON.parse(readFileSync(new URL('./data/catalog-2020.json', import.meta.url), 'utf8')) as CatalogResponse;
-  return defaultCatalog;
+  // The recorded catalog is bundled with the simulator (a JSON import), so nothing is copied at build time.
+  return catalog2020 as CatalogResponse;
 }
 
 // ---------------------------------------------------------------- time formats

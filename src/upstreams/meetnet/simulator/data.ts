@@ -3,7 +3,7 @@
 // contract §4.7 (cm, s, deg, m/s, °C, hPa, %, mm, W/m²). Every signal is a cheap closed-form
 // function of time so that a year of 10-minute data is generated in milliseconds.
 
-import { hash01, hash2, noise } from '../../simulators/hash.js';
+import { hash01, hash2, noise } from '../../../simulators/index.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -3,11 +3,11 @@
 // server (v1_1 routes answer 410); `generation: 'v1_1'` like v0.12.3, the last release where v1_1
 // works (or, with `sunset`, like v0.13 where it answers 410). Values come from sim-data.ts.
 import { randomBytes } from 'node:crypto';
-import { SimulatorServer, type ParamRecord, type SimRequest, type SimResult, type SimulatorOptions } from '../../simulators/common.js';
-import { formatDurationFM, formatDurationIsodate, parseDuration } from './durations.js';
-import { parseEntityAddress } from './entity-address.js';
-import { isGap, simPrognosis, simValue, type SimSeriesSpec } from './sim-data.js';
-import { FM_401_MESSAGE, type ApiVersion } from './wire.js';
+import { SimulatorServer, type ParamRecord, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
+import { formatDurationFM, formatDurationIsodate, parseDuration } from '../../../shared/durations.js';
+import { parseEntityAddress } from '../entity-address.js';
+import { isGap, simPrognosis, simValue, type SimSeriesSpec } from './data.js';
+import { FM_401_MESSAGE, type ApiVersion } from '../wire.js';
 
 export interface FlexMeasuresSimulatorOptions {
   /** Benchmarks only: identical reads of these routes answered again (see SimulatorOptions.memoize). */

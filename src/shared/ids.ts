@@ -1,6 +1,6 @@
 // Global IDs are readable and stable: `<upstream>:<kind>:<native id>`, e.g. `meetnet:sensor:MP7WVC`.
 import { UpstreamName, upstreamPrefix } from './domain.js';
-import { badInput } from './errors.js';
+import { badInput } from '../errors.js';
 
 export type IdKind = 'location' | 'parameter' | 'sensor' | 'connection';
 

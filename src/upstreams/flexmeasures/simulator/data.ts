@@ -2,7 +2,7 @@
 // the same value, without state and without Math.random. Values are in the sensor's unit and in the
 // DATABASE sign convention (§3.5: consumption is stored negative, production positive).
 
-import { hash01, hash2, noise } from '../../simulators/hash.js';
+import { hash01, hash2, noise } from '../../../simulators/index.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

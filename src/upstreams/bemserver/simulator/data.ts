@@ -3,7 +3,7 @@
 // value models of the generated 10-minute series, their gaps, the allowed timezone names (§6.1) and
 // a small unit registry standing in for pint (§6.1 units, §7.2 convert_to). The same (series,
 // instant) always gives the same value: no state, no Math.random.
-import { hash01, noise } from '../../simulators/hash.js';
+import { hash01, noise } from '../../../simulators/index.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 // Pure text and geometry helpers shared by every upstream: cleaning of upstream strings, HTML to
 // plain text, WKT points, language fallback and great-circle distances.
-import { Language, type GeoPoint, type LocalizedText } from '../domain.js';
+import { Language, type GeoPoint, type LocalizedText } from './domain.js';
 
 // ---------------------------------------------------------------------------------------------
 // cleanText
