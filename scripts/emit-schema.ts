@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { printGatewaySchema } from '../src/schema/build-schema.js';
+import { upstreamModules } from '../src/upstreams/modules.js';
 
 const target = fileURLToPath(new URL('../schema.graphql', import.meta.url));
-writeFileSync(target, await printGatewaySchema());
+writeFileSync(target, printGatewaySchema(upstreamModules));
 process.stdout.write(`wrote ${target}\n`);

@@ -1,73 +1,69 @@
 // Configuration is read once, from an env-like record, and validated as a whole: one error lists
-// every problem. Only src/main.ts passes process.env here.
+// every problem. The gateway's own settings are declared here; each upstream declares its own in
+// its module. Only src/main.ts passes process.env here.
+import { describeSettings, readSettings, setting, variableOf, type SettingDoc, type SettingsOf } from './settings.js';
+import type { UpstreamName } from './shared/domain.js';
+import type { UpstreamModule, UpstreamSettings } from './upstreams/module.js';
+
+export { redactUrl } from './settings.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-export interface MeetnetConfig {
-  /** null: use the built-in simulator. */
-  baseUrl: string | null;
-  username: string | null;
-  password: string | null;
-  timeoutMs: number;
-  retries: number;
-}
+/** The gateway's own settings, whatever its upstreams. */
+export const gatewaySettings = {
+  host: setting.text({ default: '127.0.0.1', doc: 'interface to listen on (`0.0.0.0` for all)' }),
+  port: setting.int({ default: 4000, min: 0, max: 65_535, doc: 'port to listen on' }),
+  redisUrl: setting.url({
+    protocols: ['redis:', 'rediss:'],
+    example: 'redis://localhost:6379',
+    doc: '`redis://…`: keep service-account tokens in Redis, shared by every replica (one login, and for BEMServer one token refresh, at a time across them). Unset: in process memory. If Redis goes away, tokens fall back to memory and no query fails for it.',
+  }),
+  redisKeyPrefix: setting.text({ default: 'gw:', doc: 'tokens live at `<prefix>token:<upstream>`' }),
+  redisTimeoutMs: setting.int({ default: 500, min: 10, max: 60_000, doc: 'longest wait for one Redis command' }),
+  logLevel: setting.oneOf({
+    values: ['debug', 'info', 'warn', 'error', 'silent'] as const,
+    default: 'info',
+    doc: 'JSON lines on stderr; secrets are redacted',
+  }),
+  maxWindowDays: setting.int({ default: 3660, min: 1, max: 36_600, doc: 'largest time window one series query may ask for, in days' }),
+  catalogTtlMs: setting.int({
+    default: 3_600_000,
+    min: 0,
+    max: 7 * 86_400_000,
+    doc: 'how long upstream catalogues stay cached in process (`0`: no cache)',
+  }),
+  latestTtlMs: setting.int({
+    default: 10_000,
+    min: 0,
+    max: 3_600_000,
+    doc: "how long a sensor's latest value is shared between requests (`0`: every request asks the upstream). FlexMeasures and BEMServer latest values are read off a series the same query already reads, where one reaches the last interval",
+  }),
+  upstreamBatching: setting.onOff({
+    default: true,
+    doc: "`off` sends one upstream call per series (only the benchmarks' naive baseline uses it)",
+  }),
+  upstreamDeduplication: setting.onOff({
+    default: true,
+    doc: 'identical upstream reads in flight at the same time, from any client request, share one call (twenty viewers of one dashboard refreshing the same window cost the upstream one call); nothing is kept once the call is answered',
+  }),
+  operationDeduplication: setting.onOff({
+    default: true,
+    doc: 'identical queries in flight at the same time (same query text, operation name and variables; never mutations) share one execution and one answer; nothing is kept once the answer is sent',
+  }),
+  graphqlJit: setting.onOff({
+    default: true,
+    doc: "run each operation compiled once by graphql-jit; `off` uses graphql-js's interpreter (same answers, slower on long lists: see docs/benchmarks.md)",
+  }),
+  maxBodyBytes: setting.int({ default: 1_048_576, min: 1024, max: 104_857_600, doc: 'largest accepted request body' }),
+  simulatorLatencyMs: setting.int({ default: 0, min: 0, max: 60_000, doc: 'latency the built-in simulators add to every answer' }),
+};
 
-export type FlexMeasuresApiSetting = 'auto' | 'v3_0' | 'v1_1';
+export type GatewaySettings = SettingsOf<typeof gatewaySettings>;
 
-export interface FlexMeasuresConfig {
-  /** null: use the built-in simulator. Without the `/api` suffix. */
-  baseUrl: string | null;
-  email: string | null;
-  password: string | null;
-  /** `auto` reads `GET /api` and prefers v3_0. */
-  apiVersion: FlexMeasuresApiSetting;
-  timeoutMs: number;
-  retries: number;
-  /** v3_0 reads one sensor per call: at most this many calls at once per request. */
-  concurrency: number;
-}
-
-export interface BemServerConfig {
-  /** null: use the built-in simulator. The API root, e.g. `https://host/api/v0`. */
-  baseUrl: string | null;
-  email: string | null;
-  password: string | null;
-  timeoutMs: number;
-  retries: number;
-  /** Longest request URL sent; longer timeseries id lists are split over several data calls. */
-  maxUrlLength: number;
-  /** Most calls at once when walking pages or split id lists. */
-  concurrency: number;
-}
-
-export interface Config {
-  host: string;
-  port: number;
-  redisUrl: string | null;
-  redisKeyPrefix: string;
-  redisTimeoutMs: number;
+export interface Config extends GatewaySettings {
   logLevel: LogLevel;
-  /** Largest time window one series query may ask for. */
-  maxWindowDays: number;
-  /** How long slow-changing catalogues stay in the in-process cache. */
-  catalogTtlMs: number;
-  /** How long a latest value is shared between requests (0: every request asks the upstream). */
-  latestTtlMs: number;
-  /** Added to every answer of the built-in simulators (0 by default). */
-  simulatorLatencyMs: number;
-  /** Largest accepted request body. */
-  maxBodyBytes: number;
-  /** Batch the upstream reads of one request (off only for the benchmarks' naive baseline). */
-  upstreamBatching: boolean;
-  /** Run operations precompiled by graphql-jit (off: graphql-js's interpreter). */
-  graphqlJit: boolean;
-  /** Identical upstream reads in flight at once share one call, across client requests. */
-  upstreamDeduplication: boolean;
-  /** Identical queries in flight at once share one execution and one answer. */
-  operationDeduplication: boolean;
-  meetnet: MeetnetConfig;
-  flexmeasures: FlexMeasuresConfig;
-  bemserver: BemServerConfig;
+  /** Each upstream's settings, by its name: `upstreams.meetnet.timeoutMs`. */
+  upstreams: Readonly<Record<UpstreamName, UpstreamSettings>>;
 }
 
 export class ConfigError extends Error {
@@ -79,173 +75,34 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Every variable the gateway reads, with its default and meaning (printed by the README and .env.example). */
-export const configVariables = [
-  'HOST',
-  'PORT',
-  'REDIS_URL',
-  'REDIS_KEY_PREFIX',
-  'REDIS_TIMEOUT_MS',
-  'LOG_LEVEL',
-  'MAX_WINDOW_DAYS',
-  'CATALOG_TTL_MS',
-  'LATEST_TTL_MS',
-  'SIMULATOR_LATENCY_MS',
-  'MAX_BODY_BYTES',
-  'UPSTREAM_BATCHING',
-  'GRAPHQL_JIT',
-  'UPSTREAM_DEDUPLICATION',
-  'OPERATION_DEDUPLICATION',
-  'MEETNET_BASE_URL',
-  'MEETNET_USERNAME',
-  'MEETNET_PASSWORD',
-  'MEETNET_TIMEOUT_MS',
-  'MEETNET_RETRIES',
-  'FLEXMEASURES_BASE_URL',
-  'FLEXMEASURES_EMAIL',
-  'FLEXMEASURES_PASSWORD',
-  'FLEXMEASURES_API_VERSION',
-  'FLEXMEASURES_TIMEOUT_MS',
-  'FLEXMEASURES_RETRIES',
-  'FLEXMEASURES_CONCURRENCY',
-  'BEMSERVER_BASE_URL',
-  'BEMSERVER_EMAIL',
-  'BEMSERVER_PASSWORD',
-  'BEMSERVER_TIMEOUT_MS',
-  'BEMSERVER_RETRIES',
-  'BEMSERVER_MAX_URL_LENGTH',
-  'BEMSERVER_CONCURRENCY',
-] as const;
-
-const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
-
-export function loadConfig(env: Env): Readonly<Config> {
+export function loadConfig(env: Env, modules: readonly UpstreamModule[]): Readonly<Config> {
   const problems: string[] = [];
-  const str = (name: string): string | null => {
-    const v = env[name]?.trim();
-    return v ? v : null;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = str(name);
-    if (raw === null) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return Number(raw);
-  };
-  const url = (name: string, protocols: string[]): string | null => {
-    const raw = str(name);
-    if (raw === null) return null;
-    try {
-      const parsed = new URL(raw);
-      if (!protocols.includes(parsed.protocol)) {
-        problems.push(`${name} must be a ${protocols.join(' or ')} URL (got "${redactUrl(raw)}")`);
-        return null;
+  const gateway = readSettings(env, '', gatewaySettings, problems);
+  const upstreams: Record<UpstreamName, UpstreamSettings> = {};
+  for (const m of modules) {
+    const s = readSettings(env, m.envPrefix, m.settings, problems);
+    // A base URL needs the service account to use there; a bad URL still says what else is missing.
+    if (s.baseUrl !== null || env[`${m.envPrefix}_BASE_URL`]?.trim()) {
+      for (const key of ['login', 'password'] as const) {
+        if (s[key] === null)
+          problems.push(`${variableOf(m.envPrefix, key, m.settings[key])} is required when ${m.envPrefix}_BASE_URL is set`);
       }
-      return raw.replace(/\/+$/, '');
-    } catch {
-      problems.push(`${name} is not a valid URL (got "${redactUrl(raw)}")`);
-      return null;
     }
-  };
-
-  const onOff = (name: string, fallback: boolean): boolean => {
-    const raw = str(name)?.toLowerCase();
-    if (raw === undefined || raw === null) return fallback;
-    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
-    if (['off', 'false', '0', 'no'].includes(raw)) return false;
-    problems.push(`${name} must be on or off (got "${raw}")`);
-    return fallback;
-  };
-
-  const logLevel = (str('LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!logLevels.includes(logLevel as LogLevel)) {
-    problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${logLevel}")`);
+    upstreams[m.name] = s;
   }
-
-  /** An upstream's base URL with its service account: both credentials are required with a URL. */
-  const upstream = (prefix: string, user: 'USERNAME' | 'EMAIL') => {
-    const baseUrl = url(`${prefix}_BASE_URL`, ['http:', 'https:']);
-    const login = str(`${prefix}_${user}`);
-    const password = env[`${prefix}_PASSWORD`] ?? null; // a password may legitimately hold spaces
-    if (baseUrl !== null || env[`${prefix}_BASE_URL`]?.trim()) {
-      if (!login) problems.push(`${prefix}_${user} is required when ${prefix}_BASE_URL is set`);
-      if (!password) problems.push(`${prefix}_PASSWORD is required when ${prefix}_BASE_URL is set`);
-    }
-    return { baseUrl, login, password };
-  };
-
-  const meetnet = upstream('MEETNET', 'USERNAME');
-  const fm = upstream('FLEXMEASURES', 'EMAIL');
-  // FlexMeasures routes live under /api: accept the base URL with or without it.
-  const fmBaseUrl = fm.baseUrl?.replace(/\/api$/, '') ?? null;
-  const bem = upstream('BEMSERVER', 'EMAIL');
-  const fmApi = (str('FLEXMEASURES_API_VERSION') ?? 'auto').toLowerCase();
-  if (!['auto', 'v3_0', 'v1_1'].includes(fmApi)) {
-    problems.push(`FLEXMEASURES_API_VERSION must be auto, v3_0 or v1_1 (got "${fmApi}")`);
-  }
-
-  const config: Config = {
-    host: str('HOST') ?? '127.0.0.1',
-    port: int('PORT', 4000, 0, 65535),
-    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
-    redisKeyPrefix: str('REDIS_KEY_PREFIX') ?? 'gw:',
-    redisTimeoutMs: int('REDIS_TIMEOUT_MS', 500, 10, 60_000),
-    logLevel: logLevel as LogLevel,
-    maxWindowDays: int('MAX_WINDOW_DAYS', 3660, 1, 36_600),
-    catalogTtlMs: int('CATALOG_TTL_MS', 3_600_000, 0, 7 * 86_400_000),
-    latestTtlMs: int('LATEST_TTL_MS', 10_000, 0, 3_600_000),
-    simulatorLatencyMs: int('SIMULATOR_LATENCY_MS', 0, 0, 60_000),
-    maxBodyBytes: int('MAX_BODY_BYTES', 1_048_576, 1024, 104_857_600),
-    upstreamBatching: onOff('UPSTREAM_BATCHING', true),
-    graphqlJit: onOff('GRAPHQL_JIT', true),
-    upstreamDeduplication: onOff('UPSTREAM_DEDUPLICATION', true),
-    operationDeduplication: onOff('OPERATION_DEDUPLICATION', true),
-    meetnet: {
-      baseUrl: meetnet.baseUrl,
-      username: meetnet.login,
-      password: meetnet.password,
-      timeoutMs: int('MEETNET_TIMEOUT_MS', 15_000, 100, 600_000),
-      retries: int('MEETNET_RETRIES', 2, 0, 10),
-    },
-    flexmeasures: {
-      baseUrl: fmBaseUrl,
-      email: fm.login,
-      password: fm.password,
-      apiVersion: fmApi as FlexMeasuresApiSetting,
-      timeoutMs: int('FLEXMEASURES_TIMEOUT_MS', 15_000, 100, 600_000),
-      retries: int('FLEXMEASURES_RETRIES', 2, 0, 10),
-      concurrency: int('FLEXMEASURES_CONCURRENCY', 8, 1, 256),
-    },
-    bemserver: {
-      baseUrl: bem.baseUrl,
-      email: bem.login,
-      password: bem.password,
-      timeoutMs: int('BEMSERVER_TIMEOUT_MS', 15_000, 100, 600_000),
-      retries: int('BEMSERVER_RETRIES', 2, 0, 10),
-      // nginx's default header buffer is 8 KiB: stay under it with the rest of the request line.
-      maxUrlLength: int('BEMSERVER_MAX_URL_LENGTH', 6000, 200, 1_000_000),
-      concurrency: int('BEMSERVER_CONCURRENCY', 4, 1, 64),
-    },
-  };
-
   if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(config);
+  return deepFreeze({ ...gateway, upstreams });
 }
 
-/** A URL as it may be shown: without user info (Redis URLs often carry a password). */
-export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.username || u.password) {
-      u.username = u.username ? '***' : '';
-      u.password = u.password ? '***' : '';
-    }
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return raw.replace(/\/\/[^@/]*@/, '//***@');
-  }
+/** Every variable the gateway reads, with its default and meaning: the README's table and .env.example are written from it. */
+export function configDocs(modules: readonly UpstreamModule[]): Array<{ title: string; rows: SettingDoc[] }> {
+  return [
+    { title: 'The gateway', rows: describeSettings('', gatewaySettings) },
+    ...modules.map((m) => ({
+      title: `${m.label} (unset \`${m.envPrefix}_BASE_URL\`: the built-in simulator)`,
+      rows: describeSettings(m.envPrefix, m.settings),
+    })),
+  ];
 }
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {

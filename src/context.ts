@@ -2,10 +2,10 @@
 // request id and logger, and errors of partial answers (one upstream down in a list over all).
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
-import type { UpstreamName } from './shared/domain.js';
 import type { Logger } from './logger.js';
+import type { UpstreamName } from './shared/domain.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
-import type { UpstreamLoaders } from './upstreams/types.js';
+import type { UpstreamLoaders } from './upstreams/upstream.js';
 
 export interface GatewayContext {
   requestId: string;
@@ -13,6 +13,8 @@ export interface GatewayContext {
   config: Readonly<Config>;
   registry: UpstreamRegistry;
   loaders(upstream: UpstreamName): UpstreamLoaders;
+  /** One value per request and key, made on first use (the loaders a capability brings). */
+  perRequest<T>(key: string, make: () => T): T;
   /** Errors to add to the response beside the data that could be answered. */
   partialErrors: GraphQLError[];
 }
@@ -21,22 +23,25 @@ export function createContext(
   base: { config: Readonly<Config>; registry: UpstreamRegistry; logger: Logger },
   requestId: string,
 ): GatewayContext {
-  const loaders = new Map<UpstreamName, UpstreamLoaders>();
+  const made = new Map<string, unknown>();
+  const perRequest = <T>(key: string, make: () => T): T => {
+    if (!made.has(key)) made.set(key, make());
+    // Each key is made by one caller with one type (keys are namespaced by what they hold).
+    return made.get(key) as T;
+  };
   return {
     requestId,
     config: base.config,
     registry: base.registry,
     logger: base.logger.child({ requestId }),
     partialErrors: [],
+    perRequest,
     loaders(upstream) {
-      let l = loaders.get(upstream);
-      if (!l) {
+      return perRequest(`loaders:${upstream}`, () => {
         const batch = base.config.upstreamBatching;
         const own = base.registry.get(upstream).createLoaders({ batch });
-        l = { ...own, latest: base.registry.latest.wrap(upstream, own.latest, batch) };
-        loaders.set(upstream, l);
-      }
-      return l;
+        return { ...own, latest: base.registry.latest.wrap(upstream, own.latest, batch) };
+      });
     },
   };
 }

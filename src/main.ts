@@ -1,10 +1,13 @@
 // The only place that reads process.env and listens.
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger, SecretRegistry } from './logger.js';
+import { simulateUnconfigured } from './simulation.js';
+import { upstreamModules } from './upstreams/modules.js';
 
 let config;
 try {
-  config = loadConfig(process.env);
+  config = loadConfig(process.env, upstreamModules);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n\nSee README.md (Configuration) or .env.example.\n`);
@@ -13,31 +16,29 @@ try {
   throw err;
 }
 
-const app = await startApp(config);
-const sims = app.simulators;
+const secrets = new SecretRegistry();
+const logger = createLogger({ level: config.logLevel, secrets });
+const simulation = await simulateUnconfigured(config, upstreamModules, secrets);
+const app = await startApp(simulation.config, upstreamModules, { logger, secrets, simulated: new Set(simulation.running.keys()) });
+
+const width = Math.max(...upstreamModules.map((m) => m.label.length)) + 2;
+const simulated = upstreamModules.filter((m) => simulation.running.has(m.name));
 process.stdout.write(
   [
     '',
     `  Monitoring-data GraphQL gateway ready at ${app.url}`,
     `  Open it in a browser for GraphiQL.`,
     '',
-    `  Meetnet:       ${sims.meetnet ? `built-in simulator (${sims.meetnet.url})` : config.meetnet.baseUrl}`,
-    `  FlexMeasures:  ${sims.flexmeasures ? `built-in simulator (${sims.flexmeasures.url})` : config.flexmeasures.baseUrl}`,
-    `  BEMServer:     ${sims.bemserver ? `built-in simulator (${sims.bemserver.url})` : config.bemserver.baseUrl}`,
-    `  Tokens:        ${app.redis ? 'Redis' : 'in memory'}`,
+    ...upstreamModules.map((m) => {
+      const sim = simulation.running.get(m.name);
+      return `  ${`${m.label}:`.padEnd(width)} ${sim ? `built-in simulator (${sim.url})` : config.upstreams[m.name]!.baseUrl}`;
+    }),
+    `  ${'Tokens:'.padEnd(width)} ${app.redis ? 'Redis' : 'in memory'}`,
     '',
-    ...(sims.meetnet || sims.flexmeasures || sims.bemserver
+    ...(simulated.length > 0
       ? [
           '  To use the real APIs instead of the simulators, set for each:',
-          ...(sims.meetnet
-            ? ['    MEETNET_BASE_URL=https://api.meetnetvlaamsebanken.be MEETNET_USERNAME=<e-mail> MEETNET_PASSWORD=<password>']
-            : []),
-          ...(sims.flexmeasures
-            ? ['    FLEXMEASURES_BASE_URL=https://<your server> FLEXMEASURES_EMAIL=<e-mail> FLEXMEASURES_PASSWORD=<password>']
-            : []),
-          ...(sims.bemserver
-            ? ['    BEMSERVER_BASE_URL=https://<your server>/api/v0 BEMSERVER_EMAIL=<e-mail> BEMSERVER_PASSWORD=<password>']
-            : []),
+          ...simulated.map((m) => `    ${m.realApiHint}`),
           '  (and REDIS_URL=redis://localhost:6379 to share tokens between replicas). See README.md.',
           '',
         ]
@@ -54,9 +55,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) process.exit(1);
     stopping = true;
     app.logger.info('shutting down', { signal });
-    app.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    app
+      .stop()
+      .then(() => simulation.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

@@ -8,12 +8,13 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { GraphQLFormattedError } from 'graphql';
 import type { Config } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
-import { formatError } from './errors.js';
+import { formatError } from './schema/errors.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHtml } from './graphiql.js';
 import type { Logger } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { jitGateway } from './schema/jit.js';
+import type { UpstreamModule } from './upstreams/module.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -21,6 +22,8 @@ export const GRAPHQL_PATH = '/graphql';
 export interface GatewayDeps {
   config: Readonly<Config>;
   registry: UpstreamRegistry;
+  /** The modules the registry's upstreams come from: they make the schema. */
+  modules: readonly UpstreamModule[];
   logger: Logger;
 }
 
@@ -52,7 +55,7 @@ const partialErrorsPlugin: ApolloServerPlugin<GatewayContext> = {
 
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger } = deps;
-  const schema = await buildGatewaySchema();
+  const schema = buildGatewaySchema(deps.modules);
   const sharing = config.operationDeduplication ? operationSharing() : null;
   const apollo = new ApolloServer<GatewayContext>({
     // Precompiled execution (graphql-jit) unless GRAPHQL_JIT=off; graphql-js otherwise.

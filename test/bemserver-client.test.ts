@@ -3,8 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore } from '../src/auth/token-store.js';
 import { RefreshRejectedError, TokenProvider } from '../src/auth/token-provider.js';
-import { UpstreamName } from '../src/shared/domain.js';
-import { rejection } from './helpers/errors.js';
+import { extensions, rejection } from './helpers/errors.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
 import { BemServerClient } from '../src/upstreams/bemserver/client.js';
@@ -42,7 +41,7 @@ function make(options: { maxUrlLength?: number; concurrency?: number } = {}): Be
 beforeAll(async () => {
   sim = createBemServerSimulator({ email: EMAIL, password: PASSWORD, clock: () => now });
   const url = await sim.listen();
-  http = new UpstreamHttp({ upstream: UpstreamName.BEMSERVER, label: 'BEMServer', baseUrl: url, timeoutMs: 3000, retries: 1, logger });
+  http = new UpstreamHttp({ upstream: 'bemserver', label: 'BEMServer', baseUrl: url, timeoutMs: 3000, retries: 1, logger });
   client = make();
 });
 afterAll(() => sim.close());
@@ -191,10 +190,10 @@ describe('data', () => {
 
   it('an unknown timeseries or data state is UPSTREAM_REJECTED with the upstream message and fields', async () => {
     const unknown = await rejection(client.data(['999999'], { startMs: NOW - HOUR, endMs: NOW, dataStateId: 1 }, null));
-    expect(unknown.extensions).toMatchObject({ upstream: 'bemserver', status: 422 });
+    expect(extensions(unknown)).toMatchObject({ upstream: 'bemserver', status: 422 });
     expect(unknown.message).toContain('Unknown timeseries: [999999]');
     const state = await rejection(client.data(ids().slice(0, 1), { startMs: NOW - HOUR, endMs: NOW, dataStateId: 77 }, null));
-    expect(state.extensions!.fields).toEqual(['query.data_state']);
+    expect(extensions(state)!.fields).toEqual(['query.data_state']);
     expect(state.message).toContain('Unknown data state ID');
   });
 
@@ -206,6 +205,6 @@ describe('data', () => {
       [Date.parse('2026-11-20T07:00:00Z'), 6],
     ]);
     const bad = await rejection(client.postData({ [manual]: { '2026-11-20T08:00:00+00:00': 'lots' as unknown as number } }, 1));
-    expect(bad.extensions).toMatchObject({ status: 422, upstreamMessage: 'Invalid values' });
+    expect(extensions(bad)).toMatchObject({ status: 422, upstreamMessage: 'Invalid values' });
   });
 });

@@ -372,7 +372,7 @@ describe('tokens', () => {
       expect(sim.requests('token')).toHaveLength(0);
       const data = sim.requests('timeseries_data');
       expect(data.map((e) => e.status)).toEqual([401, 200]);
-      expect(app.bemserver.tokens.refreshes).toBeGreaterThanOrEqual(1);
+      expect(app.upstreams.bemserver.tokens.refreshes).toBeGreaterThanOrEqual(1);
     } finally {
       now = NOW;
     }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { wireError } from './helpers/errors.js';
-import { Language, UpstreamName, type Location } from '../src/shared/domain.js';
+import { Language, type Location } from '../src/shared/domain.js';
 import {
   BEM_PREFIX,
   attachmentOf,
@@ -27,7 +27,7 @@ import {
   type BemSensorContext,
   type BemStructure,
 } from '../src/upstreams/bemserver/mapping.js';
-import type { SeriesResult } from '../src/upstreams/types.js';
+import type { SeriesResult } from '../src/upstreams/series.js';
 
 // Copies of shared/upstreams/fixtures/bemserver (the contract's recordings), kept with the tests.
 const FIXTURES = new URL('./fixtures/bemserver', import.meta.url).pathname;
@@ -733,7 +733,7 @@ describe('mapLocations', () => {
       'zone:2',
     ]);
     for (const l of locations) {
-      expect(l.upstream).toBe(UpstreamName.BEMSERVER);
+      expect(l.upstream).toBe('bemserver');
       expect(l.id).toBe(`bemserver:location:${l.nativeId}`);
       expect(l.kind).toBe(l.nativeId.split(':')[0]);
     }
@@ -756,7 +756,7 @@ describe('mapLocations', () => {
     expect(out).toEqual([
       {
         id: 'bemserver:location:space:9',
-        upstream: UpstreamName.BEMSERVER,
+        upstream: 'bemserver',
         nativeId: 'space:9',
         name: { [Language.EN]: 'Lost space' },
         description: {},
@@ -820,7 +820,7 @@ describe('mapParameters', () => {
     const out = mapParameters(PROPERTIES);
     expect(out[2]).toEqual({
       id: 'bemserver:parameter:3',
-      upstream: UpstreamName.BEMSERVER,
+      upstream: 'bemserver',
       nativeId: '3',
       code: 'Interval',
       name: { [Language.EN]: 'Interval' },
@@ -894,13 +894,12 @@ describe('mapTimeseries', () => {
   it('a series in a space, with Min/Max/Interval properties', () => {
     expect(mapTimeseries(TIMESERIES[0], ctx)).toEqual({
       id: 'bemserver:sensor:1',
-      upstream: UpstreamName.BEMSERVER,
+      upstream: 'bemserver',
       nativeId: '1',
       locationId: 'bemserver:location:space:1',
       parameterId: null,
       unit: '°C',
       intervalMinutes: 10,
-      publications: [],
       name: 'Space_1_Temp',
       timezone: 'Europe/Paris',
       campaignId: 'bemserver:location:campaign:1',

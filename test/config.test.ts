@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactUrl } from '../src/config.js';
+import { ConfigError, loadConfig as load, redactUrl } from '../src/config.js';
+import { upstreamModules } from '../src/upstreams/modules.js';
+
+const loadConfig = (env: Record<string, string>) => load(env, upstreamModules);
 
 describe('loadConfig', () => {
   it('runs with no configuration at all: simulators, memory tokens, port 4000', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 4000, host: '127.0.0.1', redisUrl: null, logLevel: 'info' });
-    expect(c.meetnet).toMatchObject({ baseUrl: null, timeoutMs: 15_000, retries: 2 });
-    expect(Object.isFrozen(c.meetnet)).toBe(true);
+    expect(c.upstreams.meetnet).toMatchObject({ baseUrl: null, timeoutMs: 15_000, retries: 2 });
+    expect(Object.isFrozen(c.upstreams.meetnet)).toBe(true);
   });
 
   it('switches precompiled execution, batching and deduplication with on/off', () => {
@@ -36,7 +39,7 @@ describe('loadConfig', () => {
     expect(error!.problems).toHaveLength(7);
     expect(error!.message).toContain('PORT must be a whole number');
     expect(error!.message).toContain('REDIS_URL must be a redis: or rediss: URL');
-    expect(error!.message).toContain('LOG_LEVEL must be one of');
+    expect(error!.message).toContain('LOG_LEVEL must be debug, info, warn, error or silent');
     expect(error!.message).toContain('MEETNET_BASE_URL is not a valid URL');
     expect(error!.message).toContain('MEETNET_TIMEOUT_MS');
     expect(error!.message).toContain('MEETNET_USERNAME is required');
@@ -61,16 +64,22 @@ describe('loadConfig', () => {
       MEETNET_PASSWORD: ' with spaces ',
       REDIS_URL: 'redis://localhost:6379',
     });
-    expect(c.meetnet).toMatchObject({
+    expect(c.upstreams.meetnet).toMatchObject({
       baseUrl: 'https://api.meetnetvlaamsebanken.be',
-      username: 'me@example.org',
+      login: 'me@example.org',
       password: ' with spaces ',
     });
     expect(c.redisUrl).toBe('redis://localhost:6379');
   });
 
   it('FlexMeasures: the simulator by default, /api stripped from a real base URL, the API version checked', () => {
-    expect(loadConfig({}).flexmeasures).toMatchObject({ baseUrl: null, apiVersion: 'auto', concurrency: 8, timeoutMs: 15_000, retries: 2 });
+    expect(loadConfig({}).upstreams.flexmeasures).toMatchObject({
+      baseUrl: null,
+      apiVersion: 'auto',
+      concurrency: 8,
+      timeoutMs: 15_000,
+      retries: 2,
+    });
     const c = loadConfig({
       FLEXMEASURES_BASE_URL: 'https://fm.example.org/api/',
       FLEXMEASURES_EMAIL: 'svc@example.org',
@@ -78,9 +87,9 @@ describe('loadConfig', () => {
       FLEXMEASURES_API_VERSION: 'V1_1',
       FLEXMEASURES_CONCURRENCY: '2',
     });
-    expect(c.flexmeasures).toMatchObject({
+    expect(c.upstreams.flexmeasures).toMatchObject({
       baseUrl: 'https://fm.example.org',
-      email: 'svc@example.org',
+      login: 'svc@example.org',
       apiVersion: 'v1_1',
       concurrency: 2,
     });
@@ -98,13 +107,13 @@ describe('loadConfig', () => {
   });
 
   it('BEMServer: the simulator by default; a base URL needs e-mail and password; URL length and concurrency bounded', () => {
-    expect(loadConfig({}).bemserver).toMatchObject({ baseUrl: null, maxUrlLength: 6000, concurrency: 4 });
+    expect(loadConfig({}).upstreams.bemserver).toMatchObject({ baseUrl: null, maxUrlLength: 6000, concurrency: 4 });
     const c = loadConfig({
       BEMSERVER_BASE_URL: 'https://bem.example.org/api/v0/',
       BEMSERVER_EMAIL: 'svc@example.org',
       BEMSERVER_PASSWORD: 'pw',
     });
-    expect(c.bemserver).toMatchObject({ baseUrl: 'https://bem.example.org/api/v0', email: 'svc@example.org', password: 'pw' });
+    expect(c.upstreams.bemserver).toMatchObject({ baseUrl: 'https://bem.example.org/api/v0', login: 'svc@example.org', password: 'pw' });
     let error: ConfigError | null = null;
     try {
       loadConfig({ BEMSERVER_BASE_URL: 'https://bem.example.org', BEMSERVER_MAX_URL_LENGTH: '10' });

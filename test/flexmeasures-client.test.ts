@@ -2,12 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore } from '../src/auth/token-store.js';
 import { TokenProvider } from '../src/auth/token-provider.js';
-import { UpstreamName } from '../src/shared/domain.js';
-import { rejection } from './helpers/errors.js';
+import { extensions, rejection } from './helpers/errors.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
 import { FlexMeasuresClient } from '../src/upstreams/flexmeasures/client.js';
-import { pickGeneration } from '../src/upstreams/flexmeasures/adapter.js';
+import { pickGeneration } from '../src/upstreams/flexmeasures/catalog.js';
 import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from '../src/upstreams/flexmeasures/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
@@ -29,7 +28,7 @@ async function rig(generation: 'v3_0' | 'v1_1', extra: Parameters<typeof createF
   const sim = createFlexMeasuresSimulator({ email: EMAIL, password: PASSWORD, generation, clock: () => NOW, gapRate: 0, ...extra });
   const url = await sim.listen();
   const http = new UpstreamHttp({
-    upstream: UpstreamName.FLEXMEASURES,
+    upstream: 'flexmeasures',
     label: 'FlexMeasures',
     baseUrl: url,
     timeoutMs: 2000,
@@ -199,11 +198,11 @@ describe('v3_0', () => {
 
   it('an unknown sensor is a 404 error naming the upstream; an incompatible unit keeps the upstream message', async () => {
     const missing = await rejection(v3.client.sensorData('999', { start: new Date(NOW).toISOString(), duration: 'PT1H', unit: 'MW' }, NOW));
-    expect(missing.extensions.upstream).toBe('flexmeasures');
+    expect(extensions(missing).upstream).toBe('flexmeasures');
     expect(missing.message).toContain('404');
     const unit = await rejection(v3.client.sensorData('4', { start: new Date(NOW).toISOString(), duration: 'PT1H', unit: '°C' }, NOW));
     expect(unit.code).toBe('UPSTREAM_REJECTED');
-    expect(unit.extensions).toMatchObject({
+    expect(extensions(unit)).toMatchObject({
       status: 422,
       upstreamCode: 'UNPROCESSABLE_ENTITY',
       fields: ['combined_sensor_data_description._schema'],
@@ -226,8 +225,8 @@ describe('v3_0', () => {
     expect(again.alreadyReceived).toBe(true);
     const changed = await rejection(v3.client.postSensorData('31', { ...body, values: [0.5, 0.3] }));
     expect(changed.code).toBe('UPSTREAM_REJECTED');
-    expect(changed.extensions).toMatchObject({ upstream: 'flexmeasures', status: 403, upstreamCode: 'INVALID_REPLACEMENT' });
-    expect(String(changed.extensions.upstreamMessage)).toContain('existing values would be changed');
+    expect(extensions(changed)).toMatchObject({ upstream: 'flexmeasures', status: 403, upstreamCode: 'INVALID_REPLACEMENT' });
+    expect(String(extensions(changed).upstreamMessage)).toContain('existing values would be changed');
     expect(v3.sim.stored(31).get(Date.parse('2026-11-20T08:15:00Z'))).toEqual([{ horizonMs: 0, value: 0.25 }]);
   });
 
@@ -235,9 +234,9 @@ describe('v3_0', () => {
     const err = await rejection(
       v3.client.postSensorData('31', { values: [1, 2, 3], start: '2026-11-20T08:00:00Z', duration: 'PT50M', unit: 'MW' }),
     );
-    expect(err.extensions).toMatchObject({ status: 422, upstreamCode: 'UNPROCESSABLE_ENTITY' });
-    expect(err.extensions.fields).toEqual(['combined_sensor_data_description._schema']);
-    expect(String(err.extensions.upstreamMessage)).toContain(
+    expect(extensions(err)).toMatchObject({ status: 422, upstreamCode: 'UNPROCESSABLE_ENTITY' });
+    expect(extensions(err).fields).toEqual(['combined_sensor_data_description._schema']);
+    expect(String(extensions(err).upstreamMessage)).toContain(
       "Resolution of 0:16:40 is incompatible with the sensor's required resolution of 0:15:00.",
     );
   });
@@ -245,7 +244,7 @@ describe('v3_0', () => {
   it('v1_1 on a current server is reported as sunset (410), not as a crash', async () => {
     const err = await rejection(v3.client.getConnection());
     expect(err.code).toBe('UPSTREAM_REJECTED');
-    expect(err.extensions).toMatchObject({ upstream: 'flexmeasures', status: 410, reason: 'SUNSET' });
+    expect(extensions(err)).toMatchObject({ upstream: 'flexmeasures', status: 410, reason: 'SUNSET' });
     expect(err.message).toContain('sunset');
     expect(err.message).toContain('FLEXMEASURES_API_VERSION');
   });
@@ -258,7 +257,7 @@ describe('v3_0', () => {
       await limited.client.sensor('2');
       const err = await rejection(limited.client.sensor('3'));
       expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-      expect(err.extensions).toMatchObject({ status: 429, reason: 'RATE_LIMITED', retryAfterSeconds: 60 });
+      expect(extensions(err)).toMatchObject({ status: 429, reason: 'RATE_LIMITED', retryAfterSeconds: 60 });
       expect(limited.sim.requests('rateLimited')).toHaveLength(1);
     } finally {
       await limited.sim.close();
@@ -319,7 +318,7 @@ describe('v1_1', () => {
       ),
     );
     expect(err.code).toBe('UPSTREAM_REJECTED');
-    expect(err.extensions).toMatchObject({ upstreamCode: 'INVALID_DOMAIN', status: 400 });
+    expect(extensions(err)).toMatchObject({ upstreamCode: 'INVALID_DOMAIN', status: 400 });
     expect(err.message).toContain("A valid type 1 USEF entity address starts with 'ea1'");
   });
 
@@ -335,7 +334,7 @@ describe('v1_1', () => {
     expect(await v1.client.postV1('postMeterData', meter)).toEqual({ alreadyReceived: false, message: 'Request has been processed.' });
     expect((await v1.client.postV1('postMeterData', meter)).alreadyReceived).toBe(true);
     const replaced = await rejection(v1.client.postV1('postMeterData', { ...meter, values: [0.011, 0.012] }));
-    expect(replaced.extensions).toMatchObject({ status: 403, upstreamCode: 'INVALID_REPLACEMENT' });
+    expect(extensions(replaced)).toMatchObject({ status: 403, upstreamCode: 'INVALID_REPLACEMENT' });
     // Stored in the database sign: consumption negative.
     expect(v1.sim.stored(7).get(Date.parse('2026-11-20T06:00:00Z'))![0]!.value).toBe(-0.011);
 
@@ -350,7 +349,7 @@ describe('v1_1', () => {
     };
     expect((await v1.client.postV1('postPriceData', price)).alreadyReceived).toBe(false);
     const badUnit = await rejection(v1.client.postV1('postPriceData', { ...price, unit: 'EUR/kWh' }));
-    expect(badUnit.extensions).toMatchObject({
+    expect(extensions(badUnit)).toMatchObject({
       upstreamCode: 'INVALID_UNIT',
       upstreamMessage: 'Data for price should be given in EUR/MWh or KRW/kWh.',
     });
@@ -365,7 +364,7 @@ describe('v1_1', () => {
     };
     expect((await v1.client.postV1('postWeatherData', weather)).message).toBe('Request has been processed.');
     const nowhere = await rejection(v1.client.postV1('postWeatherData', { ...weather, sensor: 'ea1.2018-06.localhost:wind speed:10:10' }));
-    expect(nowhere.extensions).toMatchObject({ upstreamCode: 'UNRECOGNIZED_SENSOR' });
+    expect(extensions(nowhere)).toMatchObject({ upstreamCode: 'UNRECOGNIZED_SENSOR' });
     expect(nowhere.message).toContain('The nearest sensor is at latitude 51.442 and longitude 3.596');
   });
 
@@ -373,7 +372,7 @@ describe('v1_1', () => {
     const sunset = await rig('v1_1', { sunset: true });
     try {
       const err = await rejection(sunset.client.getConnection());
-      expect(err.extensions).toMatchObject({ status: 410, reason: 'SUNSET' });
+      expect(extensions(err)).toMatchObject({ status: 410, reason: 'SUNSET' });
       expect(err.message).toContain('API version 1.1 has been sunset');
       const write = await rejection(
         sunset.client.postV1('postMeterData', {
@@ -385,7 +384,7 @@ describe('v1_1', () => {
           unit: 'MW',
         }),
       );
-      expect(write.extensions).toMatchObject({ status: 410, reason: 'SUNSET' });
+      expect(extensions(write)).toMatchObject({ status: 410, reason: 'SUNSET' });
     } finally {
       await sunset.sim.close();
     }
@@ -396,7 +395,7 @@ describe('v1_1', () => {
     try {
       const err = await rejection(buggy.client.getConnection());
       expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-      expect(err.extensions).toMatchObject({ upstream: 'flexmeasures', status: 500 });
+      expect(extensions(err)).toMatchObject({ upstream: 'flexmeasures', status: 500 });
     } finally {
       await buggy.sim.close();
     }

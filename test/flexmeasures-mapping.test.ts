@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { wireError } from './helpers/errors.js';
-import { Language, UpstreamName } from '../src/shared/domain.js';
+import { Language } from '../src/shared/domain.js';
 import { formatDurationFM, formatDurationIsodate, parseDuration } from '../src/shared/durations.js';
 import { fm1Address, parseEntityAddress } from '../src/upstreams/flexmeasures/entity-address.js';
 import {
@@ -130,13 +130,12 @@ describe('mapFmSensor: v3_0 Sensor objects', () => {
     expect(s.attributes).toEqual({ consumption_is_positive: true });
     expect(s.sensor).toEqual({
       id: 'flexmeasures:sensor:5',
-      upstream: UpstreamName.FLEXMEASURES,
+      upstream: 'flexmeasures',
       nativeId: '5',
       locationId: 'flexmeasures:location:asset:1',
       parameterId: 'flexmeasures:parameter:power:kW',
       unit: 'kW',
       intervalMinutes: 5,
-      publications: [],
       name: 'power',
       timezone: 'Europe/Amsterdam',
       entityAddress: 'ea1.2021-01.io.flexmeasures:fm1.5',
@@ -340,7 +339,7 @@ describe('quantityOf and parametersOf', () => {
     expect(parametersOf(sensors)).toEqual([
       {
         id: 'flexmeasures:parameter:power:kW',
-        upstream: UpstreamName.FLEXMEASURES,
+        upstream: 'flexmeasures',
         nativeId: 'power:kW',
         code: 'power',
         name: { [Language.EN]: 'Power' },
@@ -349,7 +348,7 @@ describe('quantityOf and parametersOf', () => {
       },
       {
         id: 'flexmeasures:parameter:price:EUR/kWh',
-        upstream: UpstreamName.FLEXMEASURES,
+        upstream: 'flexmeasures',
         nativeId: 'price:EUR/kWh',
         code: 'price',
         name: { [Language.EN]: 'Price' },
@@ -358,7 +357,7 @@ describe('quantityOf and parametersOf', () => {
       },
       {
         id: 'flexmeasures:parameter:other:dimensionless',
-        upstream: UpstreamName.FLEXMEASURES,
+        upstream: 'flexmeasures',
         nativeId: 'other:dimensionless',
         code: 'other',
         name: { [Language.EN]: 'Other' },
@@ -375,7 +374,7 @@ describe('quantityOf and parametersOf', () => {
 describe('mapAsset / mapAssets', () => {
   const battery = {
     id: 'flexmeasures:location:asset:1',
-    upstream: UpstreamName.FLEXMEASURES,
+    upstream: 'flexmeasures',
     nativeId: 'asset:1',
     name: { [Language.EN]: 'Test battery' },
     description: {},
@@ -466,7 +465,7 @@ describe('mapConnections / toConnection', () => {
     const row = mapConnections(fx('v1_1/doc_getConnection_response.json'))[0]!;
     expect(toConnection(row)).toEqual({
       id: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:3:4',
-      upstream: UpstreamName.FLEXMEASURES,
+      upstream: 'flexmeasures',
       entityAddress: 'ea1.2021-01.io.flexmeasures.company:3:4',
       name: 'CS 4',
       sensorId: 'flexmeasures:sensor:4',

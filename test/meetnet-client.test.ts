@@ -2,8 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore } from '../src/auth/token-store.js';
 import { TokenProvider } from '../src/auth/token-provider.js';
-import { UpstreamName } from '../src/shared/domain.js';
-import { GatewayError } from '../src/errors.js';
+import { GatewayError } from '../src/shared/errors.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
 import { MeetnetClient } from '../src/upstreams/meetnet/client.js';
@@ -37,7 +36,7 @@ function clientFor(lifetimeSeconds?: number, clock?: () => number): MeetnetClien
 beforeAll(async () => {
   sim = createMeetnetSimulator({ username: 'client@example.org', password: 'client-test-pw', clock: () => NOW, unordered: true });
   const url = await sim.listen();
-  http = new UpstreamHttp({ upstream: UpstreamName.MEETNET, label: 'Meetnet', baseUrl: url, timeoutMs: 2000, retries: 1, logger });
+  http = new UpstreamHttp({ upstream: 'meetnet', label: 'Meetnet', baseUrl: url, timeoutMs: 2000, retries: 1, logger });
 });
 afterAll(() => sim.close());
 

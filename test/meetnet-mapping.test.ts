@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Language, UpstreamName, type SeriesData } from '../src/shared/domain.js';
+import { Language, type SeriesData } from '../src/shared/domain.js';
 import {
   WireFormatError,
   formatRequestTime,
@@ -153,7 +153,7 @@ describe('mapCatalog on the 2020 recording', () => {
     expect(mp7).toBeDefined();
     expect(mp7!.id).toBe('meetnet:location:MP7');
     expect(mp7!.nativeId).toBe('MP7');
-    expect(mp7!.upstream).toBe(UpstreamName.MEETNET);
+    expect(mp7!.upstream).toBe('meetnet');
     expect(mp7!.parentId).toBeNull();
     expect(mp7!.position).toEqual({ latitude: 51.3886111111111, longitude: 2.43777777777778 });
     expect(mp7!.name).toEqual({
@@ -185,7 +185,7 @@ describe('mapCatalog on the 2020 recording', () => {
     const wvc = cat.parameterById.get('meetnet:parameter:WVC');
     expect(wvc).toEqual({
       id: 'meetnet:parameter:WVC',
-      upstream: UpstreamName.MEETNET,
+      upstream: 'meetnet',
       nativeId: 'WVC',
       code: 'WVC',
       name: { NL: 'Gemiddelde windsnelheid op 10 m', FR: 'Vitesse moyenne du vent à 10 m', EN: 'Average wind speed at 10 m' },
@@ -211,7 +211,7 @@ describe('mapCatalog on the 2020 recording', () => {
   it('maps the sensor MP7WVC', () => {
     expect(cat.sensorById.get('meetnet:sensor:MP7WVC')).toEqual({
       id: 'meetnet:sensor:MP7WVC',
-      upstream: UpstreamName.MEETNET,
+      upstream: 'meetnet',
       nativeId: 'MP7WVC',
       locationId: 'meetnet:location:MP7',
       parameterId: 'meetnet:parameter:WVC',
@@ -334,7 +334,7 @@ describe('mapCatalog on hostile input', () => {
     expect(cat.skipped).toBe(0);
     expect(cat.locations[0]).toEqual({
       id: 'meetnet:location:AAA',
-      upstream: UpstreamName.MEETNET,
+      upstream: 'meetnet',
       nativeId: 'AAA',
       name: { EN: 'A' },
       description: {},

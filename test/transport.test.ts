@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamName } from '../src/shared/domain.js';
-import { GatewayError } from '../src/errors.js';
+import { GatewayError } from '../src/shared/errors.js';
+import { extensions } from './helpers/errors.js';
 import { createLogger, SecretRegistry } from '../src/logger.js';
 import { UpstreamHttp, type RouteCall } from '../src/upstreams/http-client.js';
 import { exchange, MAX_ANSWER_BYTES, TransportError, TransportTimeout } from '../src/upstreams/transport.js';
@@ -195,7 +195,7 @@ describe('exchange', () => {
 describe('UpstreamHttp over the transport', () => {
   const logger = createLogger({ level: 'error', secrets: new SecretRegistry(), write: () => {} });
   const client = (retries: number, timeoutMs = 2000) =>
-    new UpstreamHttp({ upstream: UpstreamName.MEETNET, label: 'Test', baseUrl: `${main.url}/`, timeoutMs, retries, logger });
+    new UpstreamHttp({ upstream: 'meetnet', label: 'Test', baseUrl: `${main.url}/`, timeoutMs, retries, logger });
   const call = (path: string, idempotent: boolean): RouteCall => ({
     route: 'test',
     method: 'GET',
@@ -217,7 +217,7 @@ describe('UpstreamHttp over the transport', () => {
   it('keeps the path of a base URL (BEMSERVER_BASE_URL=https://host/api/v0), with or without its trailing slash', async () => {
     for (const base of [`${main.url}/api/v0`, `${main.url}/api/v0/`]) {
       const http = new UpstreamHttp({
-        upstream: UpstreamName.BEMSERVER,
+        upstream: 'bemserver',
         label: 'Test',
         baseUrl: base,
         timeoutMs: 2000,
@@ -262,6 +262,6 @@ describe('UpstreamHttp over the transport', () => {
       .send(call('/stall', true), null)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
-    expect((err as GatewayError).extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'TIMEOUT' });
+    expect(extensions(err as GatewayError)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'TIMEOUT' });
   });
 });

@@ -1,5 +1,5 @@
-import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { SeriesBucket } from '../upstreams/types.js';
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from './type-graphql.js';
+import type { SeriesBucket } from '../upstreams/series.js';
 import { DateTimeScalar } from './scalars.js';
 
 export enum BucketUnit {
@@ -66,12 +66,4 @@ export class SensorStatsType {
 
   @Field(() => Float, { nullable: true, description: 'Sample standard deviation.' })
   stddev!: number | null;
-}
-
-@ObjectType('SensorProperty', { description: 'A property value of a series (BEMServer timeseries properties: Min, Max, Interval...).' })
-export class SensorPropertyType {
-  parameterId!: string;
-
-  @Field(() => String, { description: 'As the upstream stores it (always a string there).' })
-  value!: string;
 }

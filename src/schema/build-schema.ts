@@ -1,34 +1,35 @@
-import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchemaSync } from './type-graphql.js';
+import type { UpstreamModule } from '../upstreams/module.js';
 import { ConnectionResolver } from './connection.resolver.js';
 import { LocationResolver } from './location.resolver.js';
 import { ParameterResolver } from './parameter.resolver.js';
 import { SensorResolver } from './sensor.resolver.js';
-import { SensorPropertyResolver } from './sensor-property.resolver.js';
+import { defineUpstreamEnum } from './upstream-enum.js';
 import { UpstreamResolver } from './upstream.resolver.js';
-import { WriteResolver } from './write.resolver.js';
 
-let built: Promise<GraphQLSchema> | null = null;
+/** The resolvers of the unified model; each module adds its own. */
+const coreResolvers = [LocationResolver, ParameterResolver, SensorResolver, ConnectionResolver, UpstreamResolver] as const;
 
-/** The executable schema (built once per process: type-graphql metadata is global). */
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({
-    resolvers: [
-      LocationResolver,
-      ParameterResolver,
-      SensorResolver,
-      SensorPropertyResolver,
-      ConnectionResolver,
-      UpstreamResolver,
-      WriteResolver,
-    ],
-    validate: false,
-  });
-  return built;
+const built = new Map<string, GraphQLSchema>();
+
+/**
+ * The executable schema for these modules: the unified model, the `Upstream` enum with one value
+ * per module, and each module's own types and resolvers. Built once per module list and process.
+ */
+export function buildGatewaySchema(modules: readonly UpstreamModule[]): GraphQLSchema {
+  const key = modules.map((m) => m.name).join(',');
+  let schema = built.get(key);
+  if (!schema) {
+    // Synchronous from setting the enum to the end of the build: no other build can interleave.
+    defineUpstreamEnum(modules);
+    schema = buildSchemaSync({ resolvers: [...coreResolvers, ...modules.flatMap((m) => m.resolvers ?? [])], validate: false });
+    built.set(key, schema);
+  }
+  return schema;
 }
 
 /** schema.graphql as committed: printed from the code, sorted. */
-export async function printGatewaySchema(): Promise<string> {
-  return printSchema(lexicographicSortSchema(await buildGatewaySchema())) + '\n';
+export function printGatewaySchema(modules: readonly UpstreamModule[]): string {
+  return printSchema(lexicographicSortSchema(buildGatewaySchema(modules))) + '\n';
 }

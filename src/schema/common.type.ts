@@ -1,16 +1,6 @@
-import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { ClassType } from 'type-graphql';
-import { Language, UpstreamName } from '../shared/domain.js';
-
-registerEnumType(UpstreamName, {
-  name: 'Upstream',
-  description: 'The REST APIs behind the gateway.',
-  valuesConfig: {
-    MEETNET: { description: 'Meetnet Vlaamse Banken API v2: North Sea buoys, measuring piles and weather stations.' },
-    FLEXMEASURES: { description: 'FlexMeasures: grid connections, charging stations, meter data, prognoses, prices.' },
-    BEMSERVER: { description: 'BEMServer: building energy management (sites, buildings, zones, timeseries).' },
-  },
-});
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from './type-graphql.js';
+import type { ClassType } from './type-graphql.js';
+import { Language } from '../shared/domain.js';
 
 registerEnumType(Language, {
   name: 'Language',

@@ -1,9 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from './type-graphql.js';
 import type { GraphQLResolveInfo } from 'graphql';
-import { UpstreamName, type Connection, type Sensor } from '../shared/domain.js';
 import type { GatewayContext } from '../context.js';
-import { badInput } from '../errors.js';
-import { parseId } from '../shared/ids.js';
+import type { Connection, Sensor, UpstreamName } from '../shared/domain.js';
+import { badInput } from '../shared/errors.js';
+import { Connections } from '../upstreams/capabilities.js';
 import { collect } from './collect.js';
 import { ConnectionPage, ConnectionType } from './connection.type.js';
 import { durationArg } from './duration.js';
@@ -12,6 +12,7 @@ import { DateTimeScalar } from './scalars.js';
 import { SensorType } from './sensor.type.js';
 import { TimeSeriesType } from './timeseries.type.js';
 import { checkWindow } from './window.js';
+import { UpstreamEnum } from './upstream-enum.js';
 
 async function sensorOf(ctx: GatewayContext, connection: Connection): Promise<Sensor> {
   const sensor = await ctx.registry.get(connection.upstream).sensor(connection.sensorId);
@@ -40,12 +41,12 @@ export class ConnectionResolver {
   async connections(
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('upstream', () => UpstreamName, { nullable: true }) upstream: UpstreamName | null,
+    @Arg('upstream', () => UpstreamEnum, { nullable: true }) upstream: UpstreamName | null,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 0 to 1000 (default 100).' }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<ConnectionPage> {
-    const adapters = ctx.registry.select(upstream).filter((a) => a.connections);
-    const list = await collect(ctx, info, adapters, (a) => a.connections!());
+    const sources = ctx.registry.having(Connections, ctx.registry.select(upstream));
+    const list = await collect(ctx, info, sources, (s) => s.capability.connections());
     return paginate(list, first, after) as ConnectionPage;
   }
 
@@ -54,9 +55,8 @@ export class ConnectionResolver {
     description: 'One connection by global ID; the entity address may be written `...:fm1.4` or `...:3:4`.',
   })
   async connection(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Connection> {
-    const { upstream } = parseId(id, 'connection', 'id');
-    const adapter = ctx.registry.get(upstream);
-    const found = adapter.connection ? await adapter.connection(id) : null;
+    const { upstream } = ctx.registry.parse(id, 'connection', 'id');
+    const found = (await ctx.registry.get(upstream).capabilities.get(Connections)?.connection(id)) ?? null;
     if (!found) throw badInput(`id: there is no connection "${id}" (list them with the connections query)`, { argument: 'id' });
     return found;
   }

@@ -1,6 +1,7 @@
-import { Field, ID, ObjectType } from 'type-graphql';
-import { UpstreamName } from '../shared/domain.js';
+import { Field, ID, ObjectType } from './type-graphql.js';
+import type { UpstreamName } from '../shared/domain.js';
 import { Page } from './common.type.js';
+import { UpstreamEnum } from './upstream-enum.js';
 
 @ObjectType('Connection', {
   description:
@@ -10,7 +11,7 @@ export class ConnectionType {
   @Field(() => ID, { description: 'Global ID, e.g. `flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.4`.' })
   id!: string;
 
-  @Field(() => UpstreamName)
+  @Field(() => UpstreamEnum)
   upstream!: UpstreamName;
 
   @Field(() => String, {

@@ -1,4 +1,4 @@
-import { badInput } from '../errors.js';
+import { badInput } from '../shared/errors.js';
 import { parseDuration } from '../shared/durations.js';
 
 /** An ISO 8601 duration argument (`PT15M`) in ms, or BAD_USER_INPUT naming the argument. */

@@ -1,15 +1,16 @@
-import { Arg, Ctx, Float, ID, Info, Int, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Float, ID, Info, Int, FieldResolver, Query, Resolver, Root } from './type-graphql.js';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Language, UpstreamName, type Location, type Sensor } from '../shared/domain.js';
+import { Language, type Location, type Sensor } from '../shared/domain.js';
+import type { UpstreamName } from '../shared/domain.js';
 import type { GatewayContext } from '../context.js';
-import { badInput } from '../errors.js';
-import { parseId } from '../shared/ids.js';
+import { badInput } from '../shared/errors.js';
 import { haversineKm, htmlToText, pickText } from '../shared/text.js';
 import { collect } from './collect.js';
 import { NearInput } from './common.type.js';
 import { LocationPage, LocationType } from './location.type.js';
 import { paginate } from './paginate.js';
 import { SensorType } from './sensor.type.js';
+import { UpstreamEnum } from './upstream-enum.js';
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
@@ -27,7 +28,7 @@ export class LocationResolver {
   async locations(
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('upstream', () => UpstreamName, { nullable: true, description: 'Only this upstream; all by default.' })
+    @Arg('upstream', () => UpstreamEnum, { nullable: true, description: 'Only this upstream; all by default.' })
     upstream: UpstreamName | null,
     @Arg('search', () => String, {
       nullable: true,
@@ -68,7 +69,7 @@ export class LocationResolver {
 
   @Query(() => LocationType, { nullable: true, description: 'One location by global ID, e.g. `meetnet:location:MP7`.' })
   async location(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Location> {
-    const { upstream } = parseId(id, 'location', 'id');
+    const { upstream } = ctx.registry.parse(id, 'location', 'id');
     const loc = await ctx.registry.get(upstream).location(id);
     if (!loc) throw badInput(`id: there is no location "${id}" (list them with the locations query)`, { argument: 'id' });
     return loc;

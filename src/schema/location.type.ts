@@ -1,6 +1,7 @@
-import { Field, Float, ID, ObjectType } from 'type-graphql';
-import { UpstreamName } from '../shared/domain.js';
+import { Field, Float, ID, ObjectType } from './type-graphql.js';
+import type { UpstreamName } from '../shared/domain.js';
 import { GeoPointType, Page } from './common.type.js';
+import { UpstreamEnum } from './upstream-enum.js';
 
 @ObjectType('Location', {
   description:
@@ -10,7 +11,7 @@ export class LocationType {
   @Field(() => ID, { description: 'Global ID, e.g. `meetnet:location:MP7`.' })
   id!: string;
 
-  @Field(() => UpstreamName)
+  @Field(() => UpstreamEnum)
   upstream!: UpstreamName;
 
   @Field(() => String, { description: "The upstream's own ID, e.g. `MP7`." })

@@ -1,4 +1,4 @@
-import { badInput } from '../errors.js';
+import { badInput } from '../shared/errors.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;

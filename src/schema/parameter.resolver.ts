@@ -1,12 +1,13 @@
-import { Arg, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from './type-graphql.js';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Language, UpstreamName, type Parameter } from '../shared/domain.js';
+import { Language, type Parameter } from '../shared/domain.js';
+import type { UpstreamName } from '../shared/domain.js';
 import type { GatewayContext } from '../context.js';
-import { badInput } from '../errors.js';
-import { parseId } from '../shared/ids.js';
+import { badInput } from '../shared/errors.js';
 import { pickText } from '../shared/text.js';
 import { collect } from './collect.js';
 import { ParameterType } from './parameter.type.js';
+import { UpstreamEnum } from './upstream-enum.js';
 
 @Resolver(() => ParameterType)
 export class ParameterResolver {
@@ -14,7 +15,7 @@ export class ParameterResolver {
   parameters(
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('upstream', () => UpstreamName, { nullable: true, description: 'Only this upstream; all by default.' })
+    @Arg('upstream', () => UpstreamEnum, { nullable: true, description: 'Only this upstream; all by default.' })
     upstream: UpstreamName | null,
   ): Promise<Parameter[]> {
     return collect(ctx, info, ctx.registry.select(upstream), (a) => a.parameters());
@@ -22,7 +23,7 @@ export class ParameterResolver {
 
   @Query(() => ParameterType, { nullable: true, description: 'One parameter by global ID, e.g. `meetnet:parameter:WVC`.' })
   async parameter(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Parameter> {
-    const { upstream } = parseId(id, 'parameter', 'id');
+    const { upstream } = ctx.registry.parse(id, 'parameter', 'id');
     const p = await ctx.registry.get(upstream).parameter(id);
     if (!p) throw badInput(`id: there is no parameter "${id}" (list them with the parameters query)`, { argument: 'id' });
     return p;

@@ -1,12 +1,13 @@
-import { Field, ID, ObjectType } from 'type-graphql';
-import { UpstreamName } from '../shared/domain.js';
+import { Field, ID, ObjectType } from './type-graphql.js';
+import type { UpstreamName } from '../shared/domain.js';
+import { UpstreamEnum } from './upstream-enum.js';
 
 @ObjectType('Parameter', { description: 'What is measured (wind speed, tide, power, price...), with its unit and category.' })
 export class ParameterType {
   @Field(() => ID, { description: 'Global ID, e.g. `meetnet:parameter:WVC`.' })
   id!: string;
 
-  @Field(() => UpstreamName)
+  @Field(() => UpstreamEnum)
   upstream!: UpstreamName;
 
   @Field(() => String, { description: "The upstream's own code, e.g. `WVC`." })

@@ -1,10 +1,12 @@
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from './type-graphql.js';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Language, UpstreamName, type LatestValue, type Location, type Parameter, type Sensor } from '../shared/domain.js';
 import type { GatewayContext } from '../context.js';
-import { badInput } from '../errors.js';
-import { parseId } from '../shared/ids.js';
+import { Language, type LatestValue, type Location, type Parameter, type Sensor, type UpstreamName } from '../shared/domain.js';
+import { badInput } from '../shared/errors.js';
 import { pickText } from '../shared/text.js';
+import { Buckets, DataStates, Statistics } from '../upstreams/capabilities.js';
+import type { SeriesStats } from '../upstreams/series.js';
+import { BucketInput, SensorStatsType, toSeriesBucket } from './bucket.types.js';
 import { collect } from './collect.js';
 import { LocationType } from './location.type.js';
 import { paginate } from './paginate.js';
@@ -12,20 +14,19 @@ import { ParameterType } from './parameter.type.js';
 import { DateTimeScalar } from './scalars.js';
 import { LatestValueType, SensorPage, SensorType } from './sensor.type.js';
 import { TimeSeriesType } from './timeseries.type.js';
+import { UpstreamEnum } from './upstream-enum.js';
 import { checkWindow } from './window.js';
-import { BucketInput, SensorPropertyType, SensorStatsType, toSeriesBucket } from './bucket.types.js';
-import type { SeriesStats } from '../upstreams/types.js';
 
 /** Most sensors one timeSeries query may ask for. */
 export const MAX_SENSORS_PER_QUERY = 500;
 
 /** Resolves a sensor ID to its sensor, or throws BAD_USER_INPUT naming what is wrong. */
-async function findSensor(ctx: GatewayContext, id: string, argument: string): Promise<Sensor> {
-  const { upstream, nativeId } = parseId(id, 'sensor', argument);
-  const adapter = ctx.registry.get(upstream);
-  const shape = adapter.validateSensorId(nativeId);
+export async function findSensor(ctx: GatewayContext, id: string, argument: string): Promise<Sensor> {
+  const { upstream, nativeId } = ctx.registry.parse(id, 'sensor', argument);
+  const source = ctx.registry.get(upstream);
+  const shape = source.validateSensorId(nativeId);
   if (shape) throw badInput(`${argument}: ${shape}`, { argument });
-  const sensor = await adapter.sensor(id);
+  const sensor = await source.sensor(id);
   if (!sensor) throw badInput(`${argument}: there is no sensor "${id}" (list them with the sensors query)`, { argument });
   return sensor;
 }
@@ -36,25 +37,26 @@ interface SeriesArgs {
 }
 
 async function loadSeries(ctx: GatewayContext, sensor: Sensor, from: number, to: number, args: SeriesArgs = {}): Promise<TimeSeriesType> {
-  // Buckets and data states are BEMServer's; elsewhere they would be silently ignored, so they are refused.
-  if ((args.bucket || args.dataState) && sensor.upstream !== UpstreamName.BEMSERVER) {
-    throw badInput(`${args.bucket ? 'bucket' : 'dataState'} is available for BEMServer sensors only (${sensor.id} is not one)`, {
-      argument: args.bucket ? 'bucket' : 'dataState',
+  const upstream = ctx.registry.get(sensor.upstream);
+  const bucket = toSeriesBucket(args.bucket);
+  // Buckets and data states only where the upstream has them; elsewhere they would be silently ignored.
+  if (bucket) {
+    if (!(bucket.widthValue >= 1 && bucket.widthValue <= 1_000_000))
+      throw badInput('bucket.width must be between 1 and 1000000', { argument: 'bucket' });
+    const buckets = upstream.capabilities.get(Buckets);
+    if (!buckets)
+      throw badInput(`bucket is available for sensors whose upstream aggregates (${sensor.id} is not one)`, { argument: 'bucket' });
+    const refused = buckets.refuseBucket(bucket);
+    if (refused) throw badInput(`bucket: ${refused}`, { argument: 'bucket' });
+  }
+  if (args.dataState && !upstream.capabilities.get(DataStates)) {
+    throw badInput(`dataState is available for sensors whose upstream keeps data states (${sensor.id} is not one)`, {
+      argument: 'dataState',
     });
   }
-  if (args.bucket && args.bucket.width !== 1 && !['second', 'minute', 'hour'].includes(args.bucket.unit)) {
-    throw badInput('bucket.width: only SECOND, MINUTE and HOUR buckets may be wider than 1', { argument: 'bucket' });
-  }
-  if (args.bucket && (args.bucket.width < 1 || args.bucket.width > 1_000_000)) {
-    throw badInput('bucket.width must be between 1 and 1000000', { argument: 'bucket' });
-  }
-  const data = await ctx.loaders(sensor.upstream).series.load({
-    sensor: sensor.nativeId,
-    from,
-    to,
-    bucket: toSeriesBucket(args.bucket),
-    dataState: args.dataState ?? null,
-  });
+  const data = await ctx
+    .loaders(sensor.upstream)
+    .series.load({ sensor: sensor.nativeId, from, to, bucket, dataState: args.dataState ?? null });
   return new TimeSeriesType(sensor, from, to, data);
 }
 
@@ -64,7 +66,7 @@ export class SensorResolver {
   async sensors(
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('upstream', () => UpstreamName, { nullable: true, description: 'Only this upstream; all by default.' })
+    @Arg('upstream', () => UpstreamEnum, { nullable: true, description: 'Only this upstream; all by default.' })
     upstream: UpstreamName | null,
     @Arg('locationId', () => ID, { nullable: true, description: 'Only sensors at this location.' })
     locationId: string | null,
@@ -76,8 +78,8 @@ export class SensorResolver {
     after: string | null,
   ): Promise<SensorPage> {
     // A filter on a location or parameter of one upstream only reaches that upstream.
-    const location = locationId ? parseId(locationId, 'location', 'locationId') : null;
-    const parameter = parameterId ? parseId(parameterId, 'parameter', 'parameterId') : null;
+    const location = locationId ? ctx.registry.parse(locationId, 'location', 'locationId') : null;
+    const parameter = parameterId ? ctx.registry.parse(parameterId, 'parameter', 'parameterId') : null;
     const scoped = upstream ?? location?.upstream ?? parameter?.upstream ?? null;
     for (const p of [location, parameter]) {
       if (p && p.upstream !== scoped) throw badInput('locationId, parameterId and upstream name different upstreams: nothing can match');
@@ -115,7 +117,7 @@ export class SensorResolver {
     }
     checkWindow(from, to, ctx.config.maxWindowDays);
     // Malformed IDs fail the whole field (the query is wrong); unknown ones only their own item.
-    sensorIds.forEach((id, i) => parseId(id, 'sensor', `sensorIds[${i}]`));
+    sensorIds.forEach((id, i) => ctx.registry.parse(id, 'sensor', `sensorIds[${i}]`));
     return Promise.all(
       sensorIds.map(async (id, i) => {
         try {
@@ -136,10 +138,10 @@ export class SensorResolver {
     @Ctx() ctx: GatewayContext,
     @Arg('language', () => Language, { defaultValue: Language.EN }) language: Language,
   ): Promise<string> {
-    const adapter = ctx.registry.get(sensor.upstream);
+    const upstream = ctx.registry.get(sensor.upstream);
     const [loc, param] = await Promise.all([
-      sensor.locationId ? adapter.location(sensor.locationId) : null,
-      sensor.parameterId ? adapter.parameter(sensor.parameterId) : null,
+      sensor.locationId ? upstream.location(sensor.locationId) : null,
+      sensor.parameterId ? upstream.parameter(sensor.parameterId) : null,
     ]);
     // Upstreams that name their series (FlexMeasures: "power" under an asset) keep that name.
     const own = sensor.name?.trim() || null;
@@ -188,20 +190,10 @@ export class SensorResolver {
     description: 'First and last time, count, min, max, mean and standard deviation of all its data (BEMServer; null elsewhere).',
   })
   async stats(@Root() sensor: Sensor, @Ctx() ctx: GatewayContext): Promise<SeriesStats | null> {
-    const loader = ctx.loaders(sensor.upstream).stats;
-    return loader ? loader.load(sensor.nativeId) : null;
-  }
-
-  @FieldResolver(() => [SensorPropertyType], {
-    description: 'Property values of the series (BEMServer timeseries properties); empty elsewhere.',
-  })
-  properties(@Root() sensor: Sensor): Array<{ parameterId: string; value: string }> {
-    return sensor.properties ?? [];
-  }
-
-  @FieldResolver(() => LocationType, { nullable: true, description: 'The campaign the series belongs to (BEMServer).' })
-  campaign(@Root() sensor: Sensor, @Ctx() ctx: GatewayContext): Promise<Location | null> | null {
-    return sensor.campaignId ? ctx.registry.get(sensor.upstream).location(sensor.campaignId) : null;
+    const statistics = ctx.registry.get(sensor.upstream).capabilities.get(Statistics);
+    if (!statistics) return null;
+    const loader = ctx.perRequest(`stats:${sensor.upstream}`, () => statistics.createStatsLoader({ batch: ctx.config.upstreamBatching }));
+    return loader.load(sensor.nativeId);
   }
 
   @FieldResolver(() => [String], {
@@ -209,7 +201,7 @@ export class SensorResolver {
     description: 'Data states the series can be read in, the default first (BEMServer: Raw, Clean); null where the upstream has none.',
   })
   async dataStates(@Root() sensor: Sensor, @Ctx() ctx: GatewayContext): Promise<string[] | null> {
-    const adapter = ctx.registry.get(sensor.upstream);
-    return adapter.dataStates ? adapter.dataStates() : null;
+    const states = ctx.registry.get(sensor.upstream).capabilities.get(DataStates);
+    return states ? states.dataStates() : null;
   }
 }

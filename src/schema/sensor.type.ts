@@ -1,7 +1,8 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { UpstreamName } from '../shared/domain.js';
+import { Field, Float, ID, Int, ObjectType } from './type-graphql.js';
+import type { UpstreamName } from '../shared/domain.js';
 import { Page } from './common.type.js';
 import { DateTimeScalar } from './scalars.js';
+import { UpstreamEnum } from './upstream-enum.js';
 
 @ObjectType('LatestValue', { description: 'The most recent measurement, however old.' })
 export class LatestValueType {
@@ -19,7 +20,7 @@ export class SensorType {
   @Field(() => ID, { description: 'Global ID, e.g. `meetnet:sensor:MP7WVC`.' })
   id!: string;
 
-  @Field(() => UpstreamName)
+  @Field(() => UpstreamEnum)
   upstream!: UpstreamName;
 
   @Field(() => String, { description: "The upstream's own ID, e.g. `MP7WVC`." })
@@ -34,23 +35,10 @@ export class SensorType {
   })
   intervalMinutes!: number | null;
 
-  @Field(() => [String], { description: 'Publication channels (Meetnet), e.g. `live_data_pub`, `hist_data_pub`.' })
-  publications!: string[];
-
-  @Field(() => String, { nullable: true, description: 'IANA time zone the upstream keeps the series in (FlexMeasures).' })
+  @Field(() => String, { nullable: true, description: 'IANA time zone the upstream keeps the series in, where it says.' })
   timezone?: string | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'USEF entity address (FlexMeasures), e.g. `ea1.2021-01.io.flexmeasures.company:fm1.4`.',
-  })
-  entityAddress?: string | null;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description: 'True when positive values mean consumption (FlexMeasures sensor attribute); null when the upstream does not say.',
-  })
-  consumptionIsPositive?: boolean | null;
+  // Fields only one upstream has are added by its module (src/upstreams/<name>/graphql/).
 }
 
 @ObjectType('SensorPage')

@@ -1,6 +1,6 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from './type-graphql.js';
 import type { Sensor } from '../shared/domain.js';
-import type { SeriesResult } from '../upstreams/types.js';
+import type { SeriesResult } from '../upstreams/series.js';
 import { SensorType } from './sensor.type.js';
 import { DateTimeScalar } from './scalars.js';
 

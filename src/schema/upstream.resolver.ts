@@ -1,6 +1,6 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Ctx, Query, Resolver } from './type-graphql.js';
 import type { GatewayContext } from '../context.js';
-import type { UpstreamStatus } from '../upstreams/types.js';
+import type { UpstreamStatus } from '../upstreams/upstream.js';
 import { UpstreamStatusType } from './upstream.type.js';
 
 @Resolver(() => UpstreamStatusType)

@@ -1,9 +1,10 @@
-import { Field, Int, ObjectType } from 'type-graphql';
-import { UpstreamName } from '../shared/domain.js';
+import { Field, Int, ObjectType } from './type-graphql.js';
+import type { UpstreamName } from '../shared/domain.js';
+import { UpstreamEnum } from './upstream-enum.js';
 
 @ObjectType('UpstreamStatus', { description: 'Whether an upstream answers now, and which API version the gateway speaks to it.' })
 export class UpstreamStatusType {
-  @Field(() => UpstreamName)
+  @Field(() => UpstreamEnum)
   name!: UpstreamName;
 
   @Field(() => Boolean)

@@ -1,4 +1,4 @@
-import { badInput } from '../errors.js';
+import { badInput } from '../shared/errors.js';
 import { formatDateTime } from './scalars.js';
 
 const DAY_MS = 86_400_000;

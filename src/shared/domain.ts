@@ -1,18 +1,12 @@
 // The unified model every upstream maps into. Plain data: the GraphQL classes in src/schema/
-// describe these shapes, resolvers return them as they are.
+// describe these shapes, resolvers return them as they are. What only one upstream has lives in
+// that upstream's own subtype (a FlexMeasures sensor's entity address: FlexMeasuresSensor).
 
-export enum UpstreamName {
-  MEETNET = 'MEETNET',
-  FLEXMEASURES = 'FLEXMEASURES',
-  BEMSERVER = 'BEMSERVER',
-}
-
-/** The prefix used in global IDs: `meetnet:sensor:MP7WVC`. */
-export const upstreamPrefix: Record<UpstreamName, string> = {
-  [UpstreamName.MEETNET]: 'meetnet',
-  [UpstreamName.FLEXMEASURES]: 'flexmeasures',
-  [UpstreamName.BEMSERVER]: 'bemserver',
-};
+/**
+ * An upstream's name (`meetnet`), as its module gives it: the prefix of global IDs, the key of its
+ * token, `extensions.upstream` of its errors. The GraphQL enum `Upstream` spells it in capitals.
+ */
+export type UpstreamName = string;
 
 export enum Language {
   EN = 'EN',
@@ -60,22 +54,13 @@ export interface Sensor {
   unit: string | null;
   /** Minutes between two measurements; null when the series is not measured at present. */
   intervalMinutes: number | null;
-  publications: string[];
-  /** The upstream's own name of the series (FlexMeasures), when it has one. */
+  /** The upstream's own name of the series, when it has one (FlexMeasures, BEMServer). */
   name?: string | null;
-  /** IANA time zone the upstream keeps the series in (FlexMeasures), if it says. */
+  /** IANA time zone the upstream keeps the series in, if it says. */
   timezone?: string | null;
-  /** FlexMeasures entity address (fm1), if any. */
-  entityAddress?: string | null;
-  /** Whether positive values mean consumption (FlexMeasures sensor attribute), when known. */
-  consumptionIsPositive?: boolean | null;
-  /** Global ID of the campaign (a Location) the series belongs to (BEMServer). */
-  campaignId?: string | null;
-  /** Property values of the series (BEMServer timeseries properties, e.g. Min, Max, Interval). */
-  properties?: Array<{ parameterId: string; value: string }>;
 }
 
-/** A FlexMeasures grid connection (charging station, meter), named by its entity address. */
+/** A grid connection (charging station, meter), named by its USEF entity address (FlexMeasures). */
 export interface Connection {
   id: string;
   upstream: UpstreamName;
@@ -107,4 +92,15 @@ export interface LatestValue {
 export interface TimeWindow {
   from: number; // epoch ms, inclusive
   to: number; // epoch ms, inclusive
+}
+
+/** What an upstream answered to a write. */
+export interface WriteOutcome {
+  /** PROCESSED, or ALREADY_RECEIVED when the upstream already had exactly these values. */
+  status: 'PROCESSED' | 'ALREADY_RECEIVED';
+  message: string;
+  sensorId: string | null;
+  valuesSent: number;
+  upsampledBy: number;
+  apiVersion: string;
 }

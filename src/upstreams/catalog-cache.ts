@@ -30,19 +30,19 @@ export function catalogCache<T extends object>(load: () => Promise<T>, ttlMs: nu
   };
 }
 
-/** What a catalogue offers the look-ups every adapter needs. */
-export interface CatalogIndex {
+/** What a catalogue offers the look-ups every upstream needs; `S` is the upstream's own kind of sensor. */
+export interface CatalogIndex<S extends Sensor = Sensor> {
   locations: Location[];
   parameters: Parameter[];
-  sensors: Sensor[];
+  sensors: S[];
   /** Keyed by global ID. */
   locationById: Map<string, Location>;
   parameterById: Map<string, Parameter>;
-  sensorById: Map<string, Sensor>;
+  sensorById: Map<string, S>;
 }
 
 /** The catalogue part of an UpstreamAdapter: `loadCatalog()` fetched through the cache, and the look-ups. */
-export abstract class CatalogLookups<C extends CatalogIndex> {
+export abstract class CatalogLookups<C extends CatalogIndex<Sensor>> {
   private readonly cached: () => Promise<C>;
 
   constructor(catalogTtlMs: number) {

@@ -2,8 +2,8 @@
 // is idempotent, the service-account token on each call with one refresh-and-retry on 401, and the
 // mapping of every failure to the gateway's closed error set.
 import { exchange, TransportError, TransportTimeout, type Answer, type Method } from './transport.js';
-import { UpstreamName } from '../shared/domain.js';
-import { ErrorCode, GatewayError } from '../errors.js';
+import type { UpstreamName } from '../shared/domain.js';
+import { ErrorCode, GatewayError } from '../shared/errors.js';
 import type { Logger } from '../logger.js';
 
 export interface AuthScheme {
@@ -245,7 +245,7 @@ export class UpstreamHttp {
     if (res.status === 401 || res.status === 403) {
       return new GatewayError(ErrorCode.UPSTREAM_AUTH_FAILED, `${label} refused access to ${call.route} (HTTP ${res.status})`, {
         upstream,
-        details: { status: res.status },
+        status: res.status,
       });
     }
     if (res.status === 429) {
@@ -255,14 +255,16 @@ export class UpstreamHttp {
         `${label} is rate limiting the gateway (HTTP 429)${Number.isFinite(retryAfter) ? `; retry after ${retryAfter} s` : ''}`,
         {
           upstream,
-          details: { status: 429, reason: 'RATE_LIMITED', ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) },
+          status: 429,
+          reason: 'RATE_LIMITED',
+          ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
         },
       );
     }
     if (res.status >= 500 || res.status === 408) {
       return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `${label} failed to answer ${call.route} (HTTP ${res.status})`, {
         upstream,
-        details: { status: res.status },
+        status: res.status,
       });
     }
     return this.rejected(call, res.status, upstreamMessage(res.body));
@@ -284,12 +286,10 @@ export class UpstreamHttp {
       `${this.options.label} rejected ${call.route} (HTTP ${status}${code ? `, ${code}` : ''})${message ? `: ${message}` : ''}`,
       {
         upstream: this.options.upstream,
-        details: {
-          status,
-          ...('upstreamCode' in extra ? { upstreamCode: code } : {}),
-          ...(message ? { upstreamMessage: message } : {}),
-          ...(extra.fields?.length ? { fields: extra.fields } : {}),
-        },
+        status,
+        ...('upstreamCode' in extra ? { upstreamCode: code } : {}),
+        ...(message ? { upstreamMessage: message } : {}),
+        ...(extra.fields?.length ? { fields: extra.fields } : {}),
       },
     );
   }
@@ -300,7 +300,7 @@ export class UpstreamHttp {
     if (err instanceof TransportTimeout) {
       return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `${label} did not answer ${call.route} within ${this.options.timeoutMs} ms`, {
         upstream,
-        details: { reason: 'TIMEOUT' },
+        reason: 'TIMEOUT',
         cause: err,
       });
     }
@@ -312,7 +312,7 @@ export class UpstreamHttp {
     return new GatewayError(
       ErrorCode.UPSTREAM_UNAVAILABLE,
       said ? `${label} ${said} (${call.route})` : `${label} could not be reached for ${call.route}${code ? ` (${code})` : ''}`,
-      { upstream, details: { reason: code ?? 'NETWORK' }, cause: err },
+      { upstream, reason: code ?? 'NETWORK', cause: err },
     );
   }
 }

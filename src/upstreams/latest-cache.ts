@@ -3,7 +3,7 @@
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import type { LatestValue } from '../shared/domain.js';
-import type { SeriesKey, SeriesResult } from './types.js';
+import type { SeriesKey, SeriesResult } from './series.js';
 
 export class LatestCache {
   private readonly cache: LRUCache<string, { value: LatestValue | null }> | null;

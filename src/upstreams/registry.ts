@@ -1,37 +1,66 @@
-import { UpstreamName, upstreamPrefix } from '../shared/domain.js';
-import { badInput } from '../errors.js';
+// The upstreams this gateway serves, in the order of the module list, and what the schema asks of
+// them as a whole: one by name, those that provide a capability, and the global IDs they accept.
+import type { UpstreamName } from '../shared/domain.js';
+import { badInput } from '../shared/errors.js';
+import { parseId, type IdKind, type IdSpace, type ParsedId } from '../shared/ids.js';
+import type { Capability } from './capabilities.js';
 import { LatestCache } from './latest-cache.js';
-import type { UpstreamAdapter } from './types.js';
+import type { UpstreamModule } from './module.js';
+import type { Upstream } from './upstream.js';
 
-/** The upstreams this gateway talks to, in a stable order. */
-export class UpstreamRegistry {
-  private readonly adapters = new Map<UpstreamName, UpstreamAdapter>();
+export class UpstreamRegistry implements IdSpace {
+  private readonly upstreams = new Map<UpstreamName, Upstream>();
+  private readonly examples = new Map<IdKind, string>();
   /** Latest values shared across requests for LATEST_TTL_MS. */
   readonly latest: LatestCache;
 
-  constructor(adapters: UpstreamAdapter[], options: { latestTtlMs?: number } = {}) {
-    for (const a of adapters) this.adapters.set(a.name, a);
+  constructor(
+    upstreams: readonly Upstream[],
+    modules: readonly Pick<UpstreamModule, 'idExamples'>[],
+    options: { latestTtlMs?: number } = {},
+  ) {
+    for (const u of upstreams) this.upstreams.set(u.name, u);
+    for (const m of modules) {
+      for (const [kind, example] of Object.entries(m.idExamples ?? {}) as Array<[IdKind, string]>) {
+        if (!this.examples.has(kind)) this.examples.set(kind, example);
+      }
+    }
     this.latest = new LatestCache(options.latestTtlMs ?? 0);
   }
 
-  all(): UpstreamAdapter[] {
-    return [...this.adapters.values()];
+  get names(): UpstreamName[] {
+    return [...this.upstreams.keys()];
   }
 
-  /** The adapters a list query reaches: one when `upstream` is given, else all of them. */
-  select(upstream: UpstreamName | null | undefined): UpstreamAdapter[] {
+  all(): Upstream[] {
+    return [...this.upstreams.values()];
+  }
+
+  /** The upstreams a list query reaches: one when `upstream` is given, else all of them. */
+  select(upstream: UpstreamName | null | undefined): Upstream[] {
     return upstream ? [this.get(upstream)] : this.all();
   }
 
-  get(upstream: UpstreamName): UpstreamAdapter {
-    const adapter = this.adapters.get(upstream);
-    if (!adapter) {
-      throw badInput(
-        `upstream ${upstreamPrefix[upstream]} is not served by this gateway (it serves ${this.all()
-          .map((a) => upstreamPrefix[a.name])
-          .join(', ')})`,
-      );
-    }
-    return adapter;
+  get(upstream: UpstreamName): Upstream {
+    const found = this.upstreams.get(upstream);
+    if (!found) throw badInput(`upstream ${upstream} is not served by this gateway (it serves ${this.names.join(', ')})`);
+    return found;
+  }
+
+  /** The upstreams among `upstreams` that provide a capability, each with it. */
+  having<T>(capability: Capability<T>, upstreams: readonly Upstream[] = this.all()): Array<{ upstream: Upstream; capability: T }> {
+    return upstreams.flatMap((upstream) => {
+      const c = upstream.capabilities.get(capability);
+      return c === undefined ? [] : [{ upstream, capability: c }];
+    });
+  }
+
+  example(kind: IdKind): string {
+    return this.examples.get(kind) ?? `${this.names[0] ?? 'upstream'}:${kind}:1`;
+  }
+
+  /** A global ID of `kind` naming one of these upstreams, or BAD_USER_INPUT about `argument`. */
+  parse(id: string, kind: IdKind, argument: string): ParsedId {
+    return parseId(id, kind, argument, this);
   }
 }

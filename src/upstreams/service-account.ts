@@ -1,24 +1,19 @@
-// What every upstream's wiring shares: one HTTP client (got) for the upstream, the service-account
-// token provider around its login (and refresh, where the upstream has refresh tokens), and the
-// auth scheme that puts the token on each call.
+// What every upstream's wiring shares: one HTTP client for the upstream, the service-account token
+// provider around its login (and refresh, where the upstream has refresh tokens), and the auth
+// scheme that puts the token on each call.
 import type { LoginResult } from '../auth/token-provider.js';
 import { TokenProvider } from '../auth/token-provider.js';
-import type { TokenStore } from '../auth/token-store.js';
-import type { UpstreamName } from '../shared/domain.js';
-import type { Logger, SecretRegistry } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { UpstreamHttp, type AuthScheme } from './http-client.js';
+import type { UpstreamBasics, UpstreamContext } from './module.js';
 
 export interface ServiceAccountOptions {
-  upstream: UpstreamName;
-  /** Human name in messages ("BEMServer") and the token store key ("bemserver"). */
+  /** The upstream's name (`bemserver`): its token's store key and its errors' `upstream`. */
+  name: string;
+  /** Human name in messages (`BEMServer`). */
   label: string;
-  key: string;
-  config: { baseUrl: string; timeoutMs: number; retries: number; deduplicate?: boolean };
-  store: TokenStore;
-  logger: Logger;
-  secrets: SecretRegistry;
   /** Logs in with a client that sends no token. */
-  login: (http: UpstreamHttp) => Promise<LoginResult>;
+  login: (http: UpstreamHttp, account: { login: string; password: string }) => Promise<LoginResult>;
   refresh?: (http: UpstreamHttp, refreshToken: string) => Promise<LoginResult>;
   /** The Authorization header value for a token. */
   header: (token: string) => string;
@@ -31,18 +26,27 @@ export interface ServiceAccount {
   logger: Logger;
 }
 
-export function serviceAccount(o: ServiceAccountOptions): ServiceAccount {
-  const logger = o.logger.child({ upstream: o.key });
+export function serviceAccount(context: UpstreamContext<UpstreamBasics>, o: ServiceAccountOptions): ServiceAccount {
+  const logger = context.logger.child({ upstream: o.name });
+  const { account } = context;
+  context.secrets.add(account.password);
   // Only what the client needs: the credentials stay out of its options.
-  const { baseUrl, timeoutMs, retries, deduplicate } = o.config;
-  const http = new UpstreamHttp({ upstream: o.upstream, label: o.label, baseUrl, timeoutMs, retries, deduplicate, logger });
+  const http = new UpstreamHttp({
+    upstream: o.name,
+    label: o.label,
+    baseUrl: account.baseUrl,
+    timeoutMs: context.settings.timeoutMs,
+    retries: context.settings.retries,
+    deduplicate: context.deduplicate,
+    logger,
+  });
   const refresh = o.refresh;
   const tokens = new TokenProvider({
-    key: o.key,
-    store: o.store,
-    login: () => o.login(http),
+    key: o.name,
+    store: context.store,
+    login: () => o.login(http, { login: account.login, password: account.password }),
     ...(refresh ? { refresh: (token: string) => refresh(http, token) } : {}),
-    secrets: o.secrets,
+    secrets: context.secrets,
     logger,
   });
   const auth: AuthScheme = { getToken: () => tokens.getToken(), invalidate: (t) => tokens.invalidate(t), header: o.header };

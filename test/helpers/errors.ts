@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { GatewayError } from '../../src/errors.js';
+import { extensionsOf } from '../../src/schema/errors.js';
+import { GatewayError } from '../../src/shared/errors.js';
 import { WireFormatError } from '../../src/upstreams/wire-error.js';
 
 /** The GatewayError a promise rejects with (the test fails when it resolves or rejects otherwise). */
@@ -22,3 +23,6 @@ export function wireError(fn: () => unknown): string {
   }
   throw new Error('expected a WireFormatError, got none');
 }
+
+/** What a client would see of an error in `extensions` (code, upstream and details). */
+export const extensions = (err: GatewayError): Record<string, any> => extensionsOf(err);

@@ -2,27 +2,27 @@
 // timeseries properties as Parameters. Series of one window are read for many timeseries in one
 // call (split only where the URL would grow too long); statistics likewise.
 import DataLoader from 'dataloader';
-import { UpstreamName, type LatestValue } from '../../shared/domain.js';
-import { badInput } from '../../errors.js';
+import type { TokenProvider } from '../../auth/token-provider.js';
 import type { Logger } from '../../logger.js';
+import type { LatestValue, WriteOutcome } from '../../shared/domain.js';
+import { badInput } from '../../shared/errors.js';
+import {
+  Buckets,
+  Capabilities,
+  Capability,
+  DataStates,
+  Statistics,
+  type BucketSource,
+  type DataStateSource,
+  type StatisticsSource,
+} from '../capabilities.js';
 import { CatalogLookups, type CatalogIndex } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
-import {
-  seriesCacheKey,
-  loadByWindow,
-  unreachableStatus,
-  type SeriesKey,
-  type SeriesResult,
-  type SeriesStats,
-  type UpstreamAdapter,
-  type LoaderOptions,
-  type UpstreamLoaders,
-  type UpstreamStatus,
-  type WriteOutcome,
-  type WriteRequest,
-} from '../types.js';
+import { loadByWindow, seriesCacheKey, type SeriesBucket, type SeriesKey, type SeriesResult, type SeriesStats } from '../series.js';
+import { unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import type { BemServerClient } from './client.js';
 import {
+  BEMSERVER,
   attachmentOf,
   campaignTimezones,
   mapLocations,
@@ -30,6 +30,7 @@ import {
   mapTimeseriesList,
   propertyDataByTimeseries,
   toDataJson,
+  type BemServerSensor,
 } from './mapping.js';
 import type { DataStateJson } from './wire.js';
 
@@ -39,15 +40,34 @@ const DEFAULT_DATA_STATE = 'Raw';
 /** Most points one write may carry. */
 export const MAX_WRITE_POINTS = 100_000;
 
+/** Points of one timeseries to write, at their own instants. */
+export interface TimeseriesWrite {
+  /** Global ID of the timeseries (a Sensor). */
+  sensorId: string;
+  /** Data state by name, e.g. Raw (the default). */
+  dataState: string | null;
+  times: number[];
+  values: Array<number | null>;
+}
+
+export interface TimeseriesWriter {
+  writeTimeseries(request: TimeseriesWrite): Promise<WriteOutcome>;
+}
+
+/** The capability: points written to a timeseries, first write wins (BEMServer). */
+export const TimeseriesWrites = new Capability<TimeseriesWriter>('timeseries writes');
+
 export interface BemServerAdapterOptions {
   client: BemServerClient;
   logger: Logger;
+  /** The service account's token provider. */
+  tokens: TokenProvider;
   simulated: boolean;
   catalogTtlMs: number;
   clock?: () => number;
 }
 
-interface BemCatalog extends CatalogIndex {
+interface BemCatalog extends CatalogIndex<BemServerSensor> {
   dataStates: Map<string, number>; // name → id
   dataStateNames: string[];
   /** `bemserver_api` version from /about/, reported with writes. */
@@ -68,14 +88,21 @@ const asArray = (body: unknown): unknown[] => {
   return body;
 };
 
-export class BemServerAdapter extends CatalogLookups<BemCatalog> implements UpstreamAdapter {
-  readonly name = UpstreamName.BEMSERVER;
+export class BemServerAdapter
+  extends CatalogLookups<BemCatalog>
+  implements Upstream, StatisticsSource, DataStateSource, BucketSource, TimeseriesWriter
+{
+  readonly name = BEMSERVER;
+  readonly label = 'BEMServer';
   readonly simulated: boolean;
+  readonly tokens: TokenProvider;
+  readonly capabilities = new Capabilities().with(Statistics, this).with(DataStates, this).with(Buckets, this).with(TimeseriesWrites, this);
   private readonly clock: () => number;
 
   constructor(private readonly options: BemServerAdapterOptions) {
     super(options.catalogTtlMs);
     this.simulated = options.simulated;
+    this.tokens = options.tokens;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -137,7 +164,7 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
         serverVersion: about.versions.bemserver_core,
       };
     } catch (err) {
-      return { ...unreachableStatus(this, err, 'BEMServer'), serverVersion: null };
+      return { ...unreachableStatus(this, err), serverVersion: null };
     }
   }
 
@@ -188,28 +215,39 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
         },
         { batch },
       ),
-      stats: new DataLoader<string, SeriesStats | null>(
-        async (ids) => {
-          const catalog = await this.catalog();
-          const stats = await this.options.client.stats([...ids], this.dataStateId(catalog, null));
-          return ids.map((id) => {
-            const s = stats.get(id);
-            return s
-              ? {
-                  firstTime: s.firstTimestamp,
-                  lastTime: s.lastTimestamp,
-                  count: s.count,
-                  min: s.min,
-                  max: s.max,
-                  avg: s.avg,
-                  stddev: s.stddev,
-                }
-              : null;
-          });
-        },
-        { batch },
-      ),
     };
+  }
+
+  /** Statistics of the default data state, for every asked timeseries in one call (split only by URL length, §7.6). */
+  createStatsLoader({ batch }: { batch: boolean }): DataLoader<string, SeriesStats | null> {
+    return new DataLoader<string, SeriesStats | null>(
+      async (ids) => {
+        const catalog = await this.catalog();
+        const stats = await this.options.client.stats([...ids], this.dataStateId(catalog, null));
+        return ids.map((id) => {
+          const s = stats.get(id);
+          return s
+            ? {
+                firstTime: s.firstTimestamp,
+                lastTime: s.lastTimestamp,
+                count: s.count,
+                min: s.min,
+                max: s.max,
+                avg: s.avg,
+                stddev: s.stddev,
+              }
+            : null;
+        });
+      },
+      { batch },
+    );
+  }
+
+  refuseBucket(bucket: SeriesBucket): string | null {
+    // Only fixed-length units may be multiplied: one day, week, month or year at a time (§7.5).
+    return bucket.widthValue !== 1 && !['second', 'minute', 'hour'].includes(bucket.widthUnit)
+      ? 'only SECOND, MINUTE and HOUR buckets may be wider than 1 (BEMServer)'
+      : null;
   }
 
   /** One data call per window, data state and bucketing, for all its timeseries (§7.2, §7.5). */
@@ -227,10 +265,7 @@ export class BemServerAdapter extends CatalogLookups<BemCatalog> implements Upst
   }
 
   /** `POST /timeseries_data/` (JSON): points are kept as sent; existing points are not overwritten (§7.7). */
-  async write(request: WriteRequest): Promise<WriteOutcome> {
-    if (request.kind !== 'timeseries' || !request.sensorId || !request.times) {
-      throw badInput('BEMServer takes timeseries data: use writeTimeseriesData with a bemserver:sensor ID');
-    }
+  async writeTimeseries(request: TimeseriesWrite): Promise<WriteOutcome> {
     const nativeId = request.sensorId.split(':')[2] ?? '';
     const catalog = await this.catalog();
     if (!catalog.sensorById.has(request.sensorId)) {

@@ -1,11 +1,10 @@
-// BEMServer REST API: one method per route the gateway uses (contract: shared/upstreams/bemserver.md).
+// BEMServer REST API: one method per route the gateway uses (contract: CONTRACT.md).
 import { RefreshRejectedError, type LoginResult } from '../../auth/token-provider.js';
-import { UpstreamName } from '../../shared/domain.js';
-import { ErrorCode, GatewayError } from '../../errors.js';
+import { ErrorCode, GatewayError } from '../../shared/errors.js';
 import { createLimit } from '../../shared/limit.js';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
-import type { SeriesResult } from '../types.js';
-import { bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';
+import type { SeriesResult } from '../series.js';
+import { BEMSERVER, bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';
 import { ACCEPT_JSON, type AboutResponse, type Aggregation, type BucketUnit } from './wire.js';
 
 /** Largest page the server allows (§4). */
@@ -88,13 +87,13 @@ export class BemServerClient {
       throw new GatewayError(
         ErrorCode.UPSTREAM_AUTH_FAILED,
         'BEMServer refused the service account\'s login (status "failure"); check BEMSERVER_EMAIL and BEMSERVER_PASSWORD',
-        { upstream: UpstreamName.BEMSERVER },
+        { upstream: BEMSERVER },
       );
     }
     if (res.status === 422) {
       const o = bemErrorOutcome(res.status, safeJson(res.body));
       throw new GatewayError(ErrorCode.UPSTREAM_AUTH_FAILED, `BEMServer refused the login request: ${o.message}; check BEMSERVER_EMAIL`, {
-        upstream: UpstreamName.BEMSERVER,
+        upstream: BEMSERVER,
       });
     }
     return this.tokenPair(call, res);

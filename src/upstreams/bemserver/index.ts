@@ -1,50 +1,74 @@
-import type { BemServerConfig } from '../../config.js';
-import { UpstreamName } from '../../shared/domain.js';
-import type { TokenProvider } from '../../auth/token-provider.js';
-import type { TokenStore } from '../../auth/token-store.js';
-import type { Logger, SecretRegistry } from '../../logger.js';
-import type { UpstreamHttp } from '../http-client.js';
+// BEMServer as a module of the gateway: its settings, how it is made (the building hierarchy,
+// timeseries, statistics, data states, buckets and writes), its simulator and its own GraphQL.
+import { setting } from '../../settings.js';
+import { upstreamBasics, type UpstreamModule } from '../module.js';
 import { serviceAccount } from '../service-account.js';
 import { BemServerAdapter } from './adapter.js';
 import { BemServerClient } from './client.js';
+import { BemServerSensorFields, SensorPropertyResolver } from './graphql/sensor-fields.js';
+import { TimeseriesWriteResolver } from './graphql/writes.js';
+import { BEMSERVER } from './mapping.js';
 
-export interface BemServerWiring {
-  config: BemServerConfig & { baseUrl: string; email: string; password: string };
-  simulated: boolean;
-  catalogTtlMs: number;
-  store: TokenStore;
-  logger: Logger;
-  secrets: SecretRegistry;
-}
-
-export interface BemServer {
-  adapter: BemServerAdapter;
-  tokens: TokenProvider;
-  http: UpstreamHttp;
-}
-
-export function createBemServer(w: BemServerWiring): BemServer {
-  const clientOptions = { maxUrlLength: w.config.maxUrlLength, concurrency: w.config.concurrency };
-  const { http, tokens, auth, logger } = serviceAccount({
-    upstream: UpstreamName.BEMSERVER,
+const settings = {
+  ...upstreamBasics({
+    prefix: 'BEMSERVER',
     label: 'BEMServer',
-    key: 'bemserver',
-    config: w.config,
-    store: w.store,
-    logger: w.logger,
-    secrets: w.secrets,
-    login: (h) => new BemServerClient(h, null, clientOptions).login(w.config.email, w.config.password),
-    // An expired access token is renewed with the refresh token; a new login only when that fails (§2.2).
-    refresh: (h, refreshToken) => new BemServerClient(h, null, clientOptions).refresh(refreshToken),
-    header: (t) => `Bearer ${t}`,
-  });
-  const adapter = new BemServerAdapter({
-    client: new BemServerClient(http, auth, clientOptions),
-    logger,
-    simulated: w.simulated,
-    catalogTtlMs: w.catalogTtlMs,
-    // "The last day" for latest values is the server's last day.
-    clock: () => http.serverNow(),
-  });
-  return { adapter, tokens, http };
-}
+    login: 'EMAIL',
+    baseUrl: setting.url({
+      protocols: ['http:', 'https:'],
+      example: 'https://bemserver.example.org/api/v0',
+      doc: 'the API root, e.g. `https://bemserver.example.org/api/v0`. Unset: the built-in simulator.',
+    }),
+  }),
+  maxUrlLength: setting.int({
+    // nginx's default header buffer is 8 KiB: stay under it with the rest of the request line.
+    default: 6000,
+    min: 200,
+    max: 1_000_000,
+    doc: 'longest data request URL; the timeseries of one window are read in one call unless their ids would make the URL longer, then in as few calls as fit',
+  }),
+  concurrency: setting.int({ default: 4, min: 1, max: 64, doc: 'most calls at once when walking the timeseries pages or split id lists' }),
+};
+
+export const bemserver: UpstreamModule<typeof settings, BemServerAdapter> = {
+  name: BEMSERVER,
+  label: 'BEMServer',
+  description: 'BEMServer: building energy management (sites, buildings, zones, timeseries).',
+  envPrefix: 'BEMSERVER',
+  settings,
+  realApiHint: 'BEMSERVER_BASE_URL=https://<your server>/api/v0 BEMSERVER_EMAIL=<e-mail> BEMSERVER_PASSWORD=<password>',
+  idExamples: { location: 'bemserver:location:building:1' },
+  resolvers: [BemServerSensorFields, SensorPropertyResolver, TimeseriesWriteResolver],
+
+  create(context) {
+    const clientOptions = { maxUrlLength: context.settings.maxUrlLength, concurrency: context.settings.concurrency };
+    const { http, auth, logger, tokens } = serviceAccount(context, {
+      name: BEMSERVER,
+      label: 'BEMServer',
+      login: (h, account) => new BemServerClient(h, null, clientOptions).login(account.login, account.password),
+      // An expired access token is renewed with the refresh token; a new login only when that fails (§2.2).
+      refresh: (h, refreshToken) => new BemServerClient(h, null, clientOptions).refresh(refreshToken),
+      header: (t) => `Bearer ${t}`,
+    });
+    return new BemServerAdapter({
+      client: new BemServerClient(http, auth, clientOptions),
+      logger,
+      tokens,
+      simulated: context.simulated,
+      catalogTtlMs: context.catalogTtlMs,
+      // "The last day" for latest values is the server's last day.
+      clock: () => http.serverNow(),
+    });
+  },
+
+  async simulator() {
+    // eslint-disable-next-line import-x/no-restricted-paths -- the one way in: loaded only when BEMSERVER_BASE_URL is unset
+    const { createBemServerSimulator } = await import('./simulator/index.js');
+    return {
+      start: async ({ account, latencyMs }) => {
+        const sim = createBemServerSimulator({ email: account.login, password: account.password, latencyMs });
+        return { url: await sim.listen(0, '127.0.0.1'), instance: sim, close: () => sim.close() };
+      },
+    };
+  },
+};

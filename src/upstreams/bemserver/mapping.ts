@@ -1,15 +1,7 @@
-// BEMServer wire → unified model. Pure functions, no I/O (contract: shared/upstreams/bemserver.md).
-import {
-  Language,
-  UpstreamName,
-  upstreamPrefix,
-  type LocalizedText,
-  type Location,
-  type Parameter,
-  type Sensor,
-} from '../../shared/domain.js';
+// BEMServer wire → unified model. Pure functions, no I/O (contract: CONTRACT.md).
+import { Language, type LocalizedText, type Location, type Parameter, type Sensor } from '../../shared/domain.js';
 import { cleanText } from '../../shared/text.js';
-import type { SeriesResult } from '../types.js';
+import type { SeriesResult } from '../series.js';
 import { WireFormatError, fail, isRecord, previewValue } from '../wire-error.js';
 
 export { WireFormatError };
@@ -17,7 +9,21 @@ export { WireFormatError };
 // ---------------------------------------------------------------------------------------------
 // Global IDs
 
-export const BEM_PREFIX = upstreamPrefix[UpstreamName.BEMSERVER] as 'bemserver';
+/** The upstream's name: the prefix of its global IDs. */
+export const BEMSERVER = 'bemserver';
+export const BEM_PREFIX = BEMSERVER;
+
+/** A BEMServer timeseries: a sensor with its campaign and property values. */
+export interface BemServerSensor extends Sensor {
+  /** Global ID of the campaign (a Location) the series belongs to. */
+  campaignId: string;
+  /** Property values of the series (timeseries properties, e.g. Min, Max, Interval). */
+  properties: Array<{ parameterId: string; value: string }>;
+}
+
+export function isBemServerSensor(s: Sensor): s is BemServerSensor {
+  return s.upstream === BEMSERVER && 'campaignId' in s && 'properties' in s;
+}
 
 /** `bemserver:location:site:1`, `bemserver:sensor:12`, `bemserver:parameter:3`. */
 export function bemId(kind: 'location' | 'parameter' | 'sensor', nativeId: string): string {
@@ -230,7 +236,7 @@ function structureRow(row: unknown, level: StructureLevel, path: string): Struct
   return {
     location: {
       id: bemLocationId(level.kind, id),
-      upstream: UpstreamName.BEMSERVER,
+      upstream: BEMSERVER,
       nativeId: `${level.kind}:${id}`,
       name: en(cleanText(name)),
       description: en(cleanText(description)),
@@ -310,7 +316,7 @@ export function mapParameters(json: unknown): Parameter[] {
     seen.add(id);
     out.push({
       id: bemId('parameter', String(id)),
-      upstream: UpstreamName.BEMSERVER,
+      upstream: BEMSERVER,
       nativeId: String(id),
       code: name,
       name: en(cleanText(name)),
@@ -395,7 +401,7 @@ function intervalMinutesOf(props: Array<{ propertyId: number; value: string }>, 
   return null;
 }
 
-function timeseriesAt(json: unknown, ctx: BemSensorContext, path: string): Sensor {
+function timeseriesAt(json: unknown, ctx: BemSensorContext, path: string): BemServerSensor {
   if (!isRecord(json)) fail(path, 'an object', json);
   const id = intField(json.id, `${path}.id`);
   const p = `timeseries ${id}`;
@@ -411,14 +417,13 @@ function timeseriesAt(json: unknown, ctx: BemSensorContext, path: string): Senso
   const props = ctx.properties.get(id) ?? [];
   return {
     id: bemId('sensor', String(id)),
-    upstream: UpstreamName.BEMSERVER,
+    upstream: BEMSERVER,
     nativeId: String(id),
     // A series linked to no place hangs under its campaign.
     locationId: ctx.attachment.get(id) ?? campaignId,
     parameterId: null,
     unit: unit === null || unit.trim() === '' ? null : unit.trim(),
     intervalMinutes: intervalMinutesOf(props, ctx.propertyNames),
-    publications: [],
     // Kept exactly as sent: it is the label of the by-name data routes (§7.1).
     name: name === '' ? null : name,
     timezone: ctx.campaignTimezones.get(campaign) ?? null,
@@ -428,7 +433,7 @@ function timeseriesAt(json: unknown, ctx: BemSensorContext, path: string): Senso
 }
 
 /** One `GET /timeseries/` row → Sensor. */
-export function mapTimeseries(json: unknown, ctx: BemSensorContext): Sensor {
+export function mapTimeseries(json: unknown, ctx: BemSensorContext): BemServerSensor {
   return timeseriesAt(json, ctx, 'timeseries');
 }
 
@@ -436,9 +441,9 @@ export function mapTimeseries(json: unknown, ctx: BemSensorContext): Sensor {
  * `GET /timeseries/` pages (a bare array each, §4) → Sensors. Strict: a malformed row fails the
  * list. Paging without ORDER BY can repeat a row across pages (§4): a repeated id keeps its first row.
  */
-export function mapTimeseriesList(json: unknown, ctx: BemSensorContext): Sensor[] {
+export function mapTimeseriesList(json: unknown, ctx: BemSensorContext): BemServerSensor[] {
   const list = listField(json, 'timeseries');
-  const out: Sensor[] = [];
+  const out: BemServerSensor[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < list.length; i++) {
     const s = timeseriesAt(list[i], ctx, `timeseries[${i}]`);

@@ -1,11 +1,10 @@
-// FlexMeasures web API: one method per endpoint, both generations (contract: shared/upstreams/flexmeasures.md).
+// FlexMeasures web API: one method per endpoint, both generations (contract: CONTRACT.md).
 import type { Location } from '../../shared/domain.js';
-import { UpstreamName } from '../../shared/domain.js';
-import { ErrorCode, GatewayError } from '../../errors.js';
+import { ErrorCode, GatewayError } from '../../shared/errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
-import type { SeriesResult } from '../types.js';
-import { mapAssets, mapConnections, mapFmSensor, mapSensorData, mapV1Series, usefOutcome, type FmSensor } from './mapping.js';
+import type { SeriesResult } from '../series.js';
+import { FLEXMEASURES, mapAssets, mapConnections, mapFmSensor, mapSensorData, mapV1Series, usefOutcome, type FmSensor } from './mapping.js';
 import type { ApiVersionsResponse, PostSensorDataRequest, V1PostRequest } from './wire.js';
 
 const PAGE_SIZE = 100;
@@ -79,13 +78,13 @@ export class FlexMeasuresClient {
       throw new GatewayError(
         ErrorCode.UPSTREAM_AUTH_FAILED,
         `FlexMeasures refused the service account's login${reason ? `: ${reason.slice(0, 200)}` : ` (HTTP ${res.status})`}; check FLEXMEASURES_EMAIL and FLEXMEASURES_PASSWORD`,
-        { upstream: UpstreamName.FLEXMEASURES },
+        { upstream: FLEXMEASURES },
       );
     }
     if (res.status < 200 || res.status >= 300) throw this.http.statusError(call, res);
     if (typeof body.auth_token !== 'string' || !body.auth_token) {
       throw new GatewayError(ErrorCode.UPSTREAM_BAD_RESPONSE, 'FlexMeasures answered the login without an auth_token', {
-        upstream: UpstreamName.FLEXMEASURES,
+        upstream: FLEXMEASURES,
       });
     }
     return { token: body.auth_token, expiresInMs: DEFAULT_TOKEN_LIFETIME_MS };
@@ -232,6 +231,6 @@ function sunsetError(call: RouteCall, res: RawResponse): GatewayError {
   return new GatewayError(
     ErrorCode.UPSTREAM_REJECTED,
     `FlexMeasures has sunset API v1_1 (HTTP 410) for ${call.route}${message ? `: ${message.slice(0, 200)}` : ''}; use FLEXMEASURES_API_VERSION=auto or v3_0`,
-    { upstream: UpstreamName.FLEXMEASURES, details: { status: 410, reason: 'SUNSET' } },
+    { upstream: FLEXMEASURES, status: 410, reason: 'SUNSET' },
   );
 }

@@ -1,5 +1,8 @@
 // USEF / FlexMeasures entity addresses (contract: shared/upstreams/flexmeasures.md §2.7). Pure functions.
 
+/** Authority written into addresses the gateway makes up for v1_1 (the server never checks it, §2.7). */
+export const V1_AUTHORITY = 'ea1.2021-01.io.flexmeasures.company';
+
 export interface EntityAddress {
   /** The naming authority: `<YYYY-MM>.<reversed domain>`, e.g. `2021-01.io.flexmeasures.company` (never checked against the host). */
   authority: string;

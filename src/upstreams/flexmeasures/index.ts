@@ -1,50 +1,89 @@
-import type { FlexMeasuresConfig } from '../../config.js';
-import { UpstreamName } from '../../shared/domain.js';
-import type { TokenProvider } from '../../auth/token-provider.js';
-import type { TokenStore } from '../../auth/token-store.js';
-import type { Logger, SecretRegistry } from '../../logger.js';
-import type { UpstreamHttp } from '../http-client.js';
+// FlexMeasures as a module of the gateway: its settings, how it is made (reads, grid connections
+// and writes), its simulator and its own GraphQL fields and mutations.
+import { setting, type Setting } from '../../settings.js';
+import { upstreamBasics, type UpstreamModule } from '../module.js';
 import { serviceAccount } from '../service-account.js';
 import { FlexMeasuresAdapter } from './adapter.js';
 import { FlexMeasuresClient } from './client.js';
+import { FlexMeasuresSensorFields } from './graphql/sensor-fields.js';
+import { FlexMeasuresWriteResolver } from './graphql/writes.js';
+import { FLEXMEASURES } from './mapping.js';
+import { FlexMeasuresWriter, FlexMeasuresWrites } from './writer.js';
 
-export interface FlexMeasuresWiring {
-  config: FlexMeasuresConfig & { baseUrl: string; email: string; password: string };
-  simulated: boolean;
-  catalogTtlMs: number;
-  store: TokenStore;
-  logger: Logger;
-  secrets: SecretRegistry;
-}
+const url = setting.url({
+  protocols: ['http:', 'https:'],
+  example: 'https://flexmeasures.example.org',
+  doc: 'e.g. `https://flexmeasures.example.org` (with or without `/api`). Unset: the built-in simulator.',
+});
+// FlexMeasures routes live under /api: the base URL is accepted with or without it.
+const baseUrl: Setting<string | null> = {
+  ...url,
+  read: (raw, name, problems) => url.read(raw, name, problems)?.replace(/\/api$/, '') ?? null,
+};
 
-export interface FlexMeasures {
-  adapter: FlexMeasuresAdapter;
-  tokens: TokenProvider;
-  http: UpstreamHttp;
-}
+const settings = {
+  ...upstreamBasics({ prefix: 'FLEXMEASURES', label: 'FlexMeasures', login: 'EMAIL', baseUrl }),
+  apiVersion: setting.oneOf({
+    values: ['auto', 'v3_0', 'v1_1'] as const,
+    default: 'auto',
+    doc: '`auto` reads `GET /api`: v3_0 when the server has `/sensors/<id>/data` (FlexMeasures ≥ 0.28), else v1_1 (≤ 0.12). `v3_0` or `v1_1` forces one; forcing `v1_1` on the built-in simulator makes it a v0.12 server.',
+  }),
+  concurrency: setting.int({
+    default: 8,
+    min: 1,
+    max: 256,
+    doc: 'v3_0 reads one sensor per call: at most this many calls at once per GraphQL request',
+  }),
+};
 
-export function createFlexMeasures(w: FlexMeasuresWiring): FlexMeasures {
-  const { http, tokens, auth, logger } = serviceAccount({
-    upstream: UpstreamName.FLEXMEASURES,
-    label: 'FlexMeasures',
-    key: 'flexmeasures',
-    config: w.config,
-    store: w.store,
-    logger: w.logger,
-    secrets: w.secrets,
-    login: (h) => new FlexMeasuresClient(h, null).login(w.config.email, w.config.password),
-    // Flask-Security reads the bare token from Authorization: no "Bearer" prefix (§2.1).
-    header: (t) => t,
-  });
-  const adapter = new FlexMeasuresAdapter({
-    client: new FlexMeasuresClient(http, auth),
-    logger,
-    simulated: w.simulated,
-    catalogTtlMs: w.catalogTtlMs,
-    apiVersion: w.config.apiVersion,
-    concurrency: w.config.concurrency,
-    // "The last day" for latest values is the server's last day.
-    clock: () => http.serverNow(),
-  });
-  return { adapter, tokens, http };
-}
+export const flexmeasures: UpstreamModule<typeof settings, FlexMeasuresAdapter> = {
+  name: FLEXMEASURES,
+  label: 'FlexMeasures',
+  description: 'FlexMeasures: grid connections, charging stations, meter data, prognoses, prices.',
+  envPrefix: 'FLEXMEASURES',
+  settings,
+  realApiHint: 'FLEXMEASURES_BASE_URL=https://<your server> FLEXMEASURES_EMAIL=<e-mail> FLEXMEASURES_PASSWORD=<password>',
+  idExamples: { connection: 'flexmeasures:connection:ea1.2021-01.io.flexmeasures.company:fm1.4' },
+  resolvers: [FlexMeasuresSensorFields, FlexMeasuresWriteResolver],
+
+  create(context) {
+    const { http, auth, logger, tokens } = serviceAccount(context, {
+      name: FLEXMEASURES,
+      label: 'FlexMeasures',
+      login: (h, account) => new FlexMeasuresClient(h, null).login(account.login, account.password),
+      // Flask-Security reads the bare token from Authorization: no "Bearer" prefix (§2.1).
+      header: (t) => t,
+    });
+    const client = new FlexMeasuresClient(http, auth);
+    const adapter = new FlexMeasuresAdapter({
+      client,
+      logger,
+      tokens,
+      simulated: context.simulated,
+      catalogTtlMs: context.catalogTtlMs,
+      apiVersion: context.settings.apiVersion,
+      concurrency: context.settings.concurrency,
+      // "The last day" for latest values is the server's last day.
+      clock: () => http.serverNow(),
+    });
+    adapter.capabilities.with(FlexMeasuresWrites, new FlexMeasuresWriter(client, adapter));
+    return adapter;
+  },
+
+  async simulator() {
+    // eslint-disable-next-line import-x/no-restricted-paths -- the one way in: loaded only when FLEXMEASURES_BASE_URL is unset
+    const { createFlexMeasuresSimulator } = await import('./simulator/index.js');
+    return {
+      start: async ({ account, latencyMs, settings }) => {
+        const sim = createFlexMeasuresSimulator({
+          email: account.login,
+          password: account.password,
+          latencyMs,
+          // Forcing v1_1 on the built-in simulator makes it an older server (v0.12) that still speaks it.
+          generation: settings.apiVersion === 'v1_1' ? 'v1_1' : 'v3_0',
+        });
+        return { url: await sim.listen(0, '127.0.0.1'), instance: sim, close: () => sim.close() };
+      },
+    };
+  },
+};

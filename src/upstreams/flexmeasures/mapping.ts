@@ -1,16 +1,7 @@
-// FlexMeasures wire → unified model. Pure functions, no I/O (contract: shared/upstreams/flexmeasures.md).
-import {
-  Language,
-  UpstreamName,
-  upstreamPrefix,
-  type Connection,
-  type LocalizedText,
-  type Location,
-  type Parameter,
-  type Sensor,
-} from '../../shared/domain.js';
+// FlexMeasures wire → unified model. Pure functions, no I/O (contract: CONTRACT.md).
+import { Language, type Connection, type LocalizedText, type Location, type Parameter, type Sensor } from '../../shared/domain.js';
 import { cleanText } from '../../shared/text.js';
-import type { SeriesResult } from '../types.js';
+import type { SeriesResult } from '../series.js';
 import { WireFormatError, fail, isRecord } from '../wire-error.js';
 import { parseDuration } from '../../shared/durations.js';
 import { parseEntityAddress } from './entity-address.js';
@@ -20,7 +11,21 @@ export { WireFormatError };
 // ---------------------------------------------------------------------------------------------
 // Global IDs
 
-const PREFIX = upstreamPrefix[UpstreamName.FLEXMEASURES];
+/** The upstream's name: the prefix of its global IDs. */
+export const FLEXMEASURES = 'flexmeasures';
+const PREFIX = FLEXMEASURES;
+
+/** A FlexMeasures sensor: a sensor with its entity address and sign convention. */
+export interface FlexMeasuresSensor extends Sensor {
+  /** USEF entity address (fm1), if the server has one (§2.7). */
+  entityAddress: string | null;
+  /** Whether positive values mean consumption (the sensor attribute), when known (§3.5). */
+  consumptionIsPositive: boolean | null;
+}
+
+export function isFlexMeasuresSensor(s: Sensor): s is FlexMeasuresSensor {
+  return s.upstream === FLEXMEASURES && 'entityAddress' in s && 'consumptionIsPositive' in s;
+}
 
 /** `flexmeasures:<kind>:<nativeId>`: `fmId('sensor', '4')`, `fmId('location', 'asset:7')`, `fmId('parameter', 'power:MW')`. */
 export function fmId(kind: 'location' | 'parameter' | 'sensor' | 'connection', nativeId: string): string {
@@ -129,7 +134,7 @@ export function quantityOf(unit: string, sensorName: string): { quantity: FmQuan
 // Sensors
 
 export interface FmSensor {
-  sensor: Sensor;
+  sensor: FlexMeasuresSensor;
   /** Event resolution in ms; 0 for instantaneous sensors (`P0D`). */
   resolutionMs: number;
   unit: string;
@@ -209,16 +214,15 @@ function fmSensorAt(json: unknown, path: string): FmSensor {
   const unit = json.unit.trim();
   const name = cleanText(json.name) ?? '';
   const { quantity } = quantityOf(unit, name);
-  const sensor: Sensor = {
+  const sensor: FlexMeasuresSensor = {
     id: fmSensorId(id),
-    upstream: UpstreamName.FLEXMEASURES,
+    upstream: FLEXMEASURES,
     nativeId: String(id),
     locationId: assetId === null ? null : fmAssetLocationId(assetId),
     parameterId: fmParameterId(quantity, unit),
     unit: unit === '' ? null : unit,
     // P0D = instantaneous: no regular interval (§4.9).
     intervalMinutes: resolutionMs > 0 ? resolutionMs / 60_000 : null,
-    publications: [],
     name: name === '' ? null : name,
     timezone: typeof tz === 'string' && tz.trim() !== '' ? tz.trim() : null,
     // FM writes this literal when the host is not configured (§2.7).
@@ -228,7 +232,7 @@ function fmSensorAt(json: unknown, path: string): FmSensor {
   return { sensor, resolutionMs, unit, name, quantity, assetId, attributes };
 }
 
-export function mapSensor(json: unknown): Sensor {
+export function mapSensor(json: unknown): FlexMeasuresSensor {
   return mapFmSensor(json).sensor;
 }
 
@@ -283,7 +287,7 @@ function assetAt(json: unknown, path: string): Location {
   const longitude = coordinate(json.longitude, 180);
   return {
     id: fmAssetLocationId(id),
-    upstream: UpstreamName.FLEXMEASURES,
+    upstream: FLEXMEASURES,
     nativeId: `asset:${id}`,
     name: en(cleanText(json.name)),
     description: en(cleanText(desc)),
@@ -312,7 +316,7 @@ export function parametersOf(sensors: FmSensor[]): Parameter[] {
     const q = (Object.hasOwn(LABELS, s.quantity) ? s.quantity : 'other') as FmQuantity;
     seen.set(id, {
       id,
-      upstream: UpstreamName.FLEXMEASURES,
+      upstream: FLEXMEASURES,
       nativeId: fmParameterNativeId(s.quantity, s.unit),
       code: s.quantity,
       name: en(LABELS[q]),
@@ -360,7 +364,7 @@ export function mapConnections(json: unknown): FmConnectionRow[] {
 export function toConnection(row: FmConnectionRow): Connection {
   return {
     id: fmConnectionId(row.entityAddress),
-    upstream: UpstreamName.FLEXMEASURES,
+    upstream: FLEXMEASURES,
     entityAddress: row.entityAddress,
     name: row.name,
     sensorId: fmSensorId(row.sensorId),

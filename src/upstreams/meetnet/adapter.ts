@@ -2,22 +2,15 @@
 // batch every latest value into one currentData call and every series of one window into one
 // getData call per 365-day chunk.
 import DataLoader from 'dataloader';
-import { UpstreamName, type LatestValue } from '../../shared/domain.js';
+import type { LatestValue } from '../../shared/domain.js';
 import { CatalogLookups } from '../catalog-cache.js';
+import type { TokenProvider } from '../../auth/token-provider.js';
 import type { Logger } from '../../logger.js';
-import {
-  seriesCacheKey,
-  type SeriesKey,
-  type SeriesResult,
-  type UpstreamAdapter,
-  type LoaderOptions,
-  type UpstreamLoaders,
-  type UpstreamStatus,
-  loadByWindow,
-  unreachableStatus,
-} from '../types.js';
+import { Capabilities } from '../capabilities.js';
+import { loadByWindow, seriesCacheKey, type SeriesKey, type SeriesResult } from '../series.js';
+import { unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import type { MeetnetClient } from './client.js';
-import { mergeSeries, type MeetnetCatalog } from './mapping.js';
+import { MEETNET, mergeSeries, type MeetnetCatalog } from './mapping.js';
 import { MEETNET_MAX_SPAN_DAYS } from './wire.js';
 
 const DAY_MS = 86_400_000;
@@ -25,6 +18,8 @@ const DAY_MS = 86_400_000;
 export interface MeetnetAdapterOptions {
   client: MeetnetClient;
   logger: Logger;
+  /** The service account's token provider. */
+  tokens: TokenProvider;
   simulated: boolean;
   /** 0 disables the catalog cache (every use fetches it: the naive baseline of the benchmarks). */
   catalogTtlMs: number;
@@ -43,14 +38,19 @@ export function chunkWindow(from: number, to: number, maxDays: number): Array<[n
   }
 }
 
-export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements UpstreamAdapter {
-  readonly name = UpstreamName.MEETNET;
+export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Upstream {
+  readonly name = MEETNET;
+  readonly label = 'Meetnet';
   readonly simulated: boolean;
+  readonly tokens: TokenProvider;
+  /** Meetnet has none of the optional capabilities: no connections, buckets, data states or statistics. */
+  readonly capabilities = new Capabilities();
   private readonly maxSpanDays: number;
 
   constructor(private readonly options: MeetnetAdapterOptions) {
     super(options.catalogTtlMs);
     this.simulated = options.simulated;
+    this.tokens = options.tokens;
     this.maxSpanDays = options.maxSpanDays ?? MEETNET_MAX_SPAN_DAYS;
   }
 
@@ -71,7 +71,7 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
         message: null,
       };
     } catch (err) {
-      return unreachableStatus(this, err, 'Meetnet');
+      return unreachableStatus(this, err);
     }
   }
 

@@ -1,11 +1,10 @@
-// Meetnet Vlaamse Banken API v2: one method per endpoint (contract: shared/upstreams/meetnet.md).
+// Meetnet Vlaamse Banken API v2: one method per endpoint (contract: CONTRACT.md).
 import type { LatestValue, SeriesData } from '../../shared/domain.js';
-import { UpstreamName } from '../../shared/domain.js';
-import { ErrorCode, GatewayError } from '../../errors.js';
+import { ErrorCode, GatewayError } from '../../shared/errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
 import { upstreamMessage, type AuthScheme, type RouteCall, type UpstreamHttp } from '../http-client.js';
 import { readGetData } from './getdata-reader.js';
-import { formatRequestTime, mapCatalog, mapCurrentData, mapGetData, type MeetnetCatalog } from './mapping.js';
+import { formatRequestTime, mapCatalog, mapCurrentData, mapGetData, MEETNET, type MeetnetCatalog } from './mapping.js';
 import type { PingResponse, TokenResponse } from './wire.js';
 
 export type GetDataResult = Map<string, SeriesData & { min: number | null; max: number | null }>;
@@ -33,7 +32,7 @@ export class MeetnetClient {
       throw new GatewayError(
         ErrorCode.UPSTREAM_AUTH_FAILED,
         `Meetnet refused the service account's login${message ? `: ${message}` : ''}; check MEETNET_USERNAME and MEETNET_PASSWORD`,
-        { upstream: UpstreamName.MEETNET },
+        { upstream: MEETNET },
       );
     }
     if (res.status < 200 || res.status >= 300) throw this.http.statusError(call, res);
@@ -45,7 +44,7 @@ export class MeetnetClient {
     }
     if (typeof body.access_token !== 'string' || !body.access_token) {
       throw new GatewayError(ErrorCode.UPSTREAM_BAD_RESPONSE, 'Meetnet answered the login without an access token', {
-        upstream: UpstreamName.MEETNET,
+        upstream: MEETNET,
       });
     }
     // expires_in is about an hour (3599 s); default to that if it is missing or absurd.

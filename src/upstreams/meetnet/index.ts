@@ -1,46 +1,59 @@
-import type { MeetnetConfig } from '../../config.js';
-import { UpstreamName } from '../../shared/domain.js';
-import type { TokenProvider } from '../../auth/token-provider.js';
-import type { TokenStore } from '../../auth/token-store.js';
-import type { Logger, SecretRegistry } from '../../logger.js';
-import type { UpstreamHttp } from '../http-client.js';
+// Meetnet Vlaamse Banken API v2 as a module of the gateway: its settings, how it is made, its
+// simulator and its own GraphQL field.
+import { setting } from '../../settings.js';
+import { upstreamBasics, type UpstreamModule } from '../module.js';
 import { serviceAccount } from '../service-account.js';
 import { MeetnetAdapter } from './adapter.js';
 import { MeetnetClient } from './client.js';
+import { MeetnetSensorFields } from './graphql/sensor-fields.js';
+import { MEETNET } from './mapping.js';
 
-export interface MeetnetWiring {
-  config: MeetnetConfig & { baseUrl: string; username: string; password: string };
-  simulated: boolean;
-  catalogTtlMs: number;
-  store: TokenStore;
-  logger: Logger;
-  secrets: SecretRegistry;
-}
+const settings = upstreamBasics({
+  prefix: 'MEETNET',
+  label: 'Meetnet',
+  login: 'USERNAME',
+  baseUrl: setting.url({
+    protocols: ['http:', 'https:'],
+    example: 'https://api.meetnetvlaamsebanken.be',
+    doc: 'e.g. `https://api.meetnetvlaamsebanken.be` (register at https://meetnetvlaamsebanken.be). Unset: the built-in simulator.',
+  }),
+});
 
-export interface Meetnet {
-  adapter: MeetnetAdapter;
-  tokens: TokenProvider;
-  http: UpstreamHttp;
-}
+export const meetnet: UpstreamModule<typeof settings, MeetnetAdapter> = {
+  name: MEETNET,
+  label: 'Meetnet',
+  description: 'Meetnet Vlaamse Banken API v2: North Sea buoys, measuring piles and weather stations.',
+  envPrefix: 'MEETNET',
+  settings,
+  realApiHint: 'MEETNET_BASE_URL=https://api.meetnetvlaamsebanken.be MEETNET_USERNAME=<e-mail> MEETNET_PASSWORD=<password>',
+  idExamples: { location: 'meetnet:location:MP7', parameter: 'meetnet:parameter:WVC', sensor: 'meetnet:sensor:MP7WVC' },
+  resolvers: [MeetnetSensorFields],
 
-export function createMeetnet(w: MeetnetWiring): Meetnet {
-  const { http, tokens, auth, logger } = serviceAccount({
-    upstream: UpstreamName.MEETNET,
-    label: 'Meetnet',
-    key: 'meetnet',
-    config: w.config,
-    store: w.store,
-    logger: w.logger,
-    secrets: w.secrets,
-    login: (h) => new MeetnetClient(h, null).login(w.config.username, w.config.password),
-    // OWIN answers token_type "bearer"; any casing of the scheme is accepted (§2).
-    header: (t) => `Bearer ${t}`,
-  });
-  const adapter = new MeetnetAdapter({
-    client: new MeetnetClient(http, auth),
-    logger,
-    simulated: w.simulated,
-    catalogTtlMs: w.catalogTtlMs,
-  });
-  return { adapter, tokens, http };
-}
+  create(context) {
+    const { http, auth, logger, tokens } = serviceAccount(context, {
+      name: MEETNET,
+      label: 'Meetnet',
+      login: (h, account) => new MeetnetClient(h, null).login(account.login, account.password),
+      // OWIN answers token_type "bearer"; any casing of the scheme is accepted (§2).
+      header: (t) => `Bearer ${t}`,
+    });
+    return new MeetnetAdapter({
+      client: new MeetnetClient(http, auth),
+      logger,
+      tokens,
+      simulated: context.simulated,
+      catalogTtlMs: context.catalogTtlMs,
+    });
+  },
+
+  async simulator() {
+    // eslint-disable-next-line import-x/no-restricted-paths -- the one way in: loaded only when MEETNET_BASE_URL is unset
+    const { createMeetnetSimulator } = await import('./simulator/index.js');
+    return {
+      start: async ({ account, latencyMs }) => {
+        const sim = createMeetnetSimulator({ username: account.login, password: account.password, latencyMs });
+        return { url: await sim.listen(0, '127.0.0.1'), instance: sim, close: () => sim.close() };
+      },
+    };
+  },
+};

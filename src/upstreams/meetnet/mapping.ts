@@ -1,8 +1,6 @@
-// Meetnet wire → unified model. Pure functions, no I/O (contract: shared/upstreams/meetnet.md).
+// Meetnet wire → unified model. Pure functions, no I/O (contract: CONTRACT.md).
 import {
   Language,
-  UpstreamName,
-  upstreamPrefix,
   type LatestValue,
   type LocalizedText,
   type Location,
@@ -18,11 +16,22 @@ import { WireFormatError, fail, isRecord } from '../wire-error.js';
 // Shared with the other upstreams; re-exported so existing imports keep working.
 export { WireFormatError };
 
-const PREFIX = upstreamPrefix[UpstreamName.MEETNET];
+/** The upstream's name: the prefix of its global IDs. */
+export const MEETNET = 'meetnet';
 
 /** `meetnet:location:MP7`, `meetnet:parameter:WVC`, `meetnet:sensor:MP7WVC`. */
 export function meetnetId(kind: 'location' | 'parameter' | 'sensor', nativeId: string): string {
-  return `${PREFIX}:${kind}:${nativeId}`;
+  return `${MEETNET}:${kind}:${nativeId}`;
+}
+
+/** A Meetnet series: a sensor and the channels it is published on. */
+export interface MeetnetSensor extends Sensor {
+  /** Publication channels, e.g. `live_data_pub`, `hist_data_pub` (§4.6). */
+  publications: string[];
+}
+
+export function isMeetnetSensor(s: Sensor): s is MeetnetSensor {
+  return s.upstream === MEETNET && 'publications' in s && Array.isArray(s.publications);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -64,7 +73,7 @@ export function localized(list: unknown): LocalizedText {
 // Catalog
 
 /** Look-ups keyed by global ID (`meetnet:location:MP7`). */
-export interface MeetnetCatalog extends CatalogIndex {
+export interface MeetnetCatalog extends CatalogIndex<MeetnetSensor> {
   /** Rows (locations, parameters, parameter types, available data) left out because they were malformed or repeated. */
   skipped: number;
 }
@@ -85,7 +94,7 @@ function mapLocation(row: unknown): Location | null {
   if (row.PositionWKT !== undefined && row.PositionWKT !== null && typeof row.PositionWKT !== 'string') return null;
   return {
     id: meetnetId('location', id),
-    upstream: UpstreamName.MEETNET,
+    upstream: MEETNET,
     nativeId: id,
     name: localized(row.Name),
     description: localized(row.Description),
@@ -104,7 +113,7 @@ function mapParameter(row: unknown, categories: Map<number, LocalizedText>): Par
   if (typeId !== undefined && typeId !== null && typeof typeId !== 'number') return null;
   return {
     id: meetnetId('parameter', id),
-    upstream: UpstreamName.MEETNET,
+    upstream: MEETNET,
     nativeId: id,
     code: id,
     name: localized(row.Name),
@@ -113,7 +122,7 @@ function mapParameter(row: unknown, categories: Map<number, LocalizedText>): Par
   };
 }
 
-function mapSensor(row: unknown, locationById: Map<string, Location>, parameterById: Map<string, Parameter>): Sensor | null {
+function mapSensor(row: unknown, locationById: Map<string, Location>, parameterById: Map<string, Parameter>): MeetnetSensor | null {
   if (!isRecord(row)) return null;
   const id = nativeKey(row.ID);
   // The keys are `Location`/`Parameter`, not `LocationID`/`ParameterID` (§4.6).
@@ -129,7 +138,7 @@ function mapSensor(row: unknown, locationById: Map<string, Location>, parameterB
   const parameter = parameterById.get(meetnetId('parameter', param));
   return {
     id: meetnetId('sensor', id),
-    upstream: UpstreamName.MEETNET,
+    upstream: MEETNET,
     nativeId: id,
     // A reference to a location/parameter the catalog does not hold (or that was skipped) is null, not dangling.
     locationId: locationById.has(locationId) ? locationId : null,
@@ -187,8 +196,8 @@ export function mapCatalog(wire: unknown): MeetnetCatalog {
     parameterById.set(p.id, p);
   }
 
-  const sensors: Sensor[] = [];
-  const sensorById = new Map<string, Sensor>();
+  const sensors: MeetnetSensor[] = [];
+  const sensorById = new Map<string, MeetnetSensor>();
   for (const row of AvailableData) {
     const s = mapSensor(row, locationById, parameterById);
     if (!s || sensorById.has(s.id)) {

@@ -1,15 +1,18 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
-import { UpstreamName } from '../shared/domain.js';
-import { badInput } from '../errors.js';
-import { parseId } from '../shared/ids.js';
-import type { WriteKind, WriteOutcome, WriteRequest } from '../upstreams/types.js';
-import { durationArg } from './duration.js';
-import { MeterDataInput, PriceDataInput, PrognosisInput, TimeseriesDataInput, WeatherDataInput, WriteResultType } from './write.types.js';
+// FlexMeasures' write mutations: meter data and prognoses of a connection, prices of a market,
+// weather data. Checked here for shape, then by the writer against the sensor, then sent.
+import { Arg, Ctx, Mutation, Resolver } from '../../../schema/type-graphql.js';
+import type { GatewayContext } from '../../../context.js';
+import { requireCapability } from '../../../schema/capability.js';
+import { durationArg } from '../../../schema/duration.js';
+import { WriteResultType } from '../../../schema/write-result.type.js';
+import type { WriteOutcome } from '../../../shared/domain.js';
+import { badInput } from '../../../shared/errors.js';
+import { FlexMeasuresWrites, type FmWriteKind, type FmWriteRequest } from '../writer.js';
+import { MeterDataInput, PriceDataInput, PrognosisInput, WeatherDataInput } from './inputs.js';
 
 type SeriesFields = { start: number; values: number[]; resolution?: string | null; duration?: string | null; unit: string };
 
-function base(kind: WriteKind, input: SeriesFields, horizon: string | null | undefined): WriteRequest {
+function base(kind: FmWriteKind, input: SeriesFields, horizon: string | null | undefined): FmWriteRequest {
   if (input.values.length === 0) throw badInput('values: send at least one value', { argument: 'values' });
   return {
     kind,
@@ -22,22 +25,18 @@ function base(kind: WriteKind, input: SeriesFields, horizon: string | null | und
   };
 }
 
-/** The upstream named by the target's ID; markets and weather positions are FlexMeasures'. */
-function upstreamOf(request: WriteRequest): UpstreamName {
-  if (request.connectionId) return parseId(request.connectionId, 'connection', 'connectionId').upstream;
-  if (request.sensorId) return parseId(request.sensorId, 'sensor', 'sensorId').upstream;
-  return UpstreamName.FLEXMEASURES;
-}
-
-async function send(ctx: GatewayContext, request: WriteRequest): Promise<WriteOutcome> {
-  const upstream = upstreamOf(request);
-  const adapter = ctx.registry.get(upstream);
-  if (!adapter.write) throw badInput(`${upstream.toLowerCase()} does not take writes through this gateway`);
-  return adapter.write(request);
+/** Sends to the upstream the target's ID names; markets and weather positions go to the (first) upstream that takes such writes. */
+function send(ctx: GatewayContext, request: FmWriteRequest): Promise<WriteOutcome> {
+  const [argument, kind, id] = request.connectionId
+    ? (['connectionId', 'connection', request.connectionId] as const)
+    : (['sensorId', 'sensor', request.sensorId] as const);
+  const upstream = id ? ctx.registry.parse(id, kind, argument).upstream : ctx.registry.having(FlexMeasuresWrites)[0]?.upstream.name;
+  if (!upstream) throw badInput('no upstream of this gateway takes FlexMeasures writes');
+  return requireCapability(ctx, upstream, FlexMeasuresWrites, argument).write(request);
 }
 
 @Resolver()
-export class WriteResolver {
+export class FlexMeasuresWriteResolver {
   @Mutation(() => WriteResultType, {
     description: 'Sends measured power of a connection (FlexMeasures postMeterData or POST /sensors/<id>/data).',
   })
@@ -56,25 +55,6 @@ export class WriteResolver {
     return send(ctx, { ...base('price', input, input.horizon), sensorId: input.sensorId ?? null, market: input.market ?? null });
   }
 
-  @Mutation(() => WriteResultType, {
-    description:
-      'Writes points of a BEMServer timeseries (POST /timeseries_data/). Upstream validation errors name their fields in extensions.fields.',
-  })
-  writeTimeseriesData(
-    @Ctx() ctx: GatewayContext,
-    @Arg('input', () => TimeseriesDataInput) input: TimeseriesDataInput,
-  ): Promise<WriteOutcome> {
-    return send(ctx, {
-      kind: 'timeseries',
-      sensorId: input.sensorId,
-      dataState: input.dataState ?? null,
-      startMs: input.points[0]?.time ?? 0,
-      times: input.points.map((p) => p.time),
-      values: input.points.map((p) => p.value),
-      unit: '',
-    });
-  }
-
   @Mutation(() => WriteResultType, { description: 'Sends weather observations or forecasts for a weather sensor.' })
   writeWeatherData(@Ctx() ctx: GatewayContext, @Arg('input', () => WeatherDataInput) input: WeatherDataInput): Promise<WriteOutcome> {
     const byPosition = input.kind != null || input.latitude != null || input.longitude != null;
@@ -83,11 +63,10 @@ export class WriteResolver {
     if (byPosition && (input.kind == null || input.latitude == null || input.longitude == null)) {
       throw badInput('kind, latitude and longitude go together');
     }
-    const request: WriteRequest = {
+    return send(ctx, {
       ...base('weather', input, input.horizon),
       sensorId: input.sensorId ?? null,
       weather: byPosition ? { type: input.kind!, latitude: input.latitude!, longitude: input.longitude! } : null,
-    };
-    return send(ctx, request);
+    });
   }
 }

@@ -1,18 +1,6 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeScalar } from './scalars.js';
-
-export enum WriteStatus {
-  PROCESSED = 'PROCESSED',
-  ALREADY_RECEIVED = 'ALREADY_RECEIVED',
-}
-registerEnumType(WriteStatus, {
-  name: 'WriteStatus',
-  description: 'How the upstream took a write.',
-  valuesConfig: {
-    PROCESSED: { description: 'Stored.' },
-    ALREADY_RECEIVED: { description: 'The upstream already had exactly these values: nothing changed, nothing failed.' },
-  },
-});
+// The inputs of FlexMeasures' write mutations.
+import { Field, Float, ID, InputType, registerEnumType } from '../../../schema/type-graphql.js';
+import { DateTimeScalar } from '../../../schema/scalars.js';
 
 export enum WeatherKind {
   TEMPERATURE = 'temperature',
@@ -103,52 +91,4 @@ export class WeatherDataInput extends SeriesInput {
 
   @Field(() => String, { nullable: true, description: 'Belief horizon: positive for forecasts. Default PT0H.' })
   horizon?: string | null;
-}
-
-@InputType('DataPointInput')
-export class DataPointInput {
-  @Field(() => DateTimeScalar)
-  time!: number;
-
-  @Field(() => Float, { nullable: true, description: 'null points are skipped.' })
-  value!: number | null;
-}
-
-@InputType('TimeseriesDataInput', {
-  description: 'Points of a BEMServer timeseries. Points the upstream already has are kept as they are (first write wins).',
-})
-export class TimeseriesDataInput {
-  @Field(() => ID, { description: 'e.g. bemserver:sensor:12' })
-  sensorId!: string;
-
-  @Field(() => String, { nullable: true, description: 'Data state, e.g. Raw (default) or Clean.' })
-  dataState?: string | null;
-
-  @Field(() => [DataPointInput])
-  points!: DataPointInput[];
-}
-
-@ObjectType('WriteResult', { description: 'What the upstream answered to a write.' })
-export class WriteResultType {
-  @Field(() => WriteStatus)
-  status!: WriteStatus;
-
-  @Field(() => String, { description: "The upstream's own message." })
-  message!: string;
-
-  @Field(() => ID, {
-    nullable: true,
-    description:
-      'The sensor written to; null where the upstream does not tell (v1_1 markets and weather sensors, which it resolves itself).',
-  })
-  sensorId!: string | null;
-
-  @Field(() => Int, { description: 'Values sent, after upsampling.' })
-  valuesSent!: number;
-
-  @Field(() => Int, { description: 'Each value was repeated this many times to reach the sensor resolution (1: none).' })
-  upsampledBy!: number;
-
-  @Field(() => String, { description: 'The upstream API version that took the write, e.g. v3_0.' })
-  apiVersion!: string;
 }

@@ -1,0 +1,28 @@
+// BEMServer's write mutation: points of a timeseries, at their own instants.
+import { Arg, Ctx, Mutation, Resolver } from '../../../schema/type-graphql.js';
+import type { GatewayContext } from '../../../context.js';
+import { requireCapability } from '../../../schema/capability.js';
+import { WriteResultType } from '../../../schema/write-result.type.js';
+import type { WriteOutcome } from '../../../shared/domain.js';
+import { TimeseriesWrites } from '../adapter.js';
+import { TimeseriesDataInput } from './inputs.js';
+
+@Resolver()
+export class TimeseriesWriteResolver {
+  @Mutation(() => WriteResultType, {
+    description:
+      'Writes points of a BEMServer timeseries (POST /timeseries_data/). Upstream validation errors name their fields in extensions.fields.',
+  })
+  writeTimeseriesData(
+    @Ctx() ctx: GatewayContext,
+    @Arg('input', () => TimeseriesDataInput) input: TimeseriesDataInput,
+  ): Promise<WriteOutcome> {
+    const { upstream } = ctx.registry.parse(input.sensorId, 'sensor', 'sensorId');
+    return requireCapability(ctx, upstream, TimeseriesWrites, 'sensorId').writeTimeseries({
+      sensorId: input.sensorId,
+      dataState: input.dataState ?? null,
+      times: input.points.map((p) => p.time),
+      values: input.points.map((p) => p.value),
+    });
+  }
+}
