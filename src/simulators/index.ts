@@ -1,17 +1,12 @@
 // What every upstream simulator shares: the HTTP server with its request log, faults and latency,
 // and deterministic pseudo-randomness for the data. Named one by one: the files behind them share
 // helpers with each other that are not part of this API.
+export { MAX_BODY_BYTES, paramsToRecord, parseBody, type BodyKind, type ParamRecord, type SimRequest } from './request.js';
 export {
-  MAX_BODY_BYTES,
   SimulatorServer,
-  paramsToRecord,
-  parseBody,
-  type BodyKind,
   type Fault,
-  type ParamRecord,
   type RequestLogEntry,
   type SimHandler,
-  type SimRequest,
   type SimResponse,
   type SimResult,
   type SimulatorOptions,
