@@ -2,13 +2,6 @@
 // and deterministic pseudo-randomness for the data. Named one by one: the files behind them share
 // helpers with each other that are not part of this API.
 export { MAX_BODY_BYTES, paramsToRecord, parseBody, type BodyKind, type ParamRecord, type SimRequest } from './request.js';
-export {
-  SimulatorServer,
-  type Fault,
-  type RequestLogEntry,
-  type SimHandler,
-  type SimResponse,
-  type SimResult,
-  type SimulatorOptions,
-} from './common.js';
+export type { SimHandler, SimResponse, SimResult } from './response.js';
+export { SimulatorServer, type Fault, type RequestLogEntry, type SimulatorOptions } from './common.js';
 export * from './hash.js';
