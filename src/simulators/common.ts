@@ -2,9 +2,10 @@
 // logs them, injects faults and latency at run time, and never crashes on bad input. Each
 // simulator supplies one handler that routes the request and says which route it was and whether
 // the caller was authorized; everything else (faults, latency, log) is generic and lives here.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_BODY_BYTES, parseBody, parseTarget, readBody, type ParamRecord, type SimRequest } from './request.js';
+import { MAX_BODY_BYTES, parseBody, parseTarget, readBody, type SimRequest } from './request.js';
+import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { JSON_CONTENT_TYPE, writeResponse, type SimHandler, type SimResponse, type SimResult } from './response.js';
 
 export interface Fault {
@@ -24,23 +25,6 @@ export interface Fault {
   hang?: boolean;
   /** Drop the socket without an answer (after delayMs and latency). */
   destroy?: boolean;
-}
-
-export interface RequestLogEntry {
-  seq: number;
-  /** Simulator clock (ms) at arrival. */
-  at: number;
-  method: string;
-  path: string;
-  route: string;
-  query: ParamRecord;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-  authorized: boolean | null;
-  /** Status sent (or about to be sent); null when no answer is sent (hang, destroy). */
-  status: number | null;
-  /** True when a fault hit this request (including a delay-only fault). */
-  faulted: boolean;
 }
 
 export interface SimulatorOptions {
@@ -70,11 +54,11 @@ interface Sleeper {
 
 export class SimulatorServer {
   readonly name: string;
-  readonly log: RequestLogEntry[] = [];
+  readonly log: RequestLogEntry[];
   private readonly handler: SimHandler;
   private readonly server: Server;
   private readonly errorBody: (status: number, message: string) => unknown;
-  private readonly logLimit: number;
+  private readonly requestLog: RequestLog;
   private readonly maxBodyBytes: number;
   private clock: () => number;
   private latency = 0;
@@ -92,7 +76,8 @@ export class SimulatorServer {
     this.clock = options.clock ?? Date.now;
     this.latencyMs = options.latencyMs ?? 0;
     this.errorBody = options.errorBody ?? ((_status, message) => ({ error: message }));
-    this.logLimit = options.logLimit ?? 10_000;
+    this.requestLog = new RequestLog(options.logLimit ?? 10_000);
+    this.log = this.requestLog.entries;
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.memo = options.memoize ? { routes: new Set(options.memoize.routes), ms: options.memoize.ms, answers: new Map() } : null;
     this.server = createServer((req, res) => {
@@ -176,11 +161,11 @@ export class SimulatorServer {
   }
 
   requests(route?: string): RequestLogEntry[] {
-    return route === undefined ? [...this.log] : this.log.filter((e) => e.route === route);
+    return this.requestLog.of(route);
   }
 
   clearLog(): void {
-    this.log.length = 0;
+    this.requestLog.clear();
   }
 
   /** Requests received since the server started (the log keeps only the latest ones). */
@@ -204,11 +189,6 @@ export class SimulatorServer {
     f.remaining -= 1;
     if (f.remaining <= 0) this.faultList.splice(i, 1);
     return f;
-  }
-
-  private pushLog(entry: RequestLogEntry): void {
-    this.log.push(entry);
-    if (this.log.length > this.logLimit) this.log.splice(0, this.log.length - this.logLimit);
   }
 
   /** Real-time wait; cut short (resolved) by close(). */
@@ -253,7 +233,7 @@ export class SimulatorServer {
     const base = { seq, at, method, path, query, headers: req.headers };
 
     if (read.tooLarge) {
-      this.pushLog({ ...base, route: 'unknown', body: undefined, authorized: null, status: 413, faulted: false });
+      this.requestLog.push({ ...base, route: 'unknown', body: undefined, authorized: null, status: 413, faulted: false });
       await this.sleep(this.latency);
       this.write(res, {
         status: 413,
@@ -285,7 +265,7 @@ export class SimulatorServer {
       };
     }
     const silent = fault !== null && (fault.hang === true || fault.destroy === true);
-    this.pushLog({
+    this.requestLog.push({
       ...base,
       route,
       body: parsed.body,

@@ -3,5 +3,6 @@
 // helpers with each other that are not part of this API.
 export { MAX_BODY_BYTES, paramsToRecord, parseBody, type BodyKind, type ParamRecord, type SimRequest } from './request.js';
 export type { SimHandler, SimResponse, SimResult } from './response.js';
-export { SimulatorServer, type Fault, type RequestLogEntry, type SimulatorOptions } from './common.js';
+export type { RequestLogEntry } from './request-log.js';
+export { SimulatorServer, type Fault, type SimulatorOptions } from './common.js';
 export * from './hash.js';
