@@ -6,26 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES, parseBody, parseTarget, readBody, type SimRequest } from './request.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
-import { JSON_CONTENT_TYPE, writeResponse, type SimHandler, type SimResponse, type SimResult } from './response.js';
-
-export interface Fault {
-  /** Route name to hit (as the handler names it); every route when absent. */
-  route?: string;
-  /** How many matching requests this fault hits; unlimited when absent. */
-  times?: number;
-  /** Answer this status instead of the handler's (500 when only body/contentType are given). */
-  status?: number;
-  /** Raw response body of the faulted answer ('' when absent). */
-  body?: string;
-  /** Content-Type of the faulted answer; JSON when the body parses as JSON, else text/plain. */
-  contentType?: string;
-  /** Wait this long (real time) before answering; alone it delays the normal answer. */
-  delayMs?: number;
-  /** Never answer (the connection stays open until the client gives up or the server closes). */
-  hang?: boolean;
-  /** Drop the socket without an answer (after delayMs and latency). */
-  destroy?: boolean;
-}
+import { Delays, FaultList, faultAnswer, type Fault } from './faults.js';
+import { writeResponse, type SimHandler, type SimResponse, type SimResult } from './response.js';
 
 export interface SimulatorOptions {
   /** Added (real time) before every answer. */
@@ -47,11 +29,6 @@ export interface SimulatorOptions {
   memoize?: { routes: string[]; ms: number };
 }
 
-interface Sleeper {
-  timer: NodeJS.Timeout;
-  resolve: () => void;
-}
-
 export class SimulatorServer {
   readonly name: string;
   readonly log: RequestLogEntry[];
@@ -61,13 +38,12 @@ export class SimulatorServer {
   private readonly requestLog: RequestLog;
   private readonly maxBodyBytes: number;
   private clock: () => number;
-  private latency = 0;
-  private faultList: Array<Fault & { remaining: number }> = [];
+  private readonly delays = new Delays();
+  private readonly faultList = new FaultList();
   private seq = 0;
   private active = 0;
   private peak = 0;
   private baseUrl: string | null = null;
-  private readonly sleepers = new Set<Sleeper>();
   private readonly memo: { routes: Set<string>; ms: number; answers: Map<string, { until: number; result: SimResult }> } | null;
 
   constructor(name: string, handler: SimHandler, options: SimulatorOptions = {}) {
@@ -109,11 +85,7 @@ export class SimulatorServer {
 
   /** Stops the server and ends every connection, hanging and keep-alive ones included. */
   close(): Promise<void> {
-    for (const s of this.sleepers) {
-      clearTimeout(s.timer);
-      s.resolve();
-    }
-    this.sleepers.clear();
+    this.delays.wakeAll();
     if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
@@ -129,12 +101,11 @@ export class SimulatorServer {
   }
 
   get latencyMs(): number {
-    return this.latency;
+    return this.delays.latencyMs;
   }
 
   set latencyMs(ms: number) {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`latencyMs must be a non-negative number, got ${ms}`);
-    this.latency = ms;
+    this.delays.latencyMs = ms;
   }
 
   now(): number {
@@ -146,18 +117,16 @@ export class SimulatorServer {
   }
 
   addFault(fault: Fault): void {
-    const remaining = fault.times ?? Number.POSITIVE_INFINITY;
-    if (!(remaining > 0)) return;
-    this.faultList.push({ ...fault, remaining });
+    this.faultList.add(fault);
   }
 
   clearFaults(): void {
-    this.faultList = [];
+    this.faultList.clear();
   }
 
   /** Faults still armed, with their remaining count. */
   get faults(): ReadonlyArray<Readonly<Fault & { remaining: number }>> {
-    return this.faultList.map((f) => ({ ...f }));
+    return this.faultList.armed();
   }
 
   requests(route?: string): RequestLogEntry[] {
@@ -180,30 +149,6 @@ export class SimulatorServer {
 
   resetPeakConcurrency(): void {
     this.peak = this.active;
-  }
-
-  private takeFault(route: string): Fault | null {
-    const i = this.faultList.findIndex((f) => f.route === undefined || f.route === route);
-    if (i < 0) return null;
-    const f = this.faultList[i]!;
-    f.remaining -= 1;
-    if (f.remaining <= 0) this.faultList.splice(i, 1);
-    return f;
-  }
-
-  /** Real-time wait; cut short (resolved) by close(). */
-  private sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const s: Sleeper = {
-        timer: setTimeout(() => {
-          this.sleepers.delete(s);
-          resolve();
-        }, ms),
-        resolve,
-      };
-      this.sleepers.add(s);
-    });
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -234,7 +179,7 @@ export class SimulatorServer {
 
     if (read.tooLarge) {
       this.requestLog.push({ ...base, route: 'unknown', body: undefined, authorized: null, status: 413, faulted: false });
-      await this.sleep(this.latency);
+      await this.delays.wait();
       this.write(res, {
         status: 413,
         body: this.errorBody(413, `The request body is larger than ${this.maxBodyBytes} bytes.`),
@@ -253,17 +198,8 @@ export class SimulatorServer {
       result = { status: 500, body: this.errorBody(500, 'An error has occurred.') };
     }
     const route = result.route ?? 'unknown';
-    const fault = this.takeFault(route);
-    const replaces = fault !== null && (fault.status !== undefined || fault.body !== undefined || fault.contentType !== undefined);
-    let answer: SimResponse = result;
-    if (fault && replaces) {
-      const body = fault.body ?? '';
-      answer = {
-        status: fault.status ?? 500,
-        rawBody: body,
-        headers: { 'content-type': fault.contentType ?? (looksLikeJson(body) ? JSON_CONTENT_TYPE : 'text/plain; charset=utf-8') },
-      };
-    }
+    const fault = this.faultList.take(route);
+    const answer: SimResponse = (fault === null ? null : faultAnswer(fault)) ?? result;
     const silent = fault !== null && (fault.hang === true || fault.destroy === true);
     this.requestLog.push({
       ...base,
@@ -275,7 +211,7 @@ export class SimulatorServer {
     });
 
     if (fault?.hang) return; // never answer: close() or the client ends the socket
-    await this.sleep((fault?.delayMs ?? 0) + this.latency);
+    await this.delays.wait(fault?.delayMs ?? 0);
     if (fault?.destroy) {
       req.socket.destroy();
       return;
@@ -301,14 +237,5 @@ export class SimulatorServer {
 
   private write(res: ServerResponse, r: SimResponse): void {
     writeResponse(res, r, () => this.clock());
-  }
-}
-
-function looksLikeJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
   }
 }

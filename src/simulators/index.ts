@@ -4,5 +4,6 @@
 export { MAX_BODY_BYTES, paramsToRecord, parseBody, type BodyKind, type ParamRecord, type SimRequest } from './request.js';
 export type { SimHandler, SimResponse, SimResult } from './response.js';
 export type { RequestLogEntry } from './request-log.js';
-export { SimulatorServer, type Fault, type SimulatorOptions } from './common.js';
+export type { Fault } from './faults.js';
+export { SimulatorServer, type SimulatorOptions } from './common.js';
 export * from './hash.js';
