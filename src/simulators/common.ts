@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES, parseBody, parseTarget, readBody, type SimRequest } from './request.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { Delays, FaultList, faultAnswer, type Fault } from './faults.js';
+import { AnswerMemo } from './memo.js';
 import { writeResponse, type SimHandler, type SimResponse, type SimResult } from './response.js';
 
 export interface SimulatorOptions {
@@ -44,7 +45,7 @@ export class SimulatorServer {
   private active = 0;
   private peak = 0;
   private baseUrl: string | null = null;
-  private readonly memo: { routes: Set<string>; ms: number; answers: Map<string, { until: number; result: SimResult }> } | null;
+  private readonly memo: AnswerMemo | null;
 
   constructor(name: string, handler: SimHandler, options: SimulatorOptions = {}) {
     this.name = name;
@@ -55,7 +56,7 @@ export class SimulatorServer {
     this.requestLog = new RequestLog(options.logLimit ?? 10_000);
     this.log = this.requestLog.entries;
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-    this.memo = options.memoize ? { routes: new Set(options.memoize.routes), ms: options.memoize.ms, answers: new Map() } : null;
+    this.memo = options.memoize ? new AnswerMemo(options.memoize) : null;
     this.server = createServer((req, res) => {
       this.onRequest(req, res).catch(() => {
         // Last resort: never let a request take the process down.
@@ -222,17 +223,7 @@ export class SimulatorServer {
   private async answerOrRecall(req: SimRequest): Promise<SimResult> {
     const memo = this.memo;
     if (!memo) return this.handler(req);
-    const key = `${req.method} ${req.url} ${req.headers.authorization ?? ''} ${req.rawBody}`;
-    const kept = memo.answers.get(key);
-    const now = Date.now();
-    if (kept && kept.until > now) return kept.result;
-    const result = await this.handler(req);
-    if (result.route && memo.routes.has(result.route) && result.status >= 200 && result.status < 300) {
-      if (memo.answers.size >= 10_000) memo.answers.clear();
-      const rawBody = result.rawBody ?? (result.body === undefined ? '' : JSON.stringify(result.body));
-      memo.answers.set(key, { until: now + memo.ms, result: { ...result, body: undefined, rawBody } });
-    }
-    return result;
+    return memo.recall(req, (r) => this.handler(r));
   }
 
   private write(res: ServerResponse, r: SimResponse): void {
