@@ -5,5 +5,5 @@ export { MAX_BODY_BYTES, paramsToRecord, parseBody, type BodyKind, type ParamRec
 export type { SimHandler, SimResponse, SimResult } from './response.js';
 export type { RequestLogEntry } from './request-log.js';
 export type { Fault } from './faults.js';
-export { SimulatorServer, type SimulatorOptions } from './common.js';
+export { SimulatorServer, type SimulatorOptions } from './server.js';
 export * from './hash.js';

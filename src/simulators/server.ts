@@ -1,7 +1,4 @@
-// Shared machinery of the built-in upstream simulators: a node:http server that parses requests,
-// logs them, injects faults and latency at run time, and never crashes on bad input. Each
-// simulator supplies one handler that routes the request and says which route it was and whether
-// the caller was authorized; everything else (faults, latency, log) is generic and lives here.
+// The simulator HTTP server: listening, taking each request through the handler, faults and log, answering, closing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES, parseBody, parseTarget, readBody, type SimRequest } from './request.js';
@@ -30,6 +27,12 @@ export interface SimulatorOptions {
   memoize?: { routes: string[]; ms: number };
 }
 
+/**
+ * Shared machinery of the built-in upstream simulators: a node:http server that parses requests,
+ * logs them, injects faults and latency at run time, and never crashes on bad input. Each
+ * simulator supplies one handler that routes the request and says which route it was and whether
+ * the caller was authorized; everything else (faults, latency, log) is generic and handled here.
+ */
 export class SimulatorServer {
   readonly name: string;
   readonly log: RequestLogEntry[];
