@@ -3,8 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import catalog2020 from './catalog-2020.json' with { type: 'json' };
 import { SimulatorServer, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
+import { badRequest, field, idsOf, unsupportedMediaType } from './binding.js';
 import { isGap, meetnetSeries } from './data.js';
 import { DATETIME_MIN_MS, DAY_MS, MINUTE_MS, formatMeetnetTime, parseMeetnetTime } from './formats.js';
+import { scramble } from './quirks.js';
 import {
   MEETNET_401_MESSAGE,
   MEETNET_LOGIN_FAILED_MESSAGE,
@@ -48,41 +50,6 @@ export interface MeetnetSimulatorOptions {
 function loadDefaultCatalog(): CatalogResponse {
   // The recorded catalog is bundled with the simulator (a JSON import), so nothing is copied at build time.
   return catalog2020 as CatalogResponse;
-}
-
-// ---------------------------------------------------------------- body helpers
-
-/** Json.NET binds property names case-insensitively (§5.1: surfbot sends `Ids`). */
-function field(body: unknown, name: string): unknown {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const rec = body as Record<string, unknown>;
-  if (name in rec) return rec[name];
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(rec)) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}
-
-/**
- * The `IDs` of a JSON or form body: an array, a single string (form, §6.1), or the ASP.NET
- * form spellings `IDs[]=` / `IDs[0]=`. Returns null when the body has no IDs at all.
- */
-function idsOf(req: SimRequest): string[] | null {
-  const body = req.body;
-  if (req.bodyKind === 'form' && body && typeof body === 'object') {
-    const out: string[] = [];
-    let found = false;
-    for (const [k, v] of Object.entries(body as Record<string, string | string[]>)) {
-      if (!/^ids(\[\d*\])?$/i.test(k)) continue;
-      found = true;
-      out.push(...(Array.isArray(v) ? v : [v]));
-    }
-    return found ? out : null;
-  }
-  const v = field(body, 'IDs');
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  return [];
 }
 
 function bearerToken(req: SimRequest): string | null {
@@ -290,16 +257,12 @@ class MeetnetState {
     return { route: 'ping', authorized, status: 200, body };
   }
 
-  private badRequest(message: string, extra: Record<string, unknown> = {}): { status: number; body: unknown } {
-    return { status: 400, body: { Message: message, ...extra } };
-  }
-
   private currentData(req: SimRequest): { status: number; body?: unknown; rawBody?: string } {
     if (this.replay.currentData !== undefined) return { status: 200, rawBody: this.replay.currentData };
     // GET ignores any filter, `?ids=` included (§5.1); only a POST body filters.
     let wanted: Set<string> | null = null;
     if (req.method === 'POST') {
-      if (req.bodyError !== null) return this.badRequest('The request is invalid.', { MessageDetail: req.bodyError });
+      if (req.bodyError !== null) return badRequest('The request is invalid.', { MessageDetail: req.bodyError });
       const unsupported = unsupportedMediaType(req, 'CurrentDataRequest');
       if (unsupported) return unsupported;
       const ids = idsOf(req);
@@ -328,7 +291,7 @@ class MeetnetState {
 
   private getData(req: SimRequest): { status: number; body?: unknown; rawBody?: string } {
     if (this.replay.getData !== undefined) return { status: 200, rawBody: this.replay.getData };
-    if (req.bodyError !== null) return this.badRequest('The request is invalid.', { MessageDetail: req.bodyError });
+    if (req.bodyError !== null) return badRequest('The request is invalid.', { MessageDetail: req.bodyError });
     const unsupported = unsupportedMediaType(req, 'GetDataRequest');
     if (unsupported) return unsupported;
     // A missing StartTime/EndTime binds to DateTime.MinValue: From/Till gives 200 and no points (§6.1).
@@ -341,7 +304,7 @@ class MeetnetState {
       }
       const ms = typeof v === 'string' ? parseMeetnetTime(v) : null;
       if (ms === null) {
-        return this.badRequest('The request is invalid.', {
+        return badRequest('The request is invalid.', {
           ModelState: { [`request.${name}`]: [`Could not convert string to DateTime: ${String(v)}.`] },
         });
       }
@@ -350,7 +313,7 @@ class MeetnetState {
     const [start, end] = times as [number, number];
     // The real answer to a span over 365 days is unknown; ours is a 400 (§6.1, §8.6).
     if (this.maxSpanDays !== null && end - start > this.maxSpanDays * DAY_MS) {
-      return this.badRequest(`The requested period is longer than ${this.maxSpanDays} days.`);
+      return badRequest(`The requested period is longer than ${this.maxSpanDays} days.`);
     }
 
     // One entry per known ID, duplicates once; unknown IDs are left out (§6.2).
@@ -427,49 +390,6 @@ function serializeCatalog(catalog: CatalogResponse, customer: CustomerModel): st
   );
 }
 
-/**
- * Web API has no formatter for other media types: 415 instead of binding the body (inferred from
- * ASP.NET Web API 2, §1). Returns null when the body can be read.
- */
-function unsupportedMediaType(req: SimRequest, model: string): { status: number; body: unknown } | null {
-  if (req.bodyKind !== 'text') return null;
-  const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim();
-  return {
-    status: 415,
-    body: {
-      Message: `The request entity's media type '${type}' is not supported for this resource.`,
-      ExceptionMessage: `No MediaTypeFormatter is available to read an object of type '${model}' from content with media type '${type}'.`,
-    },
-  };
-}
-
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** mulberry32 seeded by the series ID: the same request always gives the same disorder. */
-function seededRandom(seedText: string): () => number {
-  let seed = 0x811c9dc5;
-  for (let i = 0; i < seedText.length; i++) seed = Math.imul(seed ^ seedText.charCodeAt(i), 0x01000193);
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Shuffled copy with about 1 % (at least one) of the points repeated. */
-function scramble<T>(points: T[], seedText: string): T[] {
-  const rnd = seededRandom(seedText);
-  const out = points.slice();
-  const dups = Math.max(1, Math.floor(points.length / 100));
-  for (let i = 0; i < dups; i++) out.push(points[Math.floor(rnd() * points.length)]!);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    const tmp = out[i]!;
-    out[i] = out[j]!;
-    out[j] = tmp;
-  }
-  return out;
 }
