@@ -1,9 +1,9 @@
 // Built-in simulator of the Meetnet Vlaamse Banken API v2, following §8 of the contract
 // (shared/upstreams/meetnet.md). Values come from sim-data.ts; the catalog is the real 2020 one.
 import { randomBytes } from 'node:crypto';
-import catalog2020 from './catalog-2020.json' with { type: 'json' };
 import { SimulatorServer, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
 import { badRequest, field, idsOf, unsupportedMediaType } from './binding.js';
+import { loadDefaultCatalog, serializeCatalog, seriesById, type Series } from './catalog.js';
 import { isGap, meetnetSeries } from './data.js';
 import { DATETIME_MIN_MS, DAY_MS, MINUTE_MS, formatMeetnetTime, parseMeetnetTime } from './formats.js';
 import { scramble } from './quirks.js';
@@ -47,11 +47,6 @@ export interface MeetnetSimulatorOptions {
   historyStartMs?: number;
 }
 
-function loadDefaultCatalog(): CatalogResponse {
-  // The recorded catalog is bundled with the simulator (a JSON import), so nothing is copied at build time.
-  return catalog2020 as CatalogResponse;
-}
-
 function bearerToken(req: SimRequest): string | null {
   const h = req.headers.authorization;
   if (!h) return null;
@@ -60,13 +55,6 @@ function bearerToken(req: SimRequest): string | null {
 }
 
 // ---------------------------------------------------------------- the simulator
-
-interface Series {
-  id: string;
-  location: string;
-  parameter: string;
-  intervalMin: number;
-}
 
 /** Lower-cased path → route name (as logged and as faults name it) and allowed methods. */
 const ROUTES = new Map<string, { route: string; methods: string[] }>([
@@ -131,7 +119,7 @@ class MeetnetState {
   private readonly historyStartMs: number;
   private readonly customer: CustomerModel;
   private readonly catalogBody: string;
-  private readonly series = new Map<string, Series>();
+  private readonly series: Map<string, Series>;
   private readonly liveSeries: Series[];
 
   constructor(o: MeetnetSimulatorOptions) {
@@ -147,9 +135,7 @@ class MeetnetState {
     this.customer = { FullName: 'Simulator Account', Login: this.username };
     const catalog = o.catalog ?? loadDefaultCatalog();
     this.catalogBody = serializeCatalog(catalog, this.customer);
-    for (const a of catalog.AvailableData) {
-      this.series.set(a.ID, { id: a.ID, location: a.Location, parameter: a.Parameter, intervalMin: a.CurrentInterval });
-    }
+    this.series = seriesById(catalog);
     // currentData is sorted by ID (§5.2) and leaves out series with CurrentInterval 0 (§4.6).
     this.liveSeries = [...this.series.values()].filter((s) => s.intervalMin > 0).sort((a, b) => cmp(a.id, b.id));
   }
@@ -371,23 +357,6 @@ class MeetnetState {
     const returned = this.unordered && points.length > 0 ? scramble(points, s.id) : points;
     return { head, json: `${JSON.stringify(head).slice(0, -1)},"Values":[${returned.join(',')}]}` };
   }
-}
-
-/**
- * The catalog as the API writes it: key order Customer, Locations, Parameters, ParameterTypes,
- * AvailableData, ProjectionWKT, and ParameterTypes keyed by ID but listed by SortOrder ("1","2",
- * "4","3","0" in 2020, §4.1), which JSON.stringify cannot do: JS objects list integer keys first.
- */
-function serializeCatalog(catalog: CatalogResponse, customer: CustomerModel): string {
-  const types = Object.entries(catalog.ParameterTypes)
-    .sort(([, a], [, b]) => a.SortOrder - b.SortOrder)
-    .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
-    .join(',');
-  const j = JSON.stringify;
-  return (
-    `{"Customer":${j(customer)},"Locations":${j(catalog.Locations)},"Parameters":${j(catalog.Parameters)},` +
-    `"ParameterTypes":{${types}},"AvailableData":${j(catalog.AvailableData)},"ProjectionWKT":${j(catalog.ProjectionWKT)}}`
-  );
 }
 
 function cmp(a: string, b: string): number {
