@@ -1,15 +1,13 @@
 // Built-in simulator of the Meetnet Vlaamse Banken API v2, following §8 of the contract
 // (shared/upstreams/meetnet.md). Values come from sim-data.ts; the catalog is the real 2020 one.
-import { randomBytes } from 'node:crypto';
 import { SimulatorServer, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
+import { MeetnetAuth, bearerToken, unauthorized } from './auth.js';
 import { badRequest, field, idsOf, unsupportedMediaType } from './binding.js';
 import { loadDefaultCatalog, serializeCatalog, seriesById, type Series } from './catalog.js';
 import { isGap, meetnetSeries } from './data.js';
 import { DATETIME_MIN_MS, DAY_MS, MINUTE_MS, formatMeetnetTime, parseMeetnetTime } from './formats.js';
 import { scramble } from './quirks.js';
 import {
-  MEETNET_401_MESSAGE,
-  MEETNET_LOGIN_FAILED_MESSAGE,
   MEETNET_MAX_SPAN_DAYS,
   type CatalogResponse,
   type CurrentDataItem,
@@ -17,7 +15,6 @@ import {
   type GetDataResponse,
   type LPData,
   type PingResponse,
-  type TokenResponse,
 } from '../wire.js';
 
 export interface MeetnetSimulatorOptions {
@@ -47,13 +44,6 @@ export interface MeetnetSimulatorOptions {
   historyStartMs?: number;
 }
 
-function bearerToken(req: SimRequest): string | null {
-  const h = req.headers.authorization;
-  if (!h) return null;
-  const m = /^bearer\s+(\S+)\s*$/i.exec(h); // `Bearer`/`bearer` both work (§8.2)
-  return m ? m[1]! : '';
-}
-
 // ---------------------------------------------------------------- the simulator
 
 /** Lower-cased path → route name (as logged and as faults name it) and allowed methods. */
@@ -66,10 +56,11 @@ const ROUTES = new Map<string, { route: string; methods: string[] }>([
 ]);
 
 export class MeetnetSimulator extends SimulatorServer {
-  private readonly state: MeetnetState;
+  private readonly auth: MeetnetAuth;
 
   constructor(options: MeetnetSimulatorOptions = {}) {
-    const state = new MeetnetState(options);
+    const auth = new MeetnetAuth(options);
+    const state = new MeetnetState(options, auth);
     super('meetnet', (req) => state.handle(req), {
       latencyMs: options.latencyMs,
       memoize: options.memoize,
@@ -77,25 +68,25 @@ export class MeetnetSimulator extends SimulatorServer {
       // Web API's error shape is `{"Message": …}` (§7).
       errorBody: (_status, message) => ({ Message: message }),
     });
-    this.state = state;
+    this.auth = auth;
   }
 
   get username(): string {
-    return this.state.username;
+    return this.auth.username;
   }
 
   get password(): string {
-    return this.state.password;
+    return this.auth.password;
   }
 
   /** Every token issued so far stops working (401 on the data routes, `Customer: null` on ping). */
   expireTokens(): void {
-    this.state.tokens.clear();
+    this.auth.tokens.clear();
   }
 
   /** Every token handed out so far, expired ones included (the latest 10 000), oldest first. */
   issuedTokens(): string[] {
-    return [...this.state.issued];
+    return [...this.auth.issued];
   }
 }
 
@@ -104,15 +95,7 @@ export function createMeetnetSimulator(options: MeetnetSimulatorOptions = {}): M
 }
 
 class MeetnetState {
-  readonly username: string;
-  readonly password: string;
-  /** token → expiry on the simulator clock (ms). */
-  readonly tokens = new Map<string, number>();
-  /** Every token handed out, for tests that check no secret leaks. */
-  readonly issued: string[] = [];
-  private readonly lifetimeS: number;
   private readonly maxSpanDays: number | null;
-  private readonly loginFailure: 'message' | 'oauth';
   private readonly gapRate: number;
   private readonly unordered: boolean;
   private readonly replay: { currentData?: string; getData?: string };
@@ -122,17 +105,16 @@ class MeetnetState {
   private readonly series: Map<string, Series>;
   private readonly liveSeries: Series[];
 
-  constructor(o: MeetnetSimulatorOptions) {
-    this.username = o.username ?? 'simulator@example.com';
-    this.password = o.password ?? 'simulator';
-    this.lifetimeS = o.tokenLifetimeSeconds ?? 3599;
+  constructor(
+    o: MeetnetSimulatorOptions,
+    private readonly auth: MeetnetAuth,
+  ) {
     this.maxSpanDays = o.maxSpanDays === undefined ? MEETNET_MAX_SPAN_DAYS : o.maxSpanDays;
-    this.loginFailure = o.loginFailure ?? 'message';
     this.gapRate = o.gapRate ?? 0.01;
     this.unordered = o.unordered ?? false;
     this.replay = o.replay ?? {};
     this.historyStartMs = o.historyStartMs ?? Date.UTC(2000, 0, 1);
-    this.customer = { FullName: 'Simulator Account', Login: this.username };
+    this.customer = { FullName: 'Simulator Account', Login: auth.username };
     const catalog = o.catalog ?? loadDefaultCatalog();
     this.catalogBody = serializeCatalog(catalog, this.customer);
     this.series = seriesById(catalog);
@@ -155,21 +137,13 @@ class MeetnetState {
     }
     switch (def.route) {
       case 'token':
-        return this.token(req);
+        return this.auth.token(req);
       case 'ping':
         return this.ping(req);
       default: {
-        const authorized = this.isAuthorized(req);
-        if (!authorized) {
-          // [Authorize] runs before model binding: 401 whatever the body (§7).
-          return {
-            route: def.route,
-            authorized: false,
-            status: 401,
-            headers: { 'www-authenticate': 'Bearer' },
-            body: { Message: MEETNET_401_MESSAGE },
-          };
-        }
+        const authorized = this.auth.isAuthorized(req);
+        // [Authorize] runs before model binding: 401 whatever the body (§7).
+        if (!authorized) return unauthorized(def.route);
         if (def.route === 'catalog') return { route: 'catalog', authorized: true, status: 200, rawBody: this.catalogBody };
         if (def.route === 'currentData') return { route: 'currentData', authorized: true, ...this.currentData(req) };
         return { route: 'getData', authorized: true, ...this.getData(req) };
@@ -187,58 +161,10 @@ class MeetnetState {
     };
   }
 
-  private isAuthorized(req: SimRequest): boolean {
-    const token = bearerToken(req);
-    if (!token) return false;
-    const expires = this.tokens.get(token);
-    return expires !== undefined && req.at < expires;
-  }
-
-  private token(req: SimRequest): SimResult {
-    // OWIN reads form fields only; a JSON body has no grant_type (§2, §8.1).
-    const form = req.bodyKind === 'form' ? (req.body as Record<string, string | string[]>) : {};
-    const one = (k: string): string | undefined => {
-      const v = form[k];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    const noCache = { 'cache-control': 'no-cache', pragma: 'no-cache', expires: '-1' };
-    if (one('grant_type') !== 'password') {
-      return { route: 'token', authorized: null, status: 400, headers: noCache, body: { error: 'unsupported_grant_type' } };
-    }
-    // ASP.NET Identity user names are case-insensitive; passwords are not.
-    const userOk = (one('username') ?? '').toLowerCase() === this.username.toLowerCase();
-    if (!userOk || one('password') !== this.password) {
-      const body =
-        this.loginFailure === 'oauth'
-          ? { error: 'invalid_grant', error_description: 'The user name or password is incorrect.' }
-          : { Message: MEETNET_LOGIN_FAILED_MESSAGE }; // what De-Wind-Nu tests for (§2)
-      return { route: 'token', authorized: false, status: 400, headers: noCache, body };
-    }
-    const token = randomBytes(48).toString('base64url');
-    const issued = Math.floor(req.at / 1000) * 1000;
-    const expires = issued + this.lifetimeS * 1000;
-    this.tokens.set(token, expires);
-    this.issued.push(token);
-    if (this.issued.length > 10_000) this.issued.shift();
-    if (this.tokens.size > 10_000) {
-      for (const [t, exp] of this.tokens) if (exp <= req.at) this.tokens.delete(t);
-    }
-    // Key order of the ASP.NET Identity template; RFC 1123 dates (§2).
-    const body: TokenResponse = {
-      access_token: token,
-      token_type: 'bearer',
-      expires_in: this.lifetimeS,
-      userName: this.username,
-      '.issued': new Date(issued).toUTCString(),
-      '.expires': new Date(expires).toUTCString(),
-    };
-    return { route: 'token', authorized: true, status: 200, headers: noCache, body };
-  }
-
   private ping(req: SimRequest): SimResult {
     // Always 200; an invalid or expired token just gives Customer null (§3).
     const token = bearerToken(req);
-    const authorized = token === null ? null : this.isAuthorized(req);
+    const authorized = token === null ? null : this.auth.isAuthorized(req);
     const body: PingResponse = { Customer: authorized ? { ...this.customer } : null };
     return { route: 'ping', authorized, status: 200, body };
   }
