@@ -3,11 +3,16 @@
 // server (v1_1 routes answer 410); `generation: 'v1_1'` like v0.12.3, the last release where v1_1
 // works (or, with `sunset`, like v0.13 where it answers 410). Values come from sim-data.ts.
 import { randomBytes } from 'node:crypto';
-import { SimulatorServer, type ParamRecord, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
-import { formatDurationFM, formatDurationIsodate, parseDuration } from '../../../shared/durations.js';
+import { SimulatorServer, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
+import { formatDurationFM, formatDurationIsodate } from '../../../shared/durations.js';
 import { parseEntityAddress } from '../entity-address.js';
-import { isGap, simPrognosis, simValue, type SimSeriesSpec } from './data.js';
+import { isGap, simPrognosis, simValue } from './data.js';
 import { FM_401_MESSAGE, type ApiVersion } from '../wire.js';
+import { ALREADY_V1, methodNotAllowed, notFound, one, PROCESSED, unprocessable } from './http.js';
+import { ACCOUNT, AUTHORITY, buildPortfolio, type Kind, type SimAsset, type SimSensor } from './portfolio.js';
+import { DAY, duration, HOUR, isoInOffset, MINUTE, parseAware, pyTimedelta } from './time.js';
+import { round6, unitFactor } from './units.js';
+import { assetGroups, period, v1Query } from './v1-message.js';
 
 export interface FlexMeasuresSimulatorOptions {
   /** Benchmarks only: identical reads of these routes answered again (see SimulatorOptions.memoize). */
@@ -33,11 +38,6 @@ export interface FlexMeasuresSimulatorOptions {
   chargers?: number;
 }
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-/** Authority of the addresses this server generates: host company.flexmeasures.io, auth start 2021-01 (§2.7). */
-const AUTHORITY = 'ea1.2021-01.io.flexmeasures.company';
 /** Generated forecasts are made this long ahead of each event. */
 const FORECAST_HORIZON_MS = 36 * HOUR;
 /** Day-ahead prices are published this long before each hour. */
@@ -47,174 +47,12 @@ const HEAD_VERSION = '0.31.0';
 const MAX_EVENTS = 1_000_000;
 const OLD_VERSION = '0.12.3';
 
-const NOT_FOUND =
-  'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.';
-const PROCESSED = { status: 'PROCESSED', message: 'Request has been processed.' };
-const ALREADY_V1 = 'Some of the data has already been received and successfully processed.';
 const REPLACEMENT_V1 =
   'Some of the data represents a replacement, which is reserved for servers in play mode. Enable play mode or update the prior in your request.';
 const REPLACEMENT_V3 =
   'Some of the data represents a replacement: existing values would be changed for the same sensor, source, event timestamp and belief time. This is reserved for customized servers. If you are hosting FlexMeasures, you can enable replacements by setting FLEXMEASURES_ALLOW_DATA_OVERWRITE=True in the configuration settings. Alternatively, submit the data with a different prior, or check whether the same file was already uploaded with different values.';
 const INVALID_DOMAIN_V1 =
   "Connections, sensors and markets should be identified using the EA1 addressing scheme recommended by USEF. For example: 'ea1.2018-06.io.flexmeasures:<owner_id>:<asset_id>' 'ea1.2018-06.io.flexmeasures:temperature:<latitude>:<longitude>' 'ea1.2018-06.io.flexmeasures:<market_name>' 'ea1.2018-06.io.flexmeasures:<owner_id>:<asset_id>:<event_id>:<event_type>'";
-
-// ---------------------------------------------------------------- the portfolio
-
-type Kind = SimSeriesSpec['kind'];
-
-interface SimSensor {
-  id: number;
-  name: string;
-  unit: string;
-  resolutionMs: number;
-  assetId: number;
-  kind: Kind;
-  spec: SimSeriesSpec;
-  attributes: Record<string, unknown>;
-  /** Database sign: EV chargers only consume (≤ 0), the solar park only produces (≥ 0) (§3.7). */
-  strictly: 'non-positive' | 'non-negative' | null;
-  /** Weather sensor type name as v1_1 addresses it (`wind speed`), markets by sensor name. */
-  weatherType?: string;
-}
-
-interface SimAsset {
-  id: number;
-  name: string;
-  description: string | null;
-  accountId: number | null;
-  latitude: number | null;
-  longitude: number | null;
-  type: { id: number; name: string };
-  parentId: number | null;
-}
-
-const ACCOUNT = { id: 1, name: 'Simulated Charging Co' };
-const TYPES = {
-  hub: { id: 1, name: 'charge_point_hub' },
-  cp: { id: 2, name: 'one-way_evse' },
-  solar: { id: 3, name: 'solar' },
-  market: { id: 4, name: 'day_ahead' },
-  weather: { id: 5, name: 'weather_station' },
-};
-
-function buildPortfolio(chargers: number): { assets: SimAsset[]; sensors: SimSensor[] } {
-  const assets: SimAsset[] = [];
-  const sensors: SimSensor[] = [];
-  const hubs = [
-    { id: 100, name: 'Charging hub Zeebrugge', latitude: 51.3298, longitude: 3.2053 },
-    { id: 101, name: 'Charging hub Antwerpen-Noord', latitude: 51.2587, longitude: 4.4163 },
-  ];
-  for (const h of hubs) {
-    assets.push({
-      ...h,
-      description: 'Public EV charging hub with 22 kW chargers',
-      accountId: ACCOUNT.id,
-      type: TYPES.hub,
-      parentId: null,
-    });
-  }
-  for (let n = 1; n <= chargers; n++) {
-    const hub = hubs[(n - 1) % hubs.length]!;
-    const assetId = n; // charging station n owns power sensor n, named "CS n" as in the upstream's tests
-    assets.push({
-      id: assetId,
-      name: `Charging station ${n}`,
-      description: null,
-      accountId: ACCOUNT.id,
-      latitude: Number((hub.latitude + 0.0001 * n).toFixed(7)),
-      longitude: hub.longitude,
-      type: TYPES.cp,
-      parentId: hub.id,
-    });
-    sensors.push({
-      id: n,
-      name: `CS ${n}`,
-      unit: 'MW',
-      resolutionMs: 15 * MINUTE,
-      assetId,
-      kind: 'ev',
-      spec: { kind: 'ev', seed: n },
-      attributes: { capacity_in_mw: 0.022 },
-      strictly: 'non-positive',
-    });
-  }
-  const solarAsset = { id: 200, name: 'Solar park Oostende', latitude: 51.2154, longitude: 2.9287 };
-  assets.push({ ...solarAsset, description: '12 MWp ground-mounted PV', accountId: ACCOUNT.id, type: TYPES.solar, parentId: null });
-  const solarId = chargers + 1;
-  sensors.push({
-    id: solarId,
-    name: 'Solar park Oostende',
-    unit: 'MW',
-    resolutionMs: 15 * MINUTE,
-    assetId: 200,
-    kind: 'solar',
-    spec: { kind: 'solar', seed: solarId, latitude: solarAsset.latitude, longitude: solarAsset.longitude, capacityMw: 12 },
-    attributes: { capacity_in_mw: 12, consumption_is_positive: false },
-    strictly: 'non-negative',
-  });
-  // Public assets (account_id null): the market and the weather station (§4.7 include_public).
-  assets.push({
-    id: 300,
-    name: 'EPEX SPOT day-ahead',
-    description: 'Day-ahead market NL',
-    accountId: null,
-    latitude: null,
-    longitude: null,
-    type: TYPES.market,
-    parentId: null,
-  });
-  const priceId = chargers + 2;
-  sensors.push({
-    id: priceId,
-    name: 'epex_da',
-    unit: 'EUR/MWh',
-    resolutionMs: HOUR,
-    assetId: 300,
-    kind: 'price',
-    spec: { kind: 'price', seed: priceId },
-    attributes: {},
-    strictly: null,
-  });
-  const station = { id: 400, name: 'Weather station Vlissingen', latitude: 51.442, longitude: 3.596 };
-  assets.push({ ...station, description: 'KNMI 310 (simulated)', accountId: null, type: TYPES.weather, parentId: null });
-  const weather: Array<{ kind: Kind; name: string; unit: string; type: string }> = [
-    { kind: 'temperature', name: 'temperature', unit: '°C', type: 'temperature' },
-    { kind: 'irradiance', name: 'irradiance', unit: 'kW/m²', type: 'irradiance' },
-    { kind: 'wind', name: 'wind speed', unit: 'm/s', type: 'wind speed' },
-  ];
-  weather.forEach((w, i) => {
-    const id = chargers + 3 + i;
-    sensors.push({
-      id,
-      name: w.name,
-      unit: w.unit,
-      resolutionMs: HOUR,
-      assetId: station.id,
-      kind: w.kind,
-      spec: { kind: w.kind, seed: id, latitude: station.latitude, longitude: station.longitude },
-      attributes: {},
-      strictly: null,
-      weatherType: w.type,
-    });
-  });
-  return { assets, sensors };
-}
-
-// ---------------------------------------------------------------- small helpers
-
-/** `2015-01-01T00:00:00Z` for UTC, as isodate.datetime_isoformat writes it (§2.6). */
-function isoZ(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
-}
-
-/** The instant in the offset the client wrote (`2021-05-02T00:00:00+02:00`), as isodate echoes it (§2.6). */
-function isoInOffset(ms: number, written: unknown): string {
-  const m = typeof written === 'string' ? /([+-])(\d{2}):(\d{2})$/.exec(written.replace(' ', '+').trim()) : null;
-  if (!m || (m[2] === '00' && m[3] === '00')) return isoZ(ms);
-  const offsetMs = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * MINUTE;
-  return `${isoZ(ms + offsetMs).slice(0, -1)}${m[1]}${m[2]}:${m[3]}`;
-}
 
 /** The limits library's wording: `1 minute`, `5 minute`, `30 second` (as in "500 per 1 minute", §4.10). */
 function windowText(seconds: number): string {
@@ -226,110 +64,6 @@ function windowText(seconds: number): string {
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 }
-
-const AWARE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}:\d{2})$/i;
-
-/** An aware datetime; v3 turns a space back into `+` first (an unescaped `+` in a query, §2.6). */
-function parseAware(raw: unknown, v3: boolean): number | 'naive' | null {
-  if (typeof raw !== 'string') return null;
-  const s = v3 ? raw.replace(' ', '+') : raw;
-  const m = AWARE.exec(s.trim());
-  if (!m) return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s.trim()) ? 'naive' : null;
-  const t = Date.parse(`${m[1]}T${m[2]}${m[3]!.toUpperCase()}`);
-  return Number.isFinite(t) ? t : null;
-}
-
-function duration(raw: unknown, anchorMs?: number): number | null {
-  if (typeof raw !== 'string') return null;
-  try {
-    return parseDuration(raw, anchorMs);
-  } catch {
-    return null;
-  }
-}
-
-/** Python's str(timedelta): `0:04:10`, `1 day, 0:00:00` (FM prints resolutions so, §4.5). */
-function pyTimedelta(ms: number): string {
-  const days = Math.floor(ms / DAY);
-  const rest = Math.round((ms - days * DAY) / 1000);
-  const h = Math.floor(rest / 3600);
-  const m = Math.floor((rest % 3600) / 60);
-  const s = rest % 60;
-  const hms = `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
-  return days ? `${days} day${days === 1 ? '' : 's'}, ${hms}` : hms;
-}
-
-function one(q: ParamRecord, key: string): string | undefined {
-  const v = q[key];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/**
- * v1_1 query decoding (§3.1): repeated keys become lists; a value that parses as a JSON array is
- * used decoded (`connections=["a","b"]`); any other value stays the raw string.
- */
-function v1Query(q: ParamRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(q)) {
-    const decode = (s: string): unknown => {
-      try {
-        const j: unknown = JSON.parse(s);
-        return Array.isArray(j) ? j : s;
-      } catch {
-        return s;
-      }
-    };
-    out[k] = Array.isArray(v) ? v.map(decode).flat() : decode(v);
-  }
-  return out;
-}
-
-/** `connection`/`connections` (singular or plural, top level or in groups) → groups of strings (§3.1). */
-function assetGroups(msg: Record<string, unknown>, singular: string): Array<{ ids: string[]; values: unknown }> | null {
-  const plural = `${singular}s`;
-  const asList = (v: unknown): string[] | null =>
-    typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
-  const top = msg[singular] ?? msg[plural];
-  if (top !== undefined) {
-    const ids = asList(top);
-    return ids && ids.length > 0 ? [{ ids, values: msg.values ?? msg.value }] : null;
-  }
-  if (Array.isArray(msg.groups)) {
-    const groups: Array<{ ids: string[]; values: unknown }> = [];
-    for (const g of msg.groups as unknown[]) {
-      if (!g || typeof g !== 'object') return null;
-      const rec = g as Record<string, unknown>;
-      const ids = asList(rec[singular] ?? rec[plural]);
-      if (!ids || ids.length === 0) return null;
-      groups.push({ ids, values: rec.values ?? rec.value });
-    }
-    return groups.length > 0 ? groups : null;
-  }
-  return null;
-}
-
-// Unit conversion: what v3 accepts as "convertible" (§6 item 7: SI prefixes, and currency per energy).
-const PREFIX: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9 };
-
-function unitFactor(from: string, to: string): number | null {
-  if (from === to) return 1;
-  const alias = (u: string) => (u === '0C' ? '°C' : u === 'kW/m2' ? 'kW/m²' : u);
-  if (alias(from) === alias(to)) return 1;
-  const power = /^([kMG]?)W$/;
-  const energy = /^([kMG]?)Wh$/;
-  const price = /^([A-Z]{3})\/([kMG]?)Wh$/;
-  for (const re of [power, energy]) {
-    const a = re.exec(from);
-    const b = re.exec(to);
-    if (a && b) return PREFIX[a[1]!]! / PREFIX[b[1]!]!;
-  }
-  const pa = price.exec(from);
-  const pb = price.exec(to);
-  if (pa && pb && pa[1] === pb[1]) return PREFIX[pb[2]!]! / PREFIX[pa[2]!]!;
-  return null;
-}
-
-const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 // ---------------------------------------------------------------- beliefs
 
@@ -471,22 +205,12 @@ class FmState {
     const v1 = /^\/api\/v1_1\/(\w+)$/.exec(path);
     if (v1 && Object.hasOwn(V1_ROUTES, v1[1]!)) return this.v1(req, v1[1]!);
     if (path.startsWith('/api/v3_0')) return this.v3(req, path.slice('/api/v3_0'.length));
-    return { route: 'unknown', authorized: null, status: 404, body: { message: NOT_FOUND, status: 404 } };
+    return notFound();
   }
 
   private only(req: SimRequest, method: string, route: string, answer: () => SimResult): SimResult {
-    if (req.method !== method) return this.methodNotAllowed(route, method);
+    if (req.method !== method) return methodNotAllowed(route, method);
     return { route, ...answer() };
-  }
-
-  private methodNotAllowed(route: string, allowed: string): SimResult {
-    return {
-      route,
-      authorized: null,
-      status: 405,
-      headers: { allow: `${allowed}, OPTIONS` },
-      body: { message: 'The method is not allowed for the requested URL.', status: 405 },
-    };
   }
 
   private deprecationHeaders(): Record<string, string> {
@@ -735,13 +459,8 @@ class FmState {
     };
   }
 
-  private unprocessable(location: string, errors: Record<string, string[]>): { status: number; body: unknown } {
-    return { status: 422, body: { message: { [location]: errors }, result: 'Rejected', status: 'UNPROCESSABLE_ENTITY' } };
-  }
-
   private v3(req: SimRequest, rest: string): SimResult {
     const seg = rest.split('/').filter(Boolean);
-    const notFound: SimResult = { route: 'unknown', authorized: null, status: 404, body: { message: NOT_FOUND, status: 404 } };
     let route: string;
     let method = 'GET';
     if (seg.length === 0) route = 'services';
@@ -754,10 +473,11 @@ class FmState {
     } else if (seg[0] === 'assets' && seg.length === 1) route = 'assets';
     else if (seg[0] === 'assets' && seg.length === 2) route = 'asset';
     else if (seg[0] === 'assets' && seg.length === 3 && seg[2] === 'sensors') route = 'assetSensors';
-    else return notFound;
+    else return notFound();
     // v0.12 has no /sensors/<id> nor /sensors/<id>/data (they came in v0.15 and v0.28, §4.3, §4.4).
-    if (!this.head && (route === 'sensor' || route === 'sensorData' || route === 'postSensorData' || route === 'services')) return notFound;
-    if (req.method !== method) return this.methodNotAllowed(route, method);
+    if (!this.head && (route === 'sensor' || route === 'sensorData' || route === 'postSensorData' || route === 'services'))
+      return notFound();
+    if (req.method !== method) return methodNotAllowed(route, method);
     if (route === 'health') return { route, authorized: null, status: 200, body: { database_sql: true, status: 200 } };
     if (!this.authorized(req)) return this.unauthorized(route);
     const answer = (r: { status: number; body?: unknown }): SimResult => ({ route, authorized: true, ...r });
@@ -771,7 +491,7 @@ class FmState {
         // Unknown ids fail in the schema field: 422 keyed by path (§4.3).
         if (!s)
           return answer(
-            this.unprocessable('path', { id: [/^\d+$/.test(seg[1]!) ? `No sensor found with ID ${seg[1]}.` : 'Not a valid integer.'] }),
+            unprocessable('path', { id: [/^\d+$/.test(seg[1]!) ? `No sensor found with ID ${seg[1]}.` : 'Not a valid integer.'] }),
           );
         return answer({ status: 200, body: { ...this.sensorJson(s), status: 200 } });
       }
@@ -883,7 +603,7 @@ class FmState {
     const bad: Record<string, string[]> = {};
     if (!Number.isInteger(page) || page < 1) bad.page = ['Must be greater than or equal to 1.'];
     if (!Number.isInteger(perPage) || perPage < 1) bad['per-page'] = ['Must be greater than or equal to 1.'];
-    if (Object.keys(bad).length) return this.unprocessable('query', bad);
+    if (Object.keys(bad).length) return unprocessable('query', bad);
     return {
       status: 200,
       body: {
@@ -940,16 +660,16 @@ class FmState {
     const type = params.type;
     const types = ['GetSensorDataRequest', 'GetMeterDataRequest', 'GetPrognosisRequest', 'GetPriceDataRequest'];
     if (type !== undefined && !types.includes(String(type))) errors.type = [`Must be one of: ${types.join(', ')}.`];
-    if (Object.keys(errors).length) return this.unprocessable('combined_sensor_data_description', errors);
+    if (Object.keys(errors).length) return unprocessable('combined_sensor_data_description', errors);
 
     const factor = unitFactor(s.unit, params.unit as string);
     if (factor === null) {
-      return this.unprocessable('combined_sensor_data_description', {
+      return unprocessable('combined_sensor_data_description', {
         _schema: [`Required unit for this sensor is ${s.unit}, got incompatible unit: ${String(params.unit)}`],
       });
     }
     if (resolution % s.resolutionMs !== 0) {
-      return this.unprocessable('combined_sensor_data_description', {
+      return unprocessable('combined_sensor_data_description', {
         _schema: [
           `Resolution of ${pyTimedelta(resolution)} is incompatible with the sensor's required resolution of ${pyTimedelta(s.resolutionMs)}.`,
         ],
@@ -959,7 +679,7 @@ class FmState {
     // Every interval that starts in [start, start + duration).
     const n = Math.ceil((dur as number) / resolution);
     if (n * (resolution / s.resolutionMs) > MAX_EVENTS) {
-      return this.unprocessable('combined_sensor_data_description', { duration: ['Too many values requested.'] });
+      return unprocessable('combined_sensor_data_description', { duration: ['Too many values requested.'] });
     }
     // GetMeterDataRequest → horizons ≤ 0; GetPrognosisRequest → ≥ the given horizon (§4.4).
     const minH = type === 'GetPrognosisRequest' ? (horizon ?? 1) : horizon;
@@ -995,7 +715,7 @@ class FmState {
   private postSensorData(req: SimRequest, s: SimSensor): { status: number; body: unknown } {
     const loc = 'combined_sensor_data_description';
     if (req.bodyKind !== 'json' || !req.body || typeof req.body !== 'object' || Array.isArray(req.body)) {
-      return this.unprocessable('json', { _schema: ['Invalid input type.'] });
+      return unprocessable('json', { _schema: ['Invalid input type.'] });
     }
     const body = req.body as Record<string, unknown>;
     const errors: Record<string, string[]> = {};
@@ -1028,12 +748,12 @@ class FmState {
       'PostWeatherDataRequest',
     ];
     if (body.type !== undefined && !types.includes(String(body.type))) errors.type = [`Must be one of: ${types.join(', ')}.`];
-    if (Object.keys(errors).length) return this.unprocessable(loc, errors);
+    if (Object.keys(errors).length) return unprocessable(loc, errors);
 
     const values = rawValues as Array<number | null>;
     const factor = unitFactor(body.unit as string, s.unit);
     if (factor === null) {
-      return this.unprocessable(loc, {
+      return unprocessable(loc, {
         _schema: [`Required unit for this sensor is ${s.unit}, got incompatible unit: ${String(body.unit)}`],
       });
     }
@@ -1042,22 +762,22 @@ class FmState {
     const end = (start as number) + (dur as number);
     const beliefHorizon = typeof prior === 'number' ? end - prior : (horizon ?? end - req.at);
     if (body.type === 'PostMeterDataRequest' && beliefHorizon > 0)
-      return this.unprocessable(loc, { _schema: ['Meter data must lie in the past.'] });
+      return unprocessable(loc, { _schema: ['Meter data must lie in the past.'] });
     if (body.type === 'PostPrognosisRequest' && beliefHorizon < 0)
-      return this.unprocessable(loc, { _schema: ['Prognoses must lie in the future.'] });
+      return unprocessable(loc, { _schema: ['Prognoses must lie in the future.'] });
 
     // Resolution: inferred = duration / count; up- or downsampled to the sensor's (§4.5).
     const inferred = (dur as number) / values.length;
     const required = s.resolutionMs;
     if (!Number.isInteger(inferred) || (inferred % required !== 0 && required % inferred !== 0)) {
-      return this.unprocessable(loc, {
+      return unprocessable(loc, {
         _schema: [
           `Resolution of ${pyTimedelta(inferred)} is incompatible with the sensor's required resolution of ${pyTimedelta(required)}.`,
         ],
       });
     }
     if (inferred >= required && values.length * (inferred / required) > MAX_EVENTS) {
-      return this.unprocessable(loc, {
+      return unprocessable(loc, {
         _schema: [`Upsampling ${values.length} values to ${pyTimedelta(required)} gives more than ${MAX_EVENTS} events.`],
       });
     }
@@ -1103,7 +823,7 @@ class FmState {
       };
     }
     const method = V1_ROUTES[route]!;
-    if (req.method !== method) return this.methodNotAllowed(route, method);
+    if (req.method !== method) return methodNotAllowed(route, method);
     const type = `${route.charAt(0).toUpperCase()}${route.slice(1)}Response`;
     if (route === 'getService') return { route, ...this.getService(req, type) };
     if (!this.authorized(req)) return this.unauthorized(route, type);
@@ -1202,15 +922,6 @@ class FmState {
     return { sensors: out };
   }
 
-  private period(msg: Record<string, unknown>): { start: number; duration: number } | { status: string; message: string } {
-    const start = parseAware(msg.start, false);
-    if (start === 'naive') return { status: 'INVALID_TIMEZONE', message: 'Start time should explicitly state a timezone.' };
-    const dur = typeof start === 'number' ? duration(msg.duration, start) : null;
-    if (typeof start !== 'number' || dur === null || dur <= 0)
-      return { status: 'INVALID_PERIOD', message: "A time period in your request doesn't seem right." };
-    return { start, duration: dur };
-  }
-
   private v1Get(
     route: string,
     msg: Record<string, unknown>,
@@ -1242,7 +953,7 @@ class FmState {
         );
       }
     }
-    const p = this.period(msg);
+    const p = period(msg);
     if ('status' in p) return rejected(p.status, p.message);
     const sensorRes = resolved.sensors[0]!.resolutionMs;
     let resolution = sensorRes;
@@ -1351,7 +1062,7 @@ class FmState {
         "The horizon field in your request could not be parsed. Please specify the horizon field using an ISO 8601 duration (such as 'PT24H').",
       );
     }
-    const p = this.period(msg);
+    const p = period(msg);
     if ('status' in p) return rejected(p.status, p.message);
 
     // The assets (§3.9, §3.10); unknown addresses fail in the SensorField lookup: 422, raised (§3.11).
