@@ -2,15 +2,17 @@
 // shared/upstreams/flexmeasures.md, checklist §6). `generation: 'v3_0'` behaves like a current
 // server (v1_1 routes answer 410); `generation: 'v1_1'` like v0.12.3, the last release where v1_1
 // works (or, with `sunset`, like v0.13 where it answers 410). Values come from sim-data.ts.
-import { randomBytes } from 'node:crypto';
 import { SimulatorServer, type SimRequest, type SimResult, type SimulatorOptions } from '../../../simulators/index.js';
 import { formatDurationFM, formatDurationIsodate } from '../../../shared/durations.js';
 import { parseEntityAddress } from '../entity-address.js';
-import { isGap, simPrognosis, simValue } from './data.js';
-import { FM_401_MESSAGE, type ApiVersion } from '../wire.js';
+import type { ApiVersion } from '../wire.js';
+import { Auth, unauthorized } from './auth.js';
 import { ALREADY_V1, methodNotAllowed, notFound, one, PROCESSED, unprocessable } from './http.js';
 import { ACCOUNT, AUTHORITY, buildPortfolio, type Kind, type SimAsset, type SimSensor } from './portfolio.js';
-import { DAY, duration, HOUR, isoInOffset, MINUTE, parseAware, pyTimedelta } from './time.js';
+import { duration, isoInOffset, MINUTE, parseAware, pyTimedelta } from './time.js';
+import { RateLimiter } from './rate-limit.js';
+import { BeliefStore, MAX_EVENTS, type Belief, type NewBelief } from './store.js';
+import { deprecationHeaders, sunsetAnswer } from './sunset.js';
 import { round6, unitFactor } from './units.js';
 import { assetGroups, period, v1Query } from './v1-message.js';
 
@@ -38,13 +40,7 @@ export interface FlexMeasuresSimulatorOptions {
   chargers?: number;
 }
 
-/** Generated forecasts are made this long ahead of each event. */
-const FORECAST_HORIZON_MS = 36 * HOUR;
-/** Day-ahead prices are published this long before each hour. */
-const PRICE_HORIZON_MS = 12 * HOUR;
 const HEAD_VERSION = '0.31.0';
-/** Guards of the simulator itself (it runs inside test processes): most events one request may touch. */
-const MAX_EVENTS = 1_000_000;
 const OLD_VERSION = '0.12.3';
 
 const REPLACEMENT_V1 =
@@ -53,28 +49,6 @@ const REPLACEMENT_V3 =
   'Some of the data represents a replacement: existing values would be changed for the same sensor, source, event timestamp and belief time. This is reserved for customized servers. If you are hosting FlexMeasures, you can enable replacements by setting FLEXMEASURES_ALLOW_DATA_OVERWRITE=True in the configuration settings. Alternatively, submit the data with a different prior, or check whether the same file was already uploaded with different values.';
 const INVALID_DOMAIN_V1 =
   "Connections, sensors and markets should be identified using the EA1 addressing scheme recommended by USEF. For example: 'ea1.2018-06.io.flexmeasures:<owner_id>:<asset_id>' 'ea1.2018-06.io.flexmeasures:temperature:<latitude>:<longitude>' 'ea1.2018-06.io.flexmeasures:<market_name>' 'ea1.2018-06.io.flexmeasures:<owner_id>:<asset_id>:<event_id>:<event_type>'";
-
-/** The limits library's wording: `1 minute`, `5 minute`, `30 second` (as in "500 per 1 minute", §4.10). */
-function windowText(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} hour`;
-  if (seconds % 60 === 0) return `${seconds / 60} minute`;
-  return `${seconds} second`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
-}
-
-// ---------------------------------------------------------------- beliefs
-
-interface Belief {
-  horizonMs: number;
-  value: number;
-}
-
-interface Token {
-  expires: number;
-}
 
 /** Routes by (generation prefix, method); values are route names for the log and for faults. */
 const V1_ROUTES: Record<string, 'GET' | 'POST'> = {
@@ -104,11 +78,11 @@ export class FlexMeasuresSimulator extends SimulatorServer {
   }
 
   get email(): string {
-    return this.state.email;
+    return this.state.auth.email;
   }
 
   get password(): string {
-    return this.state.password;
+    return this.state.auth.password;
   }
 
   get generation(): ApiVersion {
@@ -117,17 +91,17 @@ export class FlexMeasuresSimulator extends SimulatorServer {
 
   /** Every token issued so far stops working (401). */
   expireTokens(): void {
-    this.state.tokens.clear();
+    this.state.auth.tokens.clear();
   }
 
   /** Every token handed out so far, oldest first (for tests that check no secret leaks). */
   issuedTokens(): string[] {
-    return [...this.state.issued];
+    return [...this.state.auth.issued];
   }
 
   /** Stored (written) beliefs of a sensor: event start (ms) → beliefs. */
   stored(sensorId: number): Map<number, Belief[]> {
-    return new Map(this.state.beliefs.get(sensorId) ?? []);
+    return new Map(this.state.store.beliefs.get(sensorId) ?? []);
   }
 
   /** The simulated portfolio, for tests: sensor ids by kind. */
@@ -136,8 +110,7 @@ export class FlexMeasuresSimulator extends SimulatorServer {
   }
 
   set rateLimit(limit: { limit: number; windowSeconds: number } | null) {
-    this.state.rateLimit = limit;
-    this.state.hits.clear();
+    this.state.limiter.reset(limit);
   }
 }
 
@@ -146,32 +119,29 @@ export function createFlexMeasuresSimulator(options: FlexMeasuresSimulatorOption
 }
 
 class FmState {
-  readonly email: string;
-  readonly password: string;
   readonly generation: ApiVersion;
-  readonly tokens = new Map<string, Token>();
-  readonly issued: string[] = [];
+  readonly auth: Auth;
   readonly sensors: SimSensor[];
-  readonly beliefs = new Map<number, Map<number, Belief[]>>();
-  rateLimit: { limit: number; windowSeconds: number } | null;
-  readonly hits = new Map<string, { windowStart: number; count: number }>();
+  readonly store: BeliefStore;
+  readonly limiter: RateLimiter;
   private readonly sunset: boolean;
-  private readonly lifetimeMs: number;
-  private readonly gapRate: number;
   private readonly bugs: boolean;
   private readonly assets: SimAsset[];
   private readonly sensorById: Map<number, SimSensor>;
   private readonly assetById: Map<number, SimAsset>;
 
   constructor(o: FlexMeasuresSimulatorOptions) {
-    this.email = o.email ?? 'simulator@example.com';
-    this.password = o.password ?? 'simulator';
     this.generation = o.generation ?? 'v3_0';
+    this.auth = new Auth(
+      o.email ?? 'simulator@example.com',
+      o.password ?? 'simulator',
+      (o.tokenLifetimeSeconds ?? 6 * 3600) * 1000,
+      this.head,
+    );
     this.sunset = o.sunset ?? false;
-    this.lifetimeMs = (o.tokenLifetimeSeconds ?? 6 * 3600) * 1000;
-    this.gapRate = o.gapRate ?? 0.002;
+    this.store = new BeliefStore(o.gapRate ?? 0.002);
     this.bugs = o.emulateUpstreamBugs ?? false;
-    this.rateLimit = o.rateLimit ?? null;
+    this.limiter = new RateLimiter(o.rateLimit ?? null);
     const { assets, sensors } = buildPortfolio(o.chargers ?? 30);
     this.assets = assets;
     this.sensors = sensors;
@@ -186,22 +156,22 @@ class FmState {
   // ------------------------------------------------------------ dispatch
 
   handle(req: SimRequest): SimResult {
-    const limited = this.rateLimited(req);
+    const limited = this.limiter.rateLimited(req);
     const result = limited ?? this.route(req);
     const headers: Record<string, string> = { ...(result.headers ?? {}) };
     // Version headers came with HEAD (v3.0-30); v0.12 sends none (§2.1).
     if (this.head && req.path.startsWith('/api')) headers['flexmeasures-version'] = HEAD_VERSION;
     if (this.head && req.path.startsWith('/api/v3_0')) headers['api-version'] = 'v3_0';
     // after_request adds the deprecation headers to v1_1 answers, the 410s included (§1.1, §1.2).
-    if (req.path.startsWith('/api/v1_1')) Object.assign(headers, this.deprecationHeaders());
-    if (this.rateLimit && !limited) Object.assign(headers, this.rateHeaders(req));
+    if (req.path.startsWith('/api/v1_1')) Object.assign(headers, deprecationHeaders(this.head, this.sunset));
+    if (this.limiter.active && !limited) Object.assign(headers, this.limiter.rateHeaders(req));
     return { ...result, headers };
   }
 
   private route(req: SimRequest): SimResult {
     const path = req.path.replace(/\/+$/, '') || '/';
     if (path === '/api') return this.only(req, 'GET', 'api', () => this.versions());
-    if (path === '/api/requestAuthToken') return this.only(req, 'POST', 'token', () => this.login(req));
+    if (path === '/api/requestAuthToken') return this.only(req, 'POST', 'token', () => this.auth.login(req));
     const v1 = /^\/api\/v1_1\/(\w+)$/.exec(path);
     if (v1 && Object.hasOwn(V1_ROUTES, v1[1]!)) return this.v1(req, v1[1]!);
     if (path.startsWith('/api/v3_0')) return this.v3(req, path.slice('/api/v3_0'.length));
@@ -213,65 +183,7 @@ class FmState {
     return { route, ...answer() };
   }
 
-  private deprecationHeaders(): Record<string, string> {
-    // v0.12: both links to the v1_1 page; v0.13 (sunset): a new date and a versioned sunset link;
-    // HEAD: the deprecation link points to the introduction (§1.1). Two Link headers, joined.
-    const docs = 'https://flexmeasures.readthedocs.io/en';
-    const deprecation = this.head ? `${docs}/latest/api/introduction.html#deprecation-and-sunset` : `${docs}/latest/api/v1_1.html`;
-    const sunset = this.head || this.sunset ? `${docs}/v0.13.0/api/v1_1.html` : `${docs}/latest/api/v1_1.html`;
-    return {
-      deprecation: 'Tue, 13 Dec 2022 23:59:59 GMT',
-      sunset: this.head || this.sunset ? 'Sun, 30 Apr 2023 23:59:59 GMT' : 'Tue, 31 Jan 2023 23:59:59 GMT',
-      link: `<${deprecation}>; rel="deprecation"; type="text/html", <${sunset}>; rel="sunset"; type="text/html"`,
-    };
-  }
-
-  // ------------------------------------------------------------ rate limiting (§2.1, §4.10)
-
-  private clientKey(req: SimRequest): string {
-    const auth = req.headers.authorization;
-    return auth ? `t:${auth}` : `ip:${req.headers['x-forwarded-for'] ?? 'local'}`;
-  }
-
-  private rateLimited(req: SimRequest): SimResult | null {
-    const rl = this.rateLimit;
-    if (!rl || req.path.startsWith('/api/v3_0/health')) return null; // health is exempt
-    const key = this.clientKey(req);
-    const windowMs = rl.windowSeconds * 1000;
-    let h = this.hits.get(key);
-    if (!h || req.at >= h.windowStart + windowMs) {
-      h = { windowStart: req.at, count: 0 };
-      this.hits.set(key, h);
-    }
-    h.count += 1;
-    if (h.count <= rl.limit) return null;
-    const retryAfter = Math.max(1, Math.ceil((h.windowStart + windowMs - req.at) / 1000));
-    return {
-      route: 'rateLimited',
-      authorized: null,
-      status: 429,
-      headers: { 'retry-after': String(retryAfter), ...this.rateHeaders(req) },
-      body: {
-        result: 'Rejected',
-        status: 'TOO_MANY_REQUESTS',
-        message: `You hit a rate limit. The limit you hit allows ${rl.limit} per ${windowText(rl.windowSeconds)}.`,
-      },
-    };
-  }
-
-  private rateHeaders(req: SimRequest): Record<string, string> {
-    const rl = this.rateLimit!;
-    const h = this.hits.get(this.clientKey(req));
-    const used = h?.count ?? 0;
-    const reset = Math.ceil(((h?.windowStart ?? req.at) + rl.windowSeconds * 1000) / 1000);
-    return {
-      'x-ratelimit-limit': String(rl.limit),
-      'x-ratelimit-remaining': String(Math.max(0, rl.limit - used)),
-      'x-ratelimit-reset': String(reset),
-    };
-  }
-
-  // ------------------------------------------------------------ public routes and auth
+  // ------------------------------------------------------------ public routes
 
   private versions(): SimResult {
     // Flask-JSON adds status 200 (§2.2, §2.5).
@@ -299,123 +211,6 @@ class FmState {
         versions: ['v1', 'v1_1', 'v1_2', 'v1_3', 'v2_0', 'v3_0'],
       },
     };
-  }
-
-  private login(req: SimRequest): SimResult {
-    const fail = (status: number, text: string): SimResult => ({ authorized: false, status, body: { errors: [text], status } });
-    const body = req.body as Record<string, unknown> | undefined;
-    if (req.bodyKind !== 'json' || !body || typeof body !== 'object') return fail(400, 'Content-type of request must be application/json');
-    const email = body.email;
-    const password = body.password;
-    if (this.head && (typeof email !== 'string' || typeof password !== 'string')) {
-      // HEAD validates with webargs first (§2.4).
-      const missing: Record<string, string[]> = {};
-      if (typeof email !== 'string') missing.email = ['Missing data for required field.'];
-      if (typeof password !== 'string') missing.password = ['Missing data for required field.'];
-      return { authorized: false, status: 422, body: { message: { json: missing }, result: 'Rejected', status: 'UNPROCESSABLE_ENTITY' } };
-    }
-    if (typeof email !== 'string' || email === '') return fail(400, "Please provide the 'email' parameter.");
-    if (email.toLowerCase() !== this.email.toLowerCase()) {
-      // HEAD escapes the e-mail it echoes (§2.4).
-      const shown = this.head ? escapeHtml(email.slice(0, 200)) : email.slice(0, 200);
-      return fail(404, `User with email '${shown}' does not exist`);
-    }
-    // v0.12 answers a missing password with HTTP 200 and an `errors` body (§2.4).
-    if (typeof password !== 'string' || password === '') return fail(200, "Please provide the 'password' parameter.");
-    if (password !== this.password) return fail(401, 'User password does not match.');
-    const token = randomBytes(32).toString('base64url');
-    this.tokens.set(token, { expires: req.at + this.lifetimeMs });
-    this.issued.push(token);
-    if (this.issued.length > 10_000) this.issued.shift();
-    if (this.tokens.size > 10_000) for (const [t, v] of this.tokens) if (v.expires <= req.at) this.tokens.delete(t);
-    return { authorized: true, status: 200, body: { auth_token: token, user_id: 1, status: 200 } };
-  }
-
-  /** `Authorization: <token>`, no Bearer prefix (§2.1). */
-  private authorized(req: SimRequest): boolean {
-    const raw = req.headers.authorization;
-    if (typeof raw !== 'string' || raw === '') return false;
-    const t = this.tokens.get(raw);
-    return t !== undefined && req.at < t.expires;
-  }
-
-  private unauthorized(route: string, type?: string): SimResult {
-    return {
-      route,
-      authorized: false,
-      status: 401,
-      body: { message: FM_401_MESSAGE, status: 'UNAUTHORIZED', ...(type ? { type } : {}) },
-    };
-  }
-
-  // ------------------------------------------------------------ beliefs (generated and stored)
-
-  private stored(sensorId: number): Map<number, Belief[]> {
-    let m = this.beliefs.get(sensorId);
-    if (!m) {
-      m = new Map();
-      this.beliefs.set(sensorId, m);
-    }
-    return m;
-  }
-
-  /** Generated beliefs of one event, database sign: the measurement (horizon 0) and a forecast. */
-  private generated(s: SimSensor, t: number, now: number): Belief[] {
-    const out: Belief[] = [];
-    if (s.kind === 'price') {
-      // Day-ahead: today's prices are known, tomorrow's from noon local time (taken as UTC+1).
-      const local = now + HOUR;
-      const dayStart = Math.floor(local / DAY) * DAY;
-      const published = dayStart + (local - dayStart >= 12 * HOUR ? 2 * DAY : DAY) - HOUR;
-      if (t < published) out.push({ horizonMs: PRICE_HORIZON_MS, value: simValue(s.spec, t) });
-      return out;
-    }
-    if (t + s.resolutionMs <= now && !isGap(s.id, t, this.gapRate)) out.push({ horizonMs: 0, value: simValue(s.spec, t) });
-    // Forecasts exist for the past and up to two days ahead.
-    if (t < now + 2 * DAY) out.push({ horizonMs: FORECAST_HORIZON_MS, value: simPrognosis(s.spec, t, s.resolutionMs) });
-    return out;
-  }
-
-  /**
-   * The value of one event at the sensor's resolution, or null. `minHorizon`/`maxHorizon` filter
-   * beliefs (prognoses: at least H before; meter data: at most 0); the most recent one wins.
-   */
-  private valueAt(s: SimSensor, t: number, now: number, minHorizon: number | null, maxHorizon: number | null): number | null {
-    const candidates = [...this.generated(s, t, now), ...(this.beliefs.get(s.id)?.get(t) ?? [])];
-    let best: Belief | null = null;
-    for (const b of candidates) {
-      if (minHorizon !== null && b.horizonMs < minHorizon) continue;
-      if (maxHorizon !== null && b.horizonMs > maxHorizon) continue;
-      // Smallest horizon = most recent belief; a stored belief beats a generated one of equal horizon.
-      if (best === null || b.horizonMs <= best.horizonMs) best = b;
-    }
-    return best === null ? null : best.value;
-  }
-
-  /**
-   * Stores beliefs. All identical to what is there → ALREADY_RECEIVED; any changed value →
-   * INVALID_REPLACEMENT, nothing stored; otherwise PROCESSED (§3.7, §4.5).
-   */
-  private save(items: Array<{ sensor: SimSensor; t: number; horizonMs: number; value: number }>): 'PROCESSED' | 'ALREADY' | 'REPLACEMENT' {
-    const fresh: typeof items = [];
-    for (const it of items) {
-      const list = this.beliefs.get(it.sensor.id)?.get(it.t) ?? [];
-      const same = list.find((b) => b.horizonMs === it.horizonMs);
-      if (same) {
-        if (same.value !== it.value) return 'REPLACEMENT';
-        continue;
-      }
-      // Only changed beliefs are saved: equal to the most recent one means already received.
-      const latest = list.reduce<Belief | null>((a, b) => (a === null || b.horizonMs < a.horizonMs ? b : a), null);
-      if (latest && latest.value === it.value) continue;
-      fresh.push(it);
-    }
-    if (fresh.length === 0) return 'ALREADY';
-    for (const it of fresh) {
-      const byTime = this.stored(it.sensor.id);
-      byTime.set(it.t, [...(byTime.get(it.t) ?? []), { horizonMs: it.horizonMs, value: it.value }]);
-    }
-    return 'PROCESSED';
   }
 
   // ------------------------------------------------------------ v3_0
@@ -479,7 +274,7 @@ class FmState {
       return notFound();
     if (req.method !== method) return methodNotAllowed(route, method);
     if (route === 'health') return { route, authorized: null, status: 200, body: { database_sql: true, status: 200 } };
-    if (!this.authorized(req)) return this.unauthorized(route);
+    if (!this.auth.authorized(req)) return unauthorized(route);
     const answer = (r: { status: number; body?: unknown }): SimResult => ({ route, authorized: true, ...r });
     switch (route) {
       case 'services':
@@ -691,7 +486,7 @@ class FmState {
       let sum = 0;
       let count = 0;
       for (let j = 0; j < per; j++) {
-        const v = this.valueAt(s, t0 + i * resolution + j * s.resolutionMs, req.at, minH, maxH);
+        const v = this.store.valueAt(s, t0 + i * resolution + j * s.resolutionMs, req.at, minH, maxH);
         if (v !== null) {
           sum += v;
           count++;
@@ -798,7 +593,7 @@ class FmState {
     const items = events.flatMap((v, i) =>
       v === null ? [] : [{ sensor: s, t: floored + i * required, horizonMs: beliefHorizon, value: round6(v * factor) }],
     );
-    const outcome = this.save(items);
+    const outcome = this.store.save(items);
     if (outcome === 'REPLACEMENT')
       return { status: 403, body: { results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V3 } };
     if (outcome === 'ALREADY')
@@ -809,24 +604,13 @@ class FmState {
   // ------------------------------------------------------------ v1_1
 
   private v1(req: SimRequest, route: string): SimResult {
-    // Current servers removed v1_1 (410 always); v0.13 sunsets it by default (§1.2).
-    if (this.head || this.sunset) {
-      return {
-        route,
-        authorized: null,
-        status: 410,
-        body: {
-          message:
-            'API version 1.1 has been sunset. Please upgrade to API version 3.0. See https://flexmeasures.readthedocs.io/en/v0.13.0/api/v1_1.html for more information.',
-          status: 410,
-        },
-      };
-    }
+    const gone = sunsetAnswer(this.head, this.sunset, route);
+    if (gone) return gone;
     const method = V1_ROUTES[route]!;
     if (req.method !== method) return methodNotAllowed(route, method);
     const type = `${route.charAt(0).toUpperCase()}${route.slice(1)}Response`;
     if (route === 'getService') return { route, ...this.getService(req, type) };
-    if (!this.authorized(req)) return this.unauthorized(route, type);
+    if (!this.auth.authorized(req)) return unauthorized(route, type);
     // GETs read only the query string; POSTs the body, whatever its Content-Type (§3.1).
     let msg: Record<string, unknown>;
     if (method === 'GET') msg = v1Query(req.query);
@@ -991,7 +775,7 @@ class FmState {
         let sum = 0;
         let count = 0;
         for (let j = 0; j < per; j++) {
-          const v = this.valueAt(s, p.start + i * resolution + j * s.resolutionMs, now, minH, maxH);
+          const v = this.store.valueAt(s, p.start + i * resolution + j * s.resolutionMs, now, minH, maxH);
           if (v !== null) {
             sum += v;
             count++;
@@ -1154,7 +938,7 @@ class FmState {
         "A time period in your request doesn't seem right. (The simulator stores at most 1000000 events per request.)",
       );
     }
-    const items: Array<{ sensor: SimSensor; t: number; horizonMs: number; value: number }> = [];
+    const items: NewBelief[] = [];
     const end = p.start + p.duration;
     for (let gi = 0; gi < groups.length; gi++) {
       const values = groups[gi]!.values as number[];
@@ -1188,7 +972,7 @@ class FmState {
         }
       }
     }
-    const outcome = this.save(items);
+    const outcome = this.store.save(items);
     if (outcome === 'REPLACEMENT')
       return { status: 403, body: { results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V1 } };
     if (outcome === 'ALREADY')
