@@ -1,4 +1,5 @@
-// How v1_1 reads a message: the query string decoded, the asset groups, and the period.
+// How v1_1 reads a message (the query string decoded, the asset groups, the period) and the shape
+// of its answers (a USEF `Rejected` body, or a raised error without `type`).
 import type { ParamRecord } from '../../../simulators/index.js';
 import { duration, parseAware } from './time.js';
 
@@ -53,4 +54,16 @@ export function period(msg: Record<string, unknown>): { start: number; duration:
   if (typeof start !== 'number' || dur === null || dur <= 0)
     return { status: 'INVALID_PERIOD', message: "A time period in your request doesn't seem right." };
   return { start, duration: dur };
+}
+
+/** A v1_1 route's answer before `type` is added; `raised` ones (422 INVALID_DOMAIN, 500) get none (§3.1). */
+export interface V1Answer {
+  status: number;
+  body: unknown;
+  raised?: boolean;
+}
+
+/** A USEF rejection: `{result: 'Rejected', status, message}`, HTTP 400 unless told. */
+export function rejected(status: string, message: string, http = 400): { status: number; body: unknown } {
+  return { status: http, body: { result: 'Rejected', status, message } };
 }
