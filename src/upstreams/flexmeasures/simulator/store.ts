@@ -24,6 +24,9 @@ export interface NewBelief {
   value: number;
 }
 
+/** What a write did: stored, nothing new (ALREADY_RECEIVED), or refused as a replacement. */
+export type SaveOutcome = 'PROCESSED' | 'ALREADY' | 'REPLACEMENT';
+
 export class BeliefStore {
   /** Written beliefs: sensor id → event start (ms) → beliefs. */
   readonly beliefs = new Map<number, Map<number, Belief[]>>();
@@ -76,7 +79,7 @@ export class BeliefStore {
    * Stores beliefs. All identical to what is there → ALREADY_RECEIVED; any changed value →
    * INVALID_REPLACEMENT, nothing stored; otherwise PROCESSED (§3.7, §4.5).
    */
-  save(items: NewBelief[]): 'PROCESSED' | 'ALREADY' | 'REPLACEMENT' {
+  save(items: NewBelief[]): SaveOutcome {
     const fresh: typeof items = [];
     for (const it of items) {
       const list = this.beliefs.get(it.sensor.id)?.get(it.t) ?? [];

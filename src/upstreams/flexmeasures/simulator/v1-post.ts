@@ -2,7 +2,7 @@
 // addressed, resolutions, signs, and the beliefs stored.
 import { formatDurationIsodate } from '../../../shared/durations.js';
 import { parseEntityAddress } from '../entity-address.js';
-import { ALREADY_V1, PROCESSED } from './http.js';
+import { savedAnswer } from './http.js';
 import { AUTHORITY, type SimSensor } from './portfolio.js';
 import type { FmState } from './state.js';
 import { MAX_EVENTS, type NewBelief } from './store.js';
@@ -178,10 +178,5 @@ export function v1Post(state: FmState, route: string, msg: Record<string, unknow
       }
     }
   }
-  const outcome = state.store.save(items);
-  if (outcome === 'REPLACEMENT')
-    return { status: 403, body: { results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V1 } };
-  if (outcome === 'ALREADY')
-    return { status: 200, body: { results: 'PROCESSED', status: 'ALREADY_RECEIVED_AND_SUCCESSFULLY_PROCESSED', message: ALREADY_V1 } };
-  return { status: 200, body: { ...PROCESSED } };
+  return savedAnswer(state.store.save(items), REPLACEMENT_V1);
 }

@@ -1,7 +1,7 @@
 // v3_0 sensor data: GET and POST /sensors/<id>/data, their validation, resampling and unit conversion.
 import type { SimRequest } from '../../../simulators/index.js';
 import { formatDurationFM } from '../../../shared/durations.js';
-import { ALREADY_V1, PROCESSED, unprocessable } from './http.js';
+import { PROCESSED, savedAnswer, unprocessable } from './http.js';
 import type { SimSensor } from './portfolio.js';
 import type { FmState } from './state.js';
 import { MAX_EVENTS } from './store.js';
@@ -177,10 +177,5 @@ export function postSensorData(state: FmState, req: SimRequest, s: SimSensor): {
   const items = events.flatMap((v, i) =>
     v === null ? [] : [{ sensor: s, t: floored + i * required, horizonMs: beliefHorizon, value: round6(v * factor) }],
   );
-  const outcome = state.store.save(items);
-  if (outcome === 'REPLACEMENT')
-    return { status: 403, body: { results: 'Rejected', status: 'INVALID_REPLACEMENT', message: REPLACEMENT_V3 } };
-  if (outcome === 'ALREADY')
-    return { status: 200, body: { results: 'PROCESSED', status: 'ALREADY_RECEIVED_AND_SUCCESSFULLY_PROCESSED', message: ALREADY_V1 } };
-  return { status: 200, body: { ...PROCESSED } };
+  return savedAnswer(state.store.save(items), REPLACEMENT_V3);
 }
