@@ -1,9 +1,11 @@
-# Build stage: bundle src/ into dist/main.js (esbuild, as `npm run build`).
+# Build stage: bundle src/ into dist/ (esbuild, as `npm run build`): dist/main.js, and the
+# simulators in chunks of their own, loaded only for upstreams without a base URL.
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts/build.ts ./scripts/
 COPY src ./src
 RUN npm run build
 

@@ -16,6 +16,8 @@ export interface Setting<T> {
   readonly example?: string;
   /** Secrets are never shown in an error message. */
   readonly secret?: boolean;
+  /** The values it takes, where they are a closed set. */
+  readonly values?: readonly string[];
   read(raw: string | undefined, name: string, problems: string[]): T;
 }
 
@@ -152,6 +154,7 @@ export interface SettingDoc {
   shownDefault: string;
   doc: string;
   example?: string;
+  values?: readonly string[];
 }
 
 /** The documentation rows of a spec, in declaration order. */
@@ -161,5 +164,6 @@ export function describeSettings(prefix: string, spec: SettingsSpec): SettingDoc
     shownDefault: s.shownDefault,
     doc: s.doc,
     ...(s.example ? { example: s.example } : {}),
+    ...(s.values ? { values: s.values } : {}),
   }));
 }

@@ -126,3 +126,25 @@ describe('loadConfig', () => {
     expect(error!.message).toContain('BEMSERVER_MAX_URL_LENGTH');
   });
 });
+
+describe('configuration docs', () => {
+  it('README.md (Configuration) and .env.example are what the settings say (run `npm run config:docs`)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { envExample, readmeWithConfig } = await import('../scripts/config-docs.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toBe(readmeWithConfig(readme, upstreamModules));
+    expect(readFileSync(new URL('../.env.example', import.meta.url), 'utf8')).toBe(envExample(upstreamModules));
+    // Every variable the gateway reads is documented, under its own name.
+    for (const name of [
+      'HOST',
+      'REDIS_URL',
+      'MEETNET_USERNAME',
+      'FLEXMEASURES_EMAIL',
+      'FLEXMEASURES_API_VERSION',
+      'BEMSERVER_MAX_URL_LENGTH',
+    ]) {
+      expect(readme).toContain(`| \`${name}\` |`);
+      expect(envExample(upstreamModules)).toContain(`# ${name}=`);
+    }
+  });
+});
