@@ -5,14 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { wireError } from './helpers/errors.js';
 import { Language, type Location } from '../src/shared/domain.js';
 import {
-  BEM_PREFIX,
+  BEMSERVER,
   attachmentOf,
   bemErrorOutcome,
   bemId,
   bemLocationId,
   campaignTimezones,
   mapAggregateJson,
-  mapDataCsv,
   mapDataJson,
   mapLocations,
   mapParameters,
@@ -57,7 +56,7 @@ const NAMES = ['Timeseries 1', 'Timeseries 3', 'Timeseries 5'];
 
 describe('global IDs', () => {
   it('prefixes kind and native id; locations carry their resource kind', () => {
-    expect(BEM_PREFIX).toBe('bemserver');
+    expect(BEMSERVER).toBe('bemserver');
     expect(bemId('sensor', '12')).toBe('bemserver:sensor:12');
     expect(bemId('parameter', '3')).toBe('bemserver:parameter:3');
     expect(bemLocationId('site', 1)).toBe('bemserver:location:site:1');
@@ -253,129 +252,6 @@ describe('mapAggregateJson: recorded bucket exports', () => {
     );
     const t = Date.UTC(2020, 9, 25, 0);
     expect(series(out, '1')).toEqual({ times: [t, t + HOUR, t + 2 * HOUR], values: [1, 1, null], min: 1, max: 1 });
-  });
-});
-
-// =============================================================================================
-// CSV (§7.4)
-
-describe('mapDataCsv: recorded raw exports', () => {
-  it('by id, UTC (api_tests): `+0000` offsets, every point', () => {
-    const out = mapDataCsv(text('api_tests/timeseries_data_get_by_id_utc.response.csv'), ['1']);
-    expect(series(out, '1')).toEqual({ times: hours(0, 1, 2, 3), values: [0, 1, 2, 3], min: 0, max: 3 });
-  });
-
-  it('by name, UTC (api_tests)', () => {
-    const out = mapDataCsv(text('api_tests/timeseries_data_get_by_name_utc.response.csv'), ['Timeseries 0']);
-    expect(series(out, 'Timeseries 0')).toEqual({ times: hours(0, 1, 2, 3), values: [0, 1, 2, 3], min: 0, max: 3 });
-  });
-
-  it('by name, UTC (core_tests): empty cells are "no point"; the empty series is present and empty', () => {
-    const csv = text('core_tests/export_csv_raw_by_name_utc.response.csv');
-    const out = mapDataCsv(csv, NAMES);
-    expect(series(out, 'Timeseries 1')).toEqual({ times: hours(0, 1, 2), values: [0, 1, 2], min: 0, max: 2 });
-    expect(series(out, 'Timeseries 3')).toEqual(EMPTY);
-    expect(series(out, 'Timeseries 5')).toEqual({ times: hours(0, 1), values: [10, 12], min: 10, max: 12 });
-    // The same content as the JSON export.
-    expect(out).toEqual(mapDataJson(fx('core_tests/export_json_raw_by_name_utc.response.json'), NAMES));
-  });
-
-  it('by name, Europe/Paris: `+0100` offsets give the UTC instants', () => {
-    const out = mapDataCsv(text('core_tests/export_csv_raw_by_name_europe_paris.response.csv'), NAMES);
-    expect(series(out, 'Timeseries 1')).toEqual({ times: hours(0, 1, 2), values: [0, 1, 2], min: 0, max: 2 });
-    expect(series(out, 'Timeseries 3')).toEqual(EMPTY);
-    expect(series(out, 'Timeseries 5')).toEqual({ times: hours(0, 1), values: [10, 12], min: 10, max: 12 });
-  });
-
-  it('accepts the labels in any order', () => {
-    const out = mapDataCsv(text('core_tests/export_csv_raw_by_name_utc.response.csv'), ['Timeseries 5', 'Timeseries 1', 'Timeseries 3']);
-    expect(series(out, 'Timeseries 5').values).toEqual([10, 12]);
-  });
-
-  it('with fill, a raw export keeps its empty cells as nulls on the row axis', () => {
-    const out = mapDataCsv(text('core_tests/export_csv_raw_by_name_utc.response.csv'), NAMES, { fill: true });
-    expect(series(out, 'Timeseries 3')).toEqual({ times: hours(0, 1, 2), values: [null, null, null], min: null, max: null });
-    expect(series(out, 'Timeseries 5')).toEqual({ times: hours(0, 1, 2), values: [10, 12, null], min: 10, max: 12 });
-  });
-});
-
-describe('mapDataCsv: recorded bucket exports', () => {
-  it.each(Object.keys(DAILY))('1 day %s, UTC: null buckets kept, the same as the JSON export', (agg) => {
-    const out = mapDataCsv(text(`core_tests/export_csv_bucket_1day_${agg}_by_name_utc.response.csv`), NAMES, { fill: true });
-    expectDaily(out, agg, T0, DAILY[agg]!.t1, DAILY[agg]!.t5);
-    expect(out).toEqual(mapAggregateJson(fx(`core_tests/export_json_bucket_1day_${agg}_by_name_utc.response.json`), NAMES));
-  });
-
-  it('1 day avg, Europe/Paris (`+0100`)', () => {
-    const out = mapDataCsv(text('core_tests/export_csv_bucket_1day_avg_by_name_europe_paris.response.csv'), NAMES, { fill: true });
-    expectDaily(out, 'avg paris csv', T0 - HOUR, [11, 34.5, 58.5], [32, 79, 104]);
-    expect(out).toEqual(mapAggregateJson(fx('core_tests/export_json_bucket_1day_avg_by_name_europe_paris.response.json'), NAMES));
-  });
-
-  it('no timeseries: a lone `Datetime` column of bucket timestamps maps to nothing', () => {
-    const csv = text('core_tests/export_csv_bucket_no_timeseries.response.csv');
-    expect(csv.split('\n')).toEqual(['Datetime', '2020-01-01T00:00:00+0000', '2020-01-02T00:00:00+0000', '2020-01-03T00:00:00+0000', '']);
-    expect(mapDataCsv(csv, [], { fill: true }).size).toBe(0);
-  });
-
-  it('by id, 1 day avg and converted to mm (api_tests)', () => {
-    expect(series(mapDataCsv(text('api_tests/timeseries_data_aggregate_by_id_1day_avg.response.csv'), ['1'], { fill: true }), '1')).toEqual(
-      {
-        times: [T0],
-        values: [1.5],
-        min: 1.5,
-        max: 1.5,
-      },
-    );
-    expect(
-      series(mapDataCsv(text('api_tests/timeseries_data_aggregate_by_id_1day_avg_convert_to_mm.response.csv'), ['1'], { fill: true }), '1'),
-    ).toEqual({ times: [T0], values: [1500], min: 1500, max: 1500 });
-  });
-});
-
-describe('mapDataCsv: docs examples, write bodies, RFC 4180', () => {
-  const TEN = 600_000;
-  it.each([
-    ['openapi_examples/timeseries_data_by_id.example.csv', ['1', '2', '3']],
-    ['openapi_examples/timeseries_data_by_name.example.csv', ['Timeseries 1', 'Timeseries 2', 'Timeseries 3']],
-  ])('%s: `+00:00` offsets and no final line end', (file, ids) => {
-    const csv = text(file);
-    expect(csv.endsWith('\n')).toBe(false);
-    const out = mapDataCsv(csv, ids);
-    const axis = [T0, T0 + TEN, T0 + 2 * TEN];
-    expect(series(out, ids[0]!)).toEqual({ times: axis, values: [0.1, 0.2, 0.3], min: 0.1, max: 0.3 });
-    expect(series(out, ids[1]!)).toEqual({ times: axis, values: [1.1, 1.2, 1.3], min: 1.1, max: 1.3 });
-    expect(series(out, ids[2]!)).toEqual({ times: axis, values: [2.1, 2.2, 2.3], min: 2.1, max: 2.3 });
-  });
-
-  it.each([
-    ['api_tests/timeseries_data_post_by_id.request.csv', '1'],
-    ['api_tests/timeseries_data_post_by_name.request.csv', 'Timeseries 0'],
-  ])('the POST body %s reads as four points', (file, id) => {
-    expect(series(mapDataCsv(text(file), [id]), id)).toEqual({ times: hours(0, 1, 2, 3), values: [0, 1, 2, 3], min: 0, max: 3 });
-  });
-
-  it('mixed offsets (core import body): `04:00:00+01:00` is 03:00Z', () => {
-    const out = mapDataCsv(text('core_tests/import_csv_mixed_offsets.request.csv'), ['Timeseries 1', 'Timeseries 3']);
-    expect(series(out, 'Timeseries 1')).toEqual({ times: hours(0, 1, 2, 3), values: [0, 1, 2, 3], min: 0, max: 3 });
-    expect(series(out, 'Timeseries 3')).toEqual({ times: hours(0, 1, 2, 3), values: [10, 11, 12, 13], min: 10, max: 13 });
-  });
-
-  it('quoted labels with commas and doubled quotes, CRLF line ends, a BOM', () => {
-    const csv = '\ufeffDatetime,"Hall, north","say ""hi"""\r\n2020-01-01T00:00:00+0000,"1.5",-2e3\r\n';
-    const out = mapDataCsv(csv, ['Hall, north', 'say "hi"']);
-    expect(series(out, 'Hall, north')).toEqual({ times: [T0], values: [1.5], min: 1.5, max: 1.5 });
-    expect(series(out, 'say "hi"')).toEqual({ times: [T0], values: [-2000], min: -2000, max: -2000 });
-  });
-
-  it('a quoted cell may hold a line break', () => {
-    const out = mapDataCsv('Datetime,"two\nlines"\n2020-01-01T00:00:00+0000,4.0\n', ['two\nlines']);
-    expect(series(out, 'two\nlines').values).toEqual([4]);
-  });
-
-  it('rows out of order are sorted', () => {
-    const out = mapDataCsv('Datetime,1\n2020-01-01T02:00:00+0000,2.0\n2020-01-01T00:00:00+0000,0.0\n', ['1']);
-    expect(series(out, '1')).toEqual({ times: hours(0, 2), values: [0, 2], min: 0, max: 2 });
   });
 });
 
@@ -1109,63 +985,6 @@ describe('hostile input: data JSON', () => {
     expect(wireError(() => mapDataJson({ '1': { '2020-01-01T01:00:00+01:00': 1, '2020-01-01T00:00:00+00:00': 2 } }, ['1']))).toMatch(
       /^timeseries data series "1" has the instant 2020-01-01T00:00:00.000Z twice/,
     );
-  });
-});
-
-describe('hostile input: CSV', () => {
-  it('no header, a header not starting with Datetime (a JSON body)', () => {
-    expect(wireError(() => mapDataCsv('', ['1']))).toBe('timeseries data CSV has no header line');
-    expect(wireError(() => mapDataCsv('\n', ['1']))).toBe('timeseries data CSV has no header line');
-    expect(wireError(() => mapDataCsv('{"1": {}}', ['1']))).toBe(
-      'timeseries data CSV header cell 1 is not "Datetime" (got the string "{\\"1\\": {}}")',
-    );
-    expect(wireError(() => mapDataCsv('datetime,1\n', ['1']))).toMatch(/^timeseries data CSV header cell 1 is not "Datetime"/);
-  });
-
-  it('labels that do not match the request: unknown, missing, repeated', () => {
-    expect(wireError(() => mapDataCsv('Datetime,1,2\n', ['1']))).toBe('timeseries data CSV holds the series "2", which was not requested');
-    expect(wireError(() => mapDataCsv('Datetime,1\n', ['1', '3']))).toBe('timeseries data CSV header lacks the requested series "3"');
-    expect(wireError(() => mapDataCsv('Datetime,1,1\n', ['1']))).toBe('timeseries data CSV header has the series "1" twice');
-    expect(wireError(() => mapDataCsv('Datetime,1,\n', ['1']))).toMatch(/holds the series "", which was not requested/);
-  });
-
-  it('ragged rows', () => {
-    expect(wireError(() => mapDataCsv('Datetime,1\n2020-01-01T00:00:00+0000,1.0,2.0\n', ['1']))).toBe(
-      'timeseries data CSV line 2 has 3 cells where the header has 2',
-    );
-    expect(wireError(() => mapDataCsv('Datetime,1,2\n2020-01-01T00:00:00+0000,1.0\n', ['1', '2'], { fill: true }))).toBe(
-      'aggregate CSV line 2 has 2 cells where the header has 3',
-    );
-    expect(wireError(() => mapDataCsv('Datetime,1\n2020-01-01T00:00:00+0000,1.0\n\n2020-01-01T01:00:00+0000,1.0\n', ['1']))).toMatch(
-      /^timeseries data CSV line 3 /,
-    );
-  });
-
-  it('naive timestamps, non-numbers (nan, inf, words) in cells', () => {
-    expect(wireError(() => mapDataCsv('Datetime,1\n2020-01-01T00:00:00,1.0\n', ['1']))).toBe(
-      'timeseries data CSV line 2 Datetime is not an aware ISO 8601 datetime (got the string "2020-01-01T00:00:00")',
-    );
-    for (const bad of ['nan', 'inf', '-inf', 'one', '1,0', '0x1', ' 1']) {
-      const csv = `Datetime,1\n2020-01-01T00:00:00+0000,${bad.includes(',') ? `"${bad}"` : bad}\n`;
-      expect(
-        wireError(() => mapDataCsv(csv, ['1'])),
-        bad,
-      ).toMatch(/^timeseries data CSV line 2 series "1" is not a number or empty/);
-    }
-    expect(wireError(() => mapDataCsv(`Datetime,1\n2020-01-01T00:00:00+0000,1${'0'.repeat(400)}\n`, ['1']))).toMatch(
-      /is not a number or empty/,
-    );
-  });
-
-  it('broken quoting', () => {
-    expect(wireError(() => mapDataCsv('Datetime,"1\n2020-01-01T00:00:00+0000,1.0\n', ['1']))).toBe(
-      'timeseries data CSV line 1 has an unterminated quoted cell',
-    );
-    expect(wireError(() => mapDataCsv('Datetime,"1"x\n', ['1']))).toBe('timeseries data CSV line 1 has text after a closing quote');
-  });
-
-  it('one instant on two rows', () => {
-    expect(wireError(() => mapDataCsv('Datetime,1\n2020-01-01T01:00:00+0100,1.0\n2020-01-01T00:00:00+0000,2.0\n', ['1']))).toMatch(/twice/);
   });
 });
 

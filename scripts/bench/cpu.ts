@@ -3,10 +3,12 @@
 // and a gateway as `npm start` runs it, sends BENCH_N queries (BENCH_CONCURRENCY at a time) and
 // prints the gateway's CPU per query (every thread: the main one and V8's collector and compiler
 // threads), its peak RSS and the response size. BENCH_QUERY: dashboard (default), meetnet,
-// flexmeasures, bemserver, year, points. BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway.
+// flexmeasures, bemserver, year, points, or upstream-call (one upstream call through the HTTP
+// client alone, see upstream-call.ts). BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { gatewayArgs, gatewayEnv, peakRssMb, threadCpuMs, type SimsInfo } from './proc.js';
+import { measureUpstreamCall } from './upstream-call.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
@@ -14,6 +16,10 @@ const QUERY = process.env.BENCH_QUERY ?? 'dashboard';
 const children: ChildProcess[] = [];
 
 async function main(): Promise<void> {
+  if (QUERY === 'upstream-call') {
+    process.stdout.write(await measureUpstreamCall(Number(process.env.BENCH_N ?? 3000)));
+    return;
+  }
   const sims = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/sims.ts'], {
     env: { ...process.env, BENCH_LATENCY_MS: process.env.BENCH_LATENCY_MS ?? '0', BENCH_SIM_MEMO: 'off' },
     stdio: ['ignore', 'pipe', 'inherit'],

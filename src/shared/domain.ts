@@ -70,11 +70,6 @@ export interface Connection {
   sensorId: string;
 }
 
-export interface DataPoint {
-  time: number; // epoch milliseconds, UTC
-  value: number | null;
-}
-
 /**
  * Values of one sensor over a window, kept columnar: `times[i]` (epoch ms, ascending, unique)
  * goes with `values[i]`. Dashboards draw arrays, and arrays serialise faster than objects.
@@ -87,11 +82,6 @@ export interface SeriesData {
 export interface LatestValue {
   time: number;
   value: number | null;
-}
-
-export interface TimeWindow {
-  from: number; // epoch ms, inclusive
-  to: number; // epoch ms, inclusive
 }
 
 /** What an upstream answered to a write. */

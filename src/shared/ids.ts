@@ -10,10 +10,6 @@ export interface ParsedId {
   nativeId: string;
 }
 
-export function globalId(upstream: UpstreamName, kind: IdKind, nativeId: string): string {
-  return `${upstream}:${kind}:${nativeId}`;
-}
-
 /** What a parser needs to know of the upstreams: their names, and an example ID of each kind. */
 export interface IdSpace {
   readonly names: readonly UpstreamName[];

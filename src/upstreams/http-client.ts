@@ -1,10 +1,16 @@
-// One client for every upstream's HTTP: keep-alive, timeouts, retries only where a route says it
-// is idempotent, the service-account token on each call with one refresh-and-retry on 401, and the
-// mapping of every failure to the gateway's closed error set.
-import { exchange, TransportError, TransportTimeout, type Answer, type Method } from './transport.js';
+// One HTTP client per upstream, on got: one got instance per upstream (`extend`) with its timeout,
+// retries for idempotent reads only (408/429/5xx and network failures, Retry-After honoured up to
+// the timeout), decompression, redirects on the same origin only, the service-account token put on
+// each call by a hook and one refresh-and-retry on 401 by another, AbortSignal support, a cap on
+// the size of an answer; and the mapping of every failure to the gateway's closed error set.
+import http from 'node:http';
+import https from 'node:https';
+import got, { type Got, type Hooks, type OptionsOfTextResponseBody, type PlainResponse, type Response } from 'got';
+import type { Logger } from '../logger.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
-import type { Logger } from '../logger.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface AuthScheme {
   getToken(): Promise<string>;
@@ -23,6 +29,8 @@ export interface UpstreamHttpOptions {
   logger: Logger;
   /** Identical reads in flight at once share one call (see `dedupe`); on unless said otherwise. */
   deduplicate?: boolean;
+  /** Largest answer read, once decompressed (default MAX_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
 }
 
 export interface RouteCall {
@@ -33,11 +41,13 @@ export interface RouteCall {
   json?: unknown;
   form?: Record<string, string | string[]>;
   searchParams?: Record<string, string | number | boolean> | URLSearchParams;
-  /** Retried on network errors and 5xx when true; never a write or a login. */
+  /** Retried on network errors, 408, 429 and 5xx when true; never a write or a login. */
   idempotent: boolean;
   auth: AuthScheme | null;
   /** Extra request headers (an exact Accept, a refresh token as the credential). */
   headers?: Record<string, string>;
+  /** Abandons the call (and its retries) when aborted. */
+  signal?: AbortSignal;
 }
 
 export interface RawResponse {
@@ -46,33 +56,119 @@ export interface RawResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** Refusals of the transport itself, whose messages say what to change. */
-const OWN_CODES = new Set(['REDIRECT_ELSEWHERE', 'TOO_MANY_REDIRECTS', 'BAD_REDIRECT', 'ANSWER_TOO_LARGE']);
+/**
+ * Largest answer read, once decompressed. A year of getData for a hundred series is about 300 MB;
+ * beyond about 512 MB V8 cannot hold the text as one string at all, and a small compressed body
+ * can expand to that (the call is cancelled as soon as the answer passes this size).
+ */
+export const MAX_ANSWER_BYTES = 400 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+
+/** Where a call goes (path and query, under the base URL's path) and what it carries, worked out once. */
 interface Target {
-  path: string;
-  body: string | null;
-  contentType: string | null;
+  url: string;
+  body: string | undefined;
+  contentType: string | undefined;
 }
 
-const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** What the hooks need of a call: got hands it to them as the call's context. */
+interface CallContext extends Record<string, unknown> {
+  auth?: AuthScheme | null;
+  token?: string;
+  refreshed?: boolean;
+}
+
+const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
 /** Failures worth another try of an idempotent read: the upstream may answer the next one. */
-const RETRY_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN']);
+const RETRY_CODES = ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN'];
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
+/** The hooks every upstream's got instance has: they read the call's auth scheme from its context. */
+const hooks: Partial<Hooks> = {
+  beforeRequest: [
+    // The service-account token, on calls that carry one (a retry keeps the one it had).
+    async (options) => {
+      const context = options.context as CallContext;
+      if (!context.auth || options.headers.authorization) return;
+      context.token = await context.auth.getToken();
+      options.headers.authorization = context.auth.header(context.token);
+    },
+  ],
+  afterResponse: [
+    // The token expired or was revoked upstream: forget it, log in again, retry once.
+    async (response, retryWithMergedOptions) => {
+      const context = response.request.options.context as CallContext;
+      if (response.statusCode !== 401 || !context.auth || context.refreshed || context.token === undefined) return response;
+      await context.auth.invalidate(context.token);
+      const fresh = await context.auth.getToken();
+      return retryWithMergedOptions({ headers: { authorization: context.auth.header(fresh) }, context: { token: fresh, refreshed: true } });
+    },
+  ],
+  beforeRedirect: [
+    // A 303 turns the call into a GET without a body: its content type goes with the body.
+    (options) => {
+      if (options.method === 'GET') delete options.headers['content-type'];
+    },
+  ],
+};
+
+/** Whether a redirect stays on the origin of the call it answers: only those are followed. */
+function sameOrigin(response: PlainResponse): boolean {
+  const location = response.headers.location;
+  if (typeof location !== 'string') return false;
+  try {
+    // BEMServer answers 308 to a collection URL without its trailing slash (bemserver CONTRACT.md §1.1).
+    return new URL(location, response.url).origin === new URL(response.url).origin;
+  } catch {
+    return false;
+  }
+}
 
 export class UpstreamHttp {
-  /** Calls this client made, by route (for the `upstreams` status and for benchmarks). */
-  readonly calls = new Map<string, number>();
   /** How far the upstream's clock is ahead of ours, from its last Date header (1 s resolution). */
   private clockOffsetMs = 0;
-  private readonly origin: URL;
-  /** The base URL's path without its trailing slash ('' for a bare host). */
-  private readonly basePath: string;
+  private readonly got: Got;
+  /** The base URL with one trailing slash: calls are resolved under it, its path kept. */
+  private readonly base: string;
   private readonly inflight = new Map<string, Promise<unknown>>();
   /** Each call's target, worked out once: for its dedupe key, its exchange and every retry of it. */
   private readonly targets = new WeakMap<RouteCall, Target>();
 
   constructor(readonly options: UpstreamHttpOptions) {
-    this.origin = new URL(options.baseUrl);
-    this.basePath = this.origin.pathname.replace(/\/+$/, '');
+    this.base = options.baseUrl.replace(/\/*$/, '/');
+    this.got = got.extend({
+      prefixUrl: this.base,
+      timeout: { request: options.timeoutMs },
+      retry: {
+        limit: options.retries,
+        methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        statusCodes: RETRY_STATUS,
+        errorCodes: RETRY_CODES,
+        // A Retry-After longer than the call's timeout is not waited for: the error says it.
+        maxRetryAfter: options.timeoutMs,
+        // A user waits on this: 100 ms, 200 ms, 400 ms... at most 1 s, or what the upstream asked.
+        calculateDelay: ({ attemptCount, computedValue, retryAfter }) =>
+          computedValue === 0 ? 0 : Math.max(Math.min(100 * 2 ** (attemptCount - 1), 1000), Number.isFinite(retryAfter) ? retryAfter! : 0),
+      },
+      throwHttpErrors: false,
+      followRedirect: sameOrigin,
+      maxRedirects: MAX_REDIRECTS,
+      decompress: true,
+      responseType: 'text',
+      agent: agents,
+      headers: { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway' },
+      hooks,
+    });
+  }
+
+  /** The upstream's name (errors' `upstream`). */
+  get upstream(): UpstreamName {
+    return this.options.upstream;
   }
 
   /**
@@ -85,8 +181,8 @@ export class UpstreamHttp {
    */
   dedupe<T>(call: RouteCall, read: () => Promise<T>): Promise<T> {
     if (this.options.deduplicate === false || !call.idempotent) return read();
-    const { path, body } = this.target(call);
-    const key = `${call.route} ${call.method} ${path} ${call.headers ? JSON.stringify(call.headers) : ''} ${body ?? ''}`;
+    const { url, body } = this.target(call);
+    const key = `${call.route} ${call.method} ${url} ${call.headers ? JSON.stringify(call.headers) : ''} ${body ?? ''}`;
     const pending = this.inflight.get(key) as Promise<T> | undefined;
     if (pending) return pending;
     const started = read().finally(() => this.inflight.delete(key));
@@ -94,70 +190,78 @@ export class UpstreamHttp {
     return started;
   }
 
-  /** Sends the call (retrying an idempotent one); the answer's status is the caller's to judge (see `json`). */
-  async send(call: RouteCall, token: string | null): Promise<RawResponse> {
-    this.calls.set(call.route, (this.calls.get(call.route) ?? 0) + 1);
-    const request = this.exchangeOf(call, token);
-    const retries = call.idempotent ? this.options.retries : 0;
-    for (let attempt = 0; ; attempt++) {
-      let answer: Answer;
-      try {
-        answer = await exchange(request);
-      } catch (err) {
-        if (attempt < retries && RETRY_CODES.has((err as { code?: string }).code ?? '')) {
-          await backoff(attempt, 0);
-          continue;
-        }
-        throw this.transportError(call, err);
-      }
-      if (attempt < retries && RETRY_STATUS.has(answer.status)) {
-        // A Retry-After longer than the call's timeout is not waited for: the error says it.
-        const after = retryAfterMs(answer.headers['retry-after']);
-        if (after === null || after <= this.options.timeoutMs) {
-          await backoff(attempt, after ?? 0);
-          continue;
-        }
-      }
-      const date = answer.headers.date;
-      if (typeof date === 'string') {
-        const t = Date.parse(date);
-        if (Number.isFinite(t)) this.clockOffsetMs = t - Date.now();
-      }
-      return { status: answer.status, body: answer.body, headers: answer.headers };
+  /**
+   * Sends the call without the service-account token (a login, a public route), retrying an
+   * idempotent one; the answer's status is the caller's to judge (see `json`).
+   */
+  send(call: RouteCall): Promise<RawResponse> {
+    return this.exchange(call, null);
+  }
+
+  /** Sends the call with the service-account token (401: refresh once); any status comes back. */
+  async call(call: RouteCall): Promise<RawResponse> {
+    const res = await this.exchange(call, call.auth);
+    if (res.status === 401 && call.auth) {
+      throw new GatewayError(
+        ErrorCode.UPSTREAM_AUTH_FAILED,
+        `${this.options.label} refused the service account's fresh token for ${call.route}`,
+        {
+          upstream: this.options.upstream,
+        },
+      );
     }
+    return res;
   }
 
-  private exchangeOf(call: RouteCall, token: string | null) {
-    const { path, body, contentType } = this.target(call);
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway', ...call.headers };
-    if (contentType) headers['content-type'] = contentType;
-    if (token !== null && call.auth) headers.authorization = call.auth.header(token);
-    return { method: call.method, origin: this.origin, path, headers, body, timeoutMs: this.options.timeoutMs };
+  private async exchange(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
+    const { url, body, contentType } = this.target(call);
+    const options: OptionsOfTextResponseBody = {
+      method: call.method,
+      responseType: 'text',
+      body,
+      context: { auth } satisfies CallContext,
+      retry: { limit: call.idempotent ? this.options.retries : 0 },
+      ...(call.signal ? { signal: call.signal } : {}),
+    };
+    if (call.headers || contentType) options.headers = { ...(contentType ? { 'content-type': contentType } : {}), ...call.headers };
+    const max = this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+    let tooLarge = false;
+    const pending = this.got(url, options);
+    // Counted once decompressed: a small gzip body can expand past anything V8 can hold.
+    pending.on('downloadProgress', (progress: { transferred: number }) => {
+      if (progress.transferred > max && !tooLarge) {
+        tooLarge = true;
+        pending.cancel();
+      }
+    });
+    let res: Response<string>;
+    try {
+      res = await pending;
+    } catch (err) {
+      // A hook's own failure (the service account's login was refused) comes wrapped by got.
+      const own = (err as { cause?: unknown }).cause;
+      if (own instanceof GatewayError) throw own;
+      throw this.transportError(call, tooLarge ? new TransportRefusal(`answered more than ${max} bytes`, 'ANSWER_TOO_LARGE') : err);
+    }
+    if (REDIRECT_STATUS.has(res.statusCode) && res.headers.location !== undefined) throw this.transportError(call, refusedRedirect(res));
+    const date = res.headers.date;
+    if (typeof date === 'string') {
+      const t = Date.parse(date);
+      if (Number.isFinite(t)) this.clockOffsetMs = t - Date.now();
+    }
+    return { status: res.statusCode, body: res.body, headers: res.headers };
   }
 
-  /** Where a call goes (path and query, under the base URL's path) and what it carries. */
+  /** Where a call goes and what it carries. */
   private target(call: RouteCall): Target {
     let known = this.targets.get(call);
-    if (!known) this.targets.set(call, (known = this.targetOf(call)));
+    if (!known) this.targets.set(call, (known = targetOf(call)));
     return known;
   }
 
-  private targetOf(call: RouteCall): Target {
-    let path = `${this.basePath}/${call.path.replace(/^\//, '')}`;
-    const sp = call.searchParams;
-    const search = !sp
-      ? ''
-      : sp instanceof URLSearchParams
-        ? sp.toString()
-        : new URLSearchParams(Object.entries(sp).map(([k, v]): [string, string] => [k, String(v)])).toString();
-    if (search) path += `?${search}`;
-    if (call.json !== undefined) return { path, body: JSON.stringify(call.json), contentType: 'application/json' };
-    if (call.form) {
-      const form = new URLSearchParams();
-      for (const [k, v] of Object.entries(call.form)) for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
-      return { path, body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
-    }
-    return { path, body: null, contentType: null };
+  /** The full URL of a path under the base URL (for length limits). */
+  urlOf(path: string): string {
+    return this.base + path.replace(/^\//, '');
   }
 
   /**
@@ -212,26 +316,6 @@ export class UpstreamHttp {
     }
   }
 
-  /** Sends the call with the service-account token (401: refresh once); any status comes back. */
-  async call(call: RouteCall): Promise<RawResponse> {
-    if (!call.auth) return this.send(call, null);
-    const token = await call.auth.getToken();
-    const res = await this.send(call, token);
-    if (res.status !== 401) return res;
-    // The token expired or was revoked upstream: forget it, log in again, retry once.
-    await call.auth.invalidate(token);
-    const fresh = await call.auth.getToken();
-    const retried = await this.send(call, fresh);
-    if (retried.status === 401) {
-      throw new GatewayError(
-        ErrorCode.UPSTREAM_AUTH_FAILED,
-        `${this.options.label} refused the service account's fresh token for ${call.route}`,
-        { upstream: this.options.upstream },
-      );
-    }
-    return retried;
-  }
-
   statusError(call: RouteCall, res: RawResponse): GatewayError {
     const upstream = this.options.upstream;
     const label = this.options.label;
@@ -253,12 +337,7 @@ export class UpstreamHttp {
       return new GatewayError(
         ErrorCode.UPSTREAM_UNAVAILABLE,
         `${label} is rate limiting the gateway (HTTP 429)${Number.isFinite(retryAfter) ? `; retry after ${retryAfter} s` : ''}`,
-        {
-          upstream,
-          status: 429,
-          reason: 'RATE_LIMITED',
-          ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
-        },
+        { upstream, status: 429, reason: 'RATE_LIMITED', ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) },
       );
     }
     if (res.status >= 500 || res.status === 408) {
@@ -297,24 +376,87 @@ export class UpstreamHttp {
   private transportError(call: RouteCall, err: unknown): GatewayError {
     const upstream = this.options.upstream;
     const label = this.options.label;
-    if (err instanceof TransportTimeout) {
+    const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
+    if (code === 'ETIMEDOUT') {
       return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `${label} did not answer ${call.route} within ${this.options.timeoutMs} ms`, {
         upstream,
         reason: 'TIMEOUT',
         cause: err,
       });
     }
-    const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
+    if (code === 'ERR_ABORTED') {
+      return new GatewayError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        `the call to ${label} for ${call.route} was abandoned: its request was cancelled`,
+        {
+          upstream,
+          reason: 'ABORTED',
+          cause: err,
+        },
+      );
+    }
     this.options.logger.warn('upstream request failed', { upstream, route: call.route, code });
-    // The transport's own refusals say what happened (a redirect elsewhere, an oversized answer);
+    // The gateway's own refusals say what happened (a redirect elsewhere, an oversized answer);
     // network errors say only their code (their messages can hold addresses of the machine).
-    const said = err instanceof TransportError && OWN_CODES.has(err.code) ? err.message : null;
+    const refusal =
+      err instanceof TransportRefusal
+        ? err
+        : code === 'ERR_TOO_MANY_REDIRECTS'
+          ? new TransportRefusal(`redirected more than ${MAX_REDIRECTS} times`, 'TOO_MANY_REDIRECTS')
+          : null;
     return new GatewayError(
       ErrorCode.UPSTREAM_UNAVAILABLE,
-      said ? `${label} ${said} (${call.route})` : `${label} could not be reached for ${call.route}${code ? ` (${code})` : ''}`,
-      { upstream, reason: code ?? 'NETWORK', cause: err },
+      refusal
+        ? `${label} ${refusal.message} (${call.route})`
+        : `${label} could not be reached for ${call.route}${code ? ` (${code})` : ''}`,
+      { upstream, reason: refusal?.code ?? code ?? 'NETWORK', cause: err },
     );
   }
+}
+
+/** What the gateway refuses of an answer itself, with a message that says what to change. */
+class TransportRefusal extends Error {
+  constructor(
+    message: string,
+    readonly code: 'REDIRECT_ELSEWHERE' | 'TOO_MANY_REDIRECTS' | 'BAD_REDIRECT' | 'ANSWER_TOO_LARGE',
+  ) {
+    super(message);
+    this.name = 'TransportRefusal';
+  }
+}
+
+/**
+ * A redirect that was not followed. One to another origin (http to https included) would take the
+ * service account's token with it: the error names the origin, for the base URL to be set to it.
+ */
+function refusedRedirect(res: Response<string>): TransportRefusal {
+  try {
+    const next = new URL(String(res.headers.location), res.url);
+    return new TransportRefusal(
+      `redirected to another origin (${next.origin}), not followed: point the base URL there`,
+      'REDIRECT_ELSEWHERE',
+    );
+  } catch {
+    return new TransportRefusal('redirected to an unreadable Location', 'BAD_REDIRECT');
+  }
+}
+
+function targetOf(call: RouteCall): Target {
+  let url = call.path.replace(/^\//, '');
+  const sp = call.searchParams;
+  const search = !sp
+    ? ''
+    : sp instanceof URLSearchParams
+      ? sp.toString()
+      : new URLSearchParams(Object.entries(sp).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  if (search) url += `?${search}`;
+  if (call.json !== undefined) return { url, body: JSON.stringify(call.json), contentType: 'application/json' };
+  if (call.form) {
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(call.form)) for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
+    return { url, body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
+  }
+  return { url, body: undefined, contentType: undefined };
 }
 
 /** The human part of an upstream error body (`Message`, `message`, `error_description`), bounded. */
@@ -329,18 +471,4 @@ export function upstreamMessage(body: string): string | null {
     /* not JSON: no message to pass on */
   }
   return null;
-}
-
-/** Short backoff: a user waits on this. 100 ms, 200 ms, 400 ms... at most 1 s, or what the upstream asked. */
-function backoff(attempt: number, atLeastMs: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(Math.min(100 * 2 ** attempt, 1000), atLeastMs)));
-}
-
-/** Retry-After in seconds or as an HTTP date, in ms from now; null when absent or unreadable. */
-function retryAfterMs(value: string | string[] | undefined): number | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
 }

@@ -1,7 +1,7 @@
 // BEMServer REST API: one method per route the gateway uses (contract: CONTRACT.md).
 import { RefreshRejectedError, type LoginResult } from '../../auth/token-provider.js';
 import { ErrorCode, GatewayError } from '../../shared/errors.js';
-import { createLimit } from '../../shared/limit.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
 import type { SeriesResult } from '../series.js';
 import { BEMSERVER, bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';
@@ -48,14 +48,14 @@ function jwtExpiry(token: string): number | null {
 const isoZ = (ms: number): string => new Date(ms).toISOString();
 
 export class BemServerClient {
-  private readonly limit: ReturnType<typeof createLimit>;
+  private readonly limit: LimitFunction;
 
   constructor(
     private readonly http: UpstreamHttp,
     private readonly auth: AuthScheme | null,
     private readonly options: BemServerClientOptions,
   ) {
-    this.limit = createLimit(options.concurrency);
+    this.limit = pLimit(options.concurrency);
   }
 
   private get(route: string, path: string, searchParams?: URLSearchParams): RouteCall {
@@ -82,7 +82,7 @@ export class BemServerClient {
       idempotent: false,
       auth: null,
     };
-    const res = await this.http.send(call, null);
+    const res = await this.http.send(call);
     if (res.status === 200 && tokenStatus(res) === 'failure') {
       throw new GatewayError(
         ErrorCode.UPSTREAM_AUTH_FAILED,
@@ -109,7 +109,7 @@ export class BemServerClient {
       auth: null,
       headers: { authorization: `Bearer ${refreshToken}` },
     };
-    const res = await this.http.send(call, null);
+    const res = await this.http.send(call);
     // An expired or refused refresh token: the only way on is a new login (§2.2).
     if (res.status === 401 || (res.status === 200 && tokenStatus(res) === 'failure')) {
       const code = bemErrorOutcome(res.status, safeJson(res.body)).authCode ?? 'failure';

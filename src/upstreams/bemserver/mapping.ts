@@ -11,7 +11,6 @@ export { WireFormatError };
 
 /** The upstream's name: the prefix of its global IDs. */
 export const BEMSERVER = 'bemserver';
-export const BEM_PREFIX = BEMSERVER;
 
 /** A BEMServer timeseries: a sensor with its campaign and property values. */
 export interface BemServerSensor extends Sensor {
@@ -27,7 +26,7 @@ export function isBemServerSensor(s: Sensor): s is BemServerSensor {
 
 /** `bemserver:location:site:1`, `bemserver:sensor:12`, `bemserver:parameter:3`. */
 export function bemId(kind: 'location' | 'parameter' | 'sensor', nativeId: string): string {
-  return `${BEM_PREFIX}:${kind}:${nativeId}`;
+  return `${BEMSERVER}:${kind}:${nativeId}`;
 }
 
 export type BemLocationKind = 'campaign' | 'site' | 'building' | 'storey' | 'space' | 'zone';
@@ -560,135 +559,6 @@ export function mapDataJson(json: unknown, ids: string[]): Map<string, SeriesRes
  */
 export function mapAggregateJson(json: unknown, ids: string[]): Map<string, SeriesResult> {
   return mapSeriesJson(json, ids, 'aggregate data');
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV (§7.4)
-
-/** RFC 4180: quoted cells with `""` escapes, LF or CRLF line ends, an optional final line end. */
-function parseCsv(text: string, what: string): string[][] {
-  if (!text.includes('"')) {
-    // No quoting at all (every real export of numeric ids): plain splits.
-    const lines = text.split(/\r\n|\n|\r/);
-    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-    if (lines.length === 1 && lines[0] === '') return [];
-    return lines.map((l) => l.split(','));
-  }
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let i = 0;
-  const n = text.length;
-  let atCellStart = true;
-  while (i < n) {
-    const c = text[i]!;
-    if (c === '"' && atCellStart) {
-      // A quoted cell runs to the next lone quote.
-      i++;
-      for (;;) {
-        if (i >= n) throw new WireFormatError(`${what} line ${rows.length + 1} has an unterminated quoted cell`);
-        const q = text[i]!;
-        if (q === '"') {
-          if (text[i + 1] === '"') {
-            cell += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        cell += q;
-        i++;
-      }
-      const next = text[i];
-      if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-        throw new WireFormatError(`${what} line ${rows.length + 1} has text after a closing quote`);
-      }
-      atCellStart = false;
-      continue;
-    }
-    if (c === ',') {
-      row.push(cell);
-      cell = '';
-      atCellStart = true;
-      i++;
-    } else if (c === '\n' || c === '\r') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      atCellStart = true;
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else {
-      cell += c;
-      atCellStart = false;
-      i++;
-    }
-  }
-  // No final line end (the OpenAPI examples): the last row ends with the text.
-  if (!atCellStart || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/**
- * `GET /timeseries_data/` or `/aggregate` CSV (§7.4) → per requested id (or name) a series. Header
- * `Datetime,<labels>`: every requested series is a column, even an empty one, so the labels must
- * be exactly `ids` (in any order). Timestamps are `%Y-%m-%dT%H:%M:%S%z` (`+0000`, `+0100`); the
- * `+00:00` of the docs examples is read too. Raw: an empty cell is "no point" and is skipped.
- * Aggregate (`fill: true`): one row per bucket, an empty cell is a null bucket and is kept.
- */
-export function mapDataCsv(text: string, ids: string[], options?: { fill?: boolean }): Map<string, SeriesResult> {
-  const what = options?.fill ? 'aggregate CSV' : 'timeseries data CSV';
-  if (typeof text !== 'string') fail(what, 'a text', text);
-  const body = text.startsWith('\ufeff') ? text.slice(1) : text;
-  const rows = parseCsv(body, what);
-  const header = rows[0];
-  if (header === undefined || (header.length === 1 && header[0] === '')) {
-    throw new WireFormatError(`${what} has no header line`);
-  }
-  if (header[0] !== 'Datetime') fail(`${what} header cell 1`, '"Datetime"', header[0]);
-  const labels = header.slice(1);
-  const wanted = new Set(ids);
-  const seen = new Set<string>();
-  for (const l of labels) {
-    if (!wanted.has(l)) unknownSeries(what, l);
-    if (seen.has(l)) throw new WireFormatError(`${what} header has the series ${label(l)} twice`);
-    seen.add(l);
-  }
-  for (const id of wanted) {
-    if (!seen.has(id)) throw new WireFormatError(`${what} header lacks the requested series ${label(id)}`);
-  }
-  const cols = labels.map(() => ({ times: [] as number[], values: [] as (number | null)[] }));
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r]!;
-    const line = `${what} line ${r + 1}`;
-    if (row.length !== header.length) {
-      throw new WireFormatError(`${line} has ${row.length} cells where the header has ${header.length}`);
-    }
-    const t = parseBemTime(row[0]);
-    if (t === null) fail(`${line} Datetime`, 'an aware ISO 8601 datetime', row[0]);
-    for (let c = 1; c < row.length; c++) {
-      const cell = row[c]!;
-      const col = cols[c - 1]!;
-      if (cell === '') {
-        if (options?.fill) {
-          col.times.push(t);
-          col.values.push(null);
-        }
-        continue;
-      }
-      const v = DECIMAL.test(cell) ? Number(cell) : NaN;
-      if (!Number.isFinite(v)) fail(`${line} series ${label(labels[c - 1]!)}`, 'a number or empty', cell);
-      col.times.push(t);
-      col.values.push(v);
-    }
-  }
-  const out = new Map<string, SeriesResult>();
-  labels.forEach((l, c) => out.set(l, finishSeries(cols[c]!.times, cols[c]!.values, `${what} series ${label(l)}`)));
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

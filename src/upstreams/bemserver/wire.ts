@@ -162,4 +162,3 @@ export type Aggregation = 'avg' | 'sum' | 'min' | 'max' | 'count';
 
 /** The exact Accept values the data routes compare against (§7.1). */
 export const ACCEPT_JSON = 'application/json';
-export const ACCEPT_CSV = 'text/csv';

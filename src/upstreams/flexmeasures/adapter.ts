@@ -7,7 +7,7 @@ import type { Logger } from '../../logger.js';
 import type { Connection, LatestValue } from '../../shared/domain.js';
 import { formatDurationFM } from '../../shared/durations.js';
 import { badInput } from '../../shared/errors.js';
-import { createLimit } from '../../shared/limit.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Capabilities, Connections, type ConnectionSource } from '../capabilities.js';
 import { CatalogLookups } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
@@ -100,7 +100,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
 
   createLoaders(options: LoaderOptions = {}): UpstreamLoaders {
     const batch = options.batch ?? true;
-    const limit = createLimit(this.options.concurrency);
+    const limit = pLimit(this.options.concurrency);
     const reads = new PlainReads();
     const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, limit), {
       cacheKeyFn: (k) => {
@@ -130,7 +130,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     };
   }
 
-  private async loadSeries(keys: readonly SeriesKey[], limit: ReturnType<typeof createLimit>): Promise<Array<SeriesResult | Error>> {
+  private async loadSeries(keys: readonly SeriesKey[], limit: LimitFunction): Promise<Array<SeriesResult | Error>> {
     const catalog = await this.catalog();
     if (catalog.generation === 'v3_0') {
       // One call per sensor and window (DataLoader already removed duplicates), at most `concurrency` at once.

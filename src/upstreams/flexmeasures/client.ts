@@ -66,7 +66,7 @@ export class FlexMeasuresClient {
       idempotent: false, // never retry a login
       auth: null,
     };
-    const res = await this.http.send(call, null);
+    const res = await this.http.send(call);
     let body: { auth_token?: unknown; errors?: unknown } = {};
     try {
       body = JSON.parse(res.body) as typeof body;

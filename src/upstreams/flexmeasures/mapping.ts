@@ -232,15 +232,6 @@ function fmSensorAt(json: unknown, path: string): FmSensor {
   return { sensor, resolutionMs, unit, name, quantity, assetId, attributes };
 }
 
-export function mapSensor(json: unknown): FlexMeasuresSensor {
-  return mapFmSensor(json).sensor;
-}
-
-/** The event resolution of one Sensor object, in ms (0 = instantaneous). */
-export function sensorResolutionMs(json: unknown): number {
-  return mapFmSensor(json).resolutionMs;
-}
-
 /** A list: a bare array (unpaginated) or a page `{data: [...], num-records, ...}` (§4.2). */
 function listOf(json: unknown, what: string): unknown[] {
   if (Array.isArray(json)) return json;
@@ -254,10 +245,6 @@ export function mapFmSensors(json: unknown): FmSensor[] {
   const out: FmSensor[] = [];
   for (let i = 0; i < list.length; i++) out.push(fmSensorAt(list[i], `sensors[${i}]`));
   return out;
-}
-
-export function mapSensors(json: unknown): Sensor[] {
-  return mapFmSensors(json).map((s) => s.sensor);
 }
 
 // ---------------------------------------------------------------------------------------------

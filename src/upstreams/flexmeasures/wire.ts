@@ -148,4 +148,3 @@ export interface V1PostRequest {
 }
 
 export const FM_401_MESSAGE = 'You could not be properly authenticated for this content or functionality.';
-export const FM_403_MESSAGE = 'You cannot be authorized for this content or functionality.';

@@ -25,7 +25,7 @@ export class MeetnetClient {
       idempotent: false, // never retry a login
       auth: null,
     };
-    const res = await this.http.send(call, null);
+    const res = await this.http.send(call);
     // Bad credentials come back as 400 {"Message":"Login failed"} or OWIN's {"error":"invalid_grant"} (§2).
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       const message = upstreamMessage(res.body);
