@@ -3,18 +3,36 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+// graphql 16 ships CJS (main) and ESM (module) builds. Node loads the CJS one for type-graphql and
+// Apollo; make Vite load that same copy for our code, or `instanceof GraphQLScalarType` fails.
+const resolve = { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] };
+
 export default defineConfig({
-  resolve: {
-    // graphql 16 ships CJS (main) and ESM (module) builds. Node loads the CJS one for type-graphql and
-    // Apollo; make Vite load that same copy for our code, or `instanceof GraphQLScalarType` fails.
-    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
-  },
+  resolve,
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    // Integration tests start real HTTP servers and use the real Redis: give them room, not speed goals.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    pool: 'forks',
+    // `npm test` runs both projects; `npx vitest run --project unit` (or integration) one of them.
+    projects: [
+      {
+        resolve,
+        test: {
+          name: 'unit',
+          // Pure code: no server, no Redis, no network.
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'integration',
+          // Real HTTP to the simulators and a real Redis: give them room, not speed goals.
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          pool: 'forks',
+        },
+      },
+    ],
   },
 });

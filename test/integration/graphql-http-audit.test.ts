@@ -2,7 +2,7 @@
 // every MUST audit passes.
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './helpers/app.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
 beforeAll(async () => {

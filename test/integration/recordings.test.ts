@@ -2,12 +2,12 @@
 // every point, min and max must come out exactly as the upstream sent them.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeriesPointsDocument, type SeriesPointsQuery } from './generated/graphql.js';
-import { startTestApp, type TestApp } from './helpers/app.js';
-import { gql, type Loose } from './helpers/graphql.js';
-import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
+import { SeriesPointsDocument, type SeriesPointsQuery } from '../generated/graphql.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { gql, type Loose } from '../helpers/graphql.js';
+import { createMeetnetSimulator, type MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/meetnet/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/meetnet/${name}`, import.meta.url), 'utf8');
 
 interface RecordedSeries {
   ID: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig as load, redactUrl } from '../src/config.js';
-import { upstreamModules } from '../src/upstreams/modules.js';
+import { ConfigError, loadConfig as load, redactUrl } from '../../src/config.js';
+import { upstreamModules } from '../../src/upstreams/modules.js';
 
 const loadConfig = (env: Record<string, string>) => load(env, upstreamModules);
 
@@ -130,10 +130,10 @@ describe('loadConfig', () => {
 describe('configuration docs', () => {
   it('README.md (Configuration) and .env.example are what the settings say (run `npm run config:docs`)', async () => {
     const { readFileSync } = await import('node:fs');
-    const { envExample, readmeWithConfig } = await import('../scripts/config-docs.js');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const { envExample, readmeWithConfig } = await import('../../scripts/config-docs.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme).toBe(readmeWithConfig(readme, upstreamModules));
-    expect(readFileSync(new URL('../.env.example', import.meta.url), 'utf8')).toBe(envExample(upstreamModules));
+    expect(readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')).toBe(envExample(upstreamModules));
     // Every variable the gateway reads is documented, under its own name.
     for (const name of [
       'HOST',

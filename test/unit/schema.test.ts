@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { GraphQLEnumType, GraphQLObjectType } from 'graphql';
-import { buildGatewaySchema, printGatewaySchema } from '../src/schema/build-schema.js';
-import { formatDateTime, parseDateTime } from '../src/schema/scalars.js';
-import { upstreamModules } from '../src/upstreams/modules.js';
+import { buildGatewaySchema, printGatewaySchema } from '../../src/schema/build-schema.js';
+import { formatDateTime, parseDateTime } from '../../src/schema/scalars.js';
+import { upstreamModules } from '../../src/upstreams/modules.js';
 
-const root = new URL('..', import.meta.url);
+const root = new URL('../..', import.meta.url);
 
 describe('generated files', () => {
   it('schema.graphql is what the code prints (run `npm run schema`)', async () => {
@@ -115,8 +115,8 @@ describe('parseDateTime', () => {
 describe('formatError', () => {
   it('masks and logs an error Apollo coded INTERNAL_SERVER_ERROR (a resolver TypeError), keeps the gateway and request codes', async () => {
     const { GraphQLError } = await import('graphql');
-    const { formatError } = await import('../src/schema/errors.js');
-    const { GatewayError, ErrorCode } = await import('../src/shared/errors.js');
+    const { formatError } = await import('../../src/schema/errors.js');
+    const { GatewayError, ErrorCode } = await import('../../src/shared/errors.js');
     const logged: unknown[] = [];
     const internal = new GraphQLError('secret internals at /srv/app/x.ts', {
       originalError: new TypeError('secret internals at /srv/app/x.ts'),

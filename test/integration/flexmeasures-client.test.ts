@@ -1,13 +1,13 @@
 // The FlexMeasures client against the simulator over real HTTP, for both API generations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryTokenStore } from '../src/auth/token-store.js';
-import { TokenProvider } from '../src/auth/token-provider.js';
-import { extensions, rejection } from './helpers/errors.js';
-import { createLogger, SecretRegistry } from '../src/logger.js';
-import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
-import { FlexMeasuresClient } from '../src/upstreams/flexmeasures/client.js';
-import { pickGeneration } from '../src/upstreams/flexmeasures/catalog.js';
-import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from '../src/upstreams/flexmeasures/simulator/index.js';
+import { MemoryTokenStore } from '../../src/auth/token-store.js';
+import { TokenProvider } from '../../src/auth/token-provider.js';
+import { extensions, rejection } from '../helpers/errors.js';
+import { createLogger, SecretRegistry } from '../../src/logger.js';
+import { UpstreamHttp, type AuthScheme } from '../../src/upstreams/http-client.js';
+import { FlexMeasuresClient } from '../../src/upstreams/flexmeasures/client.js';
+import { pickGeneration } from '../../src/upstreams/flexmeasures/catalog.js';
+import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from '../../src/upstreams/flexmeasures/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;

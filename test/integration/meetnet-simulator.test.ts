@@ -3,9 +3,13 @@
 // latency, replay, bad input) and the plausibility of the generated values.
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatorServer, type SimRequest } from '../src/simulators/index.js';
-import { createMeetnetSimulator, type MeetnetSimulator, type MeetnetSimulatorOptions } from '../src/upstreams/meetnet/simulator/index.js';
-import { isGap, meetnetValue } from '../src/upstreams/meetnet/simulator/data.js';
+import { SimulatorServer, type SimRequest } from '../../src/simulators/index.js';
+import {
+  createMeetnetSimulator,
+  type MeetnetSimulator,
+  type MeetnetSimulatorOptions,
+} from '../../src/upstreams/meetnet/simulator/index.js';
+import { isGap, meetnetValue } from '../../src/upstreams/meetnet/simulator/data.js';
 import type {
   CatalogResponse,
   CurrentDataResponse,
@@ -13,14 +17,14 @@ import type {
   LPData,
   PingResponse,
   TokenResponse,
-} from '../src/upstreams/meetnet/wire.js';
+} from '../../src/upstreams/meetnet/wire.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const TS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
-const FIXTURES = new URL('./fixtures/meetnet', import.meta.url).pathname;
+const FIXTURES = new URL('../fixtures/meetnet', import.meta.url).pathname;
 
 const started: MeetnetSimulator[] = [];
 
@@ -205,7 +209,7 @@ describe('GET /V2/ping and GET /V2/catalog', () => {
 
   it('serves a catalog given in the options', async () => {
     const base = JSON.parse(
-      readFileSync(new URL('../src/upstreams/meetnet/simulator/catalog-2020.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../src/upstreams/meetnet/simulator/catalog-2020.json', import.meta.url), 'utf8'),
     ) as CatalogResponse;
     const small: CatalogResponse = { ...base, AvailableData: base.AvailableData.filter((a) => a.Location === 'MP7') };
     const { sim: s2, url: u2 } = await startSim({ catalog: small });

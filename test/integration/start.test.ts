@@ -5,11 +5,11 @@ import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleOptions } from '../scripts/build.js';
-import { gql } from './helpers/graphql.js';
+import { bundleOptions } from '../../scripts/build.js';
+import { gql } from '../helpers/graphql.js';
 
 // Inside the repository, so that the bundle finds the packages in node_modules as dist/ does.
-const outdir = new URL('../node_modules/.cache/start-test/', import.meta.url).pathname;
+const outdir = new URL('../../node_modules/.cache/start-test/', import.meta.url).pathname;
 
 describe('the bundle with no configuration', () => {
   afterAll(() => rm(outdir, { recursive: true, force: true }));

@@ -8,9 +8,9 @@ import {
   createFlexMeasuresSimulator,
   type FlexMeasuresSimulator,
   type FlexMeasuresSimulatorOptions,
-} from '../src/upstreams/flexmeasures/simulator/index.js';
+} from '../../src/upstreams/flexmeasures/simulator/index.js';
 
-import { request, simulatorPool, type Answer, type J } from './helpers/sim-http.js';
+import { request, simulatorPool, type Answer, type J } from '../helpers/sim-http.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0);
 const MIN = 60_000;

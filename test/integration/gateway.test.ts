@@ -9,10 +9,10 @@ import {
   SensorDetailDocument,
   SensorsDocument,
   UpstreamsDocument,
-} from './generated/graphql.js';
-import { startTestApp, type TestApp } from './helpers/app.js';
-import { gql } from './helpers/graphql.js';
-import type { MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
+} from '../generated/graphql.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { gql } from '../helpers/graphql.js';
+import type { MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();

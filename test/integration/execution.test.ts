@@ -2,7 +2,7 @@
 // gateways on simulators set to the same clock must answer every operation byte for byte alike,
 // errors included: status, data, messages, paths, codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './helpers/app.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 let jit: TestApp;

@@ -2,10 +2,10 @@
 // concurrent callers, TTL shorter than the lifetime, 401 → invalidate, Redis outage → memory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { MemoryTokenStore, RedisTokenStore, createTokenStore, type TokenStore } from '../src/auth/token-store.js';
-import { TokenProvider } from '../src/auth/token-provider.js';
-import { createLogger, SecretRegistry } from '../src/logger.js';
-import { REDIS_URL, startPrivateRedis, uniquePrefix } from './helpers/redis.js';
+import { MemoryTokenStore, RedisTokenStore, createTokenStore, type TokenStore } from '../../src/auth/token-store.js';
+import { TokenProvider } from '../../src/auth/token-provider.js';
+import { createLogger, SecretRegistry } from '../../src/logger.js';
+import { REDIS_URL, startPrivateRedis, uniquePrefix } from '../helpers/redis.js';
 
 const lines: string[] = [];
 const secrets = new SecretRegistry();

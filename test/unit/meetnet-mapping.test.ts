@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Language, type SeriesData } from '../src/shared/domain.js';
+import { Language, type SeriesData } from '../../src/shared/domain.js';
 import {
   WireFormatError,
   formatRequestTime,
@@ -11,10 +11,10 @@ import {
   meetnetId,
   mergeSeries,
   parseMeetnetTimestamp,
-} from '../src/upstreams/meetnet/mapping.js';
+} from '../../src/upstreams/meetnet/mapping.js';
 
 function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(`./fixtures/meetnet/${name}`, import.meta.url), 'utf8')) as unknown;
+  return JSON.parse(readFileSync(new URL(`../fixtures/meetnet/${name}`, import.meta.url), 'utf8')) as unknown;
 }
 
 type Json = Record<string, unknown>;

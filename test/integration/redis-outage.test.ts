@@ -1,9 +1,9 @@
 // Redis going away mid-run: tokens fall back to process memory and no query fails for it.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './helpers/app.js';
-import { gql } from './helpers/graphql.js';
-import { startPrivateRedis, uniquePrefix, type PrivateRedis } from './helpers/redis.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { gql } from '../helpers/graphql.js';
+import { startPrivateRedis, uniquePrefix, type PrivateRedis } from '../helpers/redis.js';
 
 const query = '{ sensor(id: "meetnet:sensor:MP7WVC") { id latest { value } } }';
 let redis: PrivateRedis;

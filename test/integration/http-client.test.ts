@@ -4,10 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, SecretRegistry } from '../src/logger.js';
-import { ErrorCode, GatewayError } from '../src/shared/errors.js';
-import { MAX_ANSWER_BYTES, UpstreamHttp, type AuthScheme, type RouteCall } from '../src/upstreams/http-client.js';
-import { extensions, rejection } from './helpers/errors.js';
+import { createLogger, SecretRegistry } from '../../src/logger.js';
+import { ErrorCode, GatewayError } from '../../src/shared/errors.js';
+import { MAX_ANSWER_BYTES, UpstreamHttp, type AuthScheme, type RouteCall } from '../../src/upstreams/http-client.js';
+import { extensions, rejection } from '../helpers/errors.js';
 
 interface Seen {
   method: string;

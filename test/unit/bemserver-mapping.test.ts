@@ -2,8 +2,8 @@
 // §1.4, §4, §6, §7, §10) and the recorded test/doc fixtures, read point by point.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { wireError } from './helpers/errors.js';
-import { Language, type Location } from '../src/shared/domain.js';
+import { wireError } from '../helpers/errors.js';
+import { Language, type Location } from '../../src/shared/domain.js';
 import {
   BEMSERVER,
   attachmentOf,
@@ -25,11 +25,11 @@ import {
   type BemLinks,
   type BemSensorContext,
   type BemStructure,
-} from '../src/upstreams/bemserver/mapping.js';
-import type { SeriesResult } from '../src/upstreams/series.js';
+} from '../../src/upstreams/bemserver/mapping.js';
+import type { SeriesResult } from '../../src/upstreams/series.js';
 
 // Copies of shared/upstreams/fixtures/bemserver (the contract's recordings), kept with the tests.
-const FIXTURES = new URL('./fixtures/bemserver', import.meta.url).pathname;
+const FIXTURES = new URL('../fixtures/bemserver', import.meta.url).pathname;
 
 const text = (rel: string): string => readFileSync(`${FIXTURES}/${rel}`, 'utf8');
 const fx = (rel: string): unknown => JSON.parse(text(rel)) as unknown;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Language } from '../src/shared/domain.js';
-import { cleanText, haversineKm, htmlToText, parsePointWkt, pickText } from '../src/shared/text.js';
+import { Language } from '../../src/shared/domain.js';
+import { cleanText, haversineKm, htmlToText, parsePointWkt, pickText } from '../../src/shared/text.js';
 
 describe('cleanText', () => {
   it('returns null for non-strings', () => {

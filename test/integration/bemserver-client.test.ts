@@ -1,13 +1,13 @@
 // The BEMServer client against the simulator over real HTTP: auth (login, refresh, failure),
 // pagination, data in one call or split by URL length, aggregates, stats, writes and their errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryTokenStore } from '../src/auth/token-store.js';
-import { RefreshRejectedError, TokenProvider } from '../src/auth/token-provider.js';
-import { extensions, rejection } from './helpers/errors.js';
-import { createLogger, SecretRegistry } from '../src/logger.js';
-import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
-import { BemServerClient } from '../src/upstreams/bemserver/client.js';
-import { createBemServerSimulator, type BemServerSimulator } from '../src/upstreams/bemserver/simulator/index.js';
+import { MemoryTokenStore } from '../../src/auth/token-store.js';
+import { RefreshRejectedError, TokenProvider } from '../../src/auth/token-provider.js';
+import { extensions, rejection } from '../helpers/errors.js';
+import { createLogger, SecretRegistry } from '../../src/logger.js';
+import { UpstreamHttp, type AuthScheme } from '../../src/upstreams/http-client.js';
+import { BemServerClient } from '../../src/upstreams/bemserver/client.js';
+import { createBemServerSimulator, type BemServerSimulator } from '../../src/upstreams/bemserver/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const MINUTE = 60_000;

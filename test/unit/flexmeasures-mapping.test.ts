@@ -2,10 +2,10 @@
 // contract (shared/upstreams/flexmeasures.md §2, §3, §4) and the recorded doc/test fixtures.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { wireError } from './helpers/errors.js';
-import { Language } from '../src/shared/domain.js';
-import { formatDurationFM, formatDurationIsodate, parseDuration } from '../src/shared/durations.js';
-import { fm1Address, parseEntityAddress } from '../src/upstreams/flexmeasures/entity-address.js';
+import { wireError } from '../helpers/errors.js';
+import { Language } from '../../src/shared/domain.js';
+import { formatDurationFM, formatDurationIsodate, parseDuration } from '../../src/shared/durations.js';
+import { fm1Address, parseEntityAddress } from '../../src/upstreams/flexmeasures/entity-address.js';
 import {
   fmAssetLocationId,
   fmConnectionId,
@@ -25,11 +25,11 @@ import {
   quantityOf,
   toConnection,
   usefOutcome,
-} from '../src/upstreams/flexmeasures/mapping.js';
-import { WriteValidationError, horizonFor, prepareWrite, type WriteInput } from '../src/upstreams/flexmeasures/writes.js';
+} from '../../src/upstreams/flexmeasures/mapping.js';
+import { WriteValidationError, horizonFor, prepareWrite, type WriteInput } from '../../src/upstreams/flexmeasures/writes.js';
 
 // Copies of shared/upstreams/fixtures/flexmeasures (the contract's payloads), kept with the tests.
-const FIXTURES = new URL('./fixtures/flexmeasures', import.meta.url).pathname;
+const FIXTURES = new URL('../fixtures/flexmeasures', import.meta.url).pathname;
 
 function fx(rel: string): unknown {
   return JSON.parse(readFileSync(`${FIXTURES}/${rel}`, 'utf8')) as unknown;

@@ -1,22 +1,11 @@
 // The getData text reader answers exactly what JSON.parse + mapGetData answer, or gives up.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readGetData } from '../src/upstreams/meetnet/getdata-reader.js';
-import { mapGetData } from '../src/upstreams/meetnet/mapping.js';
-import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { readGetData } from '../../src/upstreams/meetnet/getdata-reader.js';
+import { mapGetData } from '../../src/upstreams/meetnet/mapping.js';
+import { iso, same } from '../helpers/getdata.js';
 
-const recorded = readFileSync(new URL('./fixtures/meetnet/getData_2021-12-15_MP7_dewindnu.json', import.meta.url), 'utf8');
-
-/** Both ways; the reader must have answered. */
-function same(text: string): void {
-  const fast = readGetData(text);
-  expect(fast, 'the reader gave up').toBeDefined();
-  expect(fast).toEqual(mapGetData(JSON.parse(text)));
-  // toEqual treats -0 and 0 alike: compare the values bit for bit too.
-  for (const [id, s] of mapGetData(JSON.parse(text))) {
-    expect(fast!.get(id)!.values.map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual(s.values.map((v) => (Object.is(v, -0) ? '-0' : v)));
-  }
-}
+const recorded = readFileSync(new URL('../fixtures/meetnet/getData_2021-12-15_MP7_dewindnu.json', import.meta.url), 'utf8');
 
 /** A deterministic pseudo-random sequence (no flaky inputs). */
 function rng(seed: number): () => number {
@@ -28,8 +17,6 @@ function rng(seed: number): () => number {
     return (x >>> 0) / 2 ** 32;
   };
 }
-
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00');
 
 describe('readGetData', () => {
   it('reads the recorded (indented) body as mapGetData does', () => {
@@ -156,39 +143,5 @@ describe('readGetData', () => {
     const text = '{"Values":[{"ID":"A","Values":[{"Timestamp":"2021-12-14T23:00:00+00:00","Value":1}],"Values":[]}]}';
     expect(readGetData(text)).toBeUndefined();
     expect(mapGetData(JSON.parse(text)).get('A')!.times).toEqual([]);
-  });
-});
-
-describe("readGetData on the simulator's bodies, over HTTP", () => {
-  const NOW = Date.parse('2026-11-20T12:00:00Z');
-  const sims: MeetnetSimulator[] = [];
-  let urls: string[] = [];
-  beforeAll(async () => {
-    for (const unordered of [false, true])
-      sims.push(
-        createMeetnetSimulator({ username: 'u@example.org', password: 'reader-test-pw', clock: () => NOW, unordered, gapRate: 0.05 }),
-      );
-    urls = await Promise.all(sims.map((s) => s.listen()));
-  });
-  afterAll(() => Promise.all(sims.map((s) => s.close())));
-
-  it('reads a year of several series, sorted or shuffled with repeats, as mapGetData does', async () => {
-    for (const url of urls) {
-      const login = await fetch(`${url}/Token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'password', username: 'u@example.org', password: 'reader-test-pw' }),
-      });
-      const { access_token } = (await login.json()) as { access_token: string };
-      const res = await fetch(`${url}/V2/getData`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
-        body: JSON.stringify({ StartTime: iso(NOW - 365 * 86_400_000), EndTime: iso(NOW), IDs: ['MP7WVC', 'A2BGHA', 'NOSUCH'] }),
-      });
-      expect(res.status).toBe(200);
-      const text = await res.text();
-      same(text);
-      expect(readGetData(text)!.get('MP7WVC')!.times.length).toBeGreaterThan(40_000);
-    }
   });
 });

@@ -2,10 +2,10 @@
 // (proven by the simulator's request log), buckets, stats, writes, the token refresh and re-login
 // paths (also across two gateway processes sharing Redis), and one dashboard over all three upstreams.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, uniquePrefix, REDIS_URL, type TestApp } from './helpers/app.js';
-import { gql } from './helpers/graphql.js';
-import type { BemServerSimulator } from '../src/upstreams/bemserver/simulator/index.js';
-import { createBemServerSimulator } from '../src/upstreams/bemserver/simulator/index.js';
+import { startTestApp, uniquePrefix, REDIS_URL, type TestApp } from '../helpers/app.js';
+import { gql } from '../helpers/graphql.js';
+import type { BemServerSimulator } from '../../src/upstreams/bemserver/simulator/index.js';
+import { createBemServerSimulator } from '../../src/upstreams/bemserver/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;

@@ -2,7 +2,7 @@
 // is in batching.test.ts): a leader whose pipeline throws releases those waiting on it.
 import { HeaderMap, type GraphQLResponse } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
-import { operationSharing, sharingKey } from '../src/operation-sharing.js';
+import { operationSharing, sharingKey } from '../../src/operation-sharing.js';
 
 /** The parts of Apollo's request context the plugin reads. */
 function request(variables: Record<string, unknown> = { a: 1 }) {

@@ -1,9 +1,9 @@
 // Batching and caching, proven by the simulator's request log.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DashboardDocument, SensorsDocument } from './generated/graphql.js';
-import { startTestApp, type TestApp } from './helpers/app.js';
-import { gql } from './helpers/graphql.js';
-import type { MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
+import { DashboardDocument, SensorsDocument } from '../generated/graphql.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { gql } from '../helpers/graphql.js';
+import type { MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const DAY = 86_400_000;

@@ -9,10 +9,10 @@ import {
   WritePriceDataDocument,
   WritePrognosisDocument,
   WriteWeatherDataDocument,
-} from './generated/graphql.js';
-import { startTestApp, type TestApp } from './helpers/app.js';
-import { gql } from './helpers/graphql.js';
-import type { FlexMeasuresSimulator } from '../src/upstreams/flexmeasures/simulator/index.js';
+} from '../generated/graphql.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { gql } from '../helpers/graphql.js';
+import type { FlexMeasuresSimulator } from '../../src/upstreams/flexmeasures/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;

@@ -2,11 +2,11 @@
 // upstream sees exactly one login.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
-import { gql } from './helpers/graphql.js';
-import { REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { createMeetnetSimulator, type MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
+import { gql } from '../helpers/graphql.js';
+import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 
 interface Proc {
   child: ChildProcess;

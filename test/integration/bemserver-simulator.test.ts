@@ -8,9 +8,9 @@ import {
   createBemServerSimulator,
   type BemServerSimulator,
   type BemServerSimulatorOptions,
-} from '../src/upstreams/bemserver/simulator/index.js';
+} from '../../src/upstreams/bemserver/simulator/index.js';
 
-import { request, simulatorPool, type Answer, type J } from './helpers/sim-http.js';
+import { request, simulatorPool, type Answer, type J } from '../helpers/sim-http.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0); // Friday 2026-11-20 13:00 Europe/Paris
 const MIN = 60_000;

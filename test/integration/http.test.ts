@@ -1,6 +1,6 @@
 // The HTTP surface around GraphQL: GraphiQL served offline, health, body limits, bad requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './helpers/app.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
 let base: string;

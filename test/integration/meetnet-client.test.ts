@@ -1,12 +1,12 @@
 // The Meetnet client (got, one instance) against the simulator over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryTokenStore } from '../src/auth/token-store.js';
-import { TokenProvider } from '../src/auth/token-provider.js';
-import { GatewayError } from '../src/shared/errors.js';
-import { createLogger, SecretRegistry } from '../src/logger.js';
-import { UpstreamHttp, type AuthScheme } from '../src/upstreams/http-client.js';
-import { MeetnetClient } from '../src/upstreams/meetnet/client.js';
-import { createMeetnetSimulator, type MeetnetSimulator } from '../src/upstreams/meetnet/simulator/index.js';
+import { MemoryTokenStore } from '../../src/auth/token-store.js';
+import { TokenProvider } from '../../src/auth/token-provider.js';
+import { GatewayError } from '../../src/shared/errors.js';
+import { createLogger, SecretRegistry } from '../../src/logger.js';
+import { UpstreamHttp, type AuthScheme } from '../../src/upstreams/http-client.js';
+import { MeetnetClient } from '../../src/upstreams/meetnet/client.js';
+import { createMeetnetSimulator, type MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;

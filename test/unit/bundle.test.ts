@@ -2,7 +2,7 @@
 // own, reached only through its module's dynamic import, and loaded only when no base URL is set.
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundleOptions } from '../scripts/build.js';
+import { bundleOptions } from '../../scripts/build.js';
 
 const isSimulatorCode = (input: string) => /^src\/simulators\/|^src\/upstreams\/[^/]+\/simulator\//.test(input);
 
