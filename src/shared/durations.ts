@@ -1,4 +1,4 @@
-// ISO 8601 durations as FlexMeasures reads and writes them (contract: shared/upstreams/flexmeasures.md §2.6).
+// ISO 8601 durations as FlexMeasures reads and writes them (flexmeasures CONTRACT.md §2.6).
 // Pure functions; errors are plain Errors with a message that quotes the input.
 
 const MINUTE = 60_000;
@@ -36,12 +36,12 @@ function addMonths(anchorMs: number, months: number): number {
 /**
  * An ISO 8601 duration → milliseconds. Accepts `PT15M`, `PT1H30M`, `P1D`, `P0D`, `PT0H`, `P2W`,
  * signed `-PT10M`, the repeating form `R/PT6H` (the period is returned), pandas' `P0DT1H0M0S`, and
- * the nominal `P1M`/`P1Y`, grounded against `anchorMs` in the UTC calendar (§2.6). Throws otherwise.
+ * the nominal `P1M`/`P1Y`, grounded against `anchorMs` in the UTC calendar (flexmeasures CONTRACT.md §2.6). Throws otherwise.
  */
 export function parseDuration(s: string, anchorMs?: number): number {
   if (typeof s !== 'string') throw new Error(`Not an ISO 8601 duration: ${String(s)}`);
   let t = s.trim().toUpperCase();
-  // Rolling horizons are written `R/PT6H` (also `R<n>/…`) (§3.12).
+  // Rolling horizons are written `R/PT6H` (also `R<n>/…`) (flexmeasures CONTRACT.md §3.12).
   const repeat = /^R\d*\//.exec(t);
   if (repeat) t = t.slice(repeat[0].length);
   let sign = 1;
@@ -66,7 +66,7 @@ export function parseDuration(s: string, anchorMs?: number): number {
     if (anchorMs === undefined || !Number.isFinite(anchorMs)) {
       throw new Error(`Nominal duration ${quote(s)} (years/months) needs a start to be grounded against`);
     }
-    // Nominal durations are grounded against the start (§2.6): calendar months, then the exact rest.
+    // Nominal durations are grounded against the start (flexmeasures CONTRACT.md §2.6): calendar months, then the exact rest.
     const end = addMonths(anchorMs, sign * (years * 12 + months));
     return end - anchorMs + sign * ms;
   }

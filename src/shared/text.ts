@@ -76,7 +76,7 @@ const PLACEHOLDER = /^'?[a-z]{2}(?:-[a-z]{2})?\.\$[\w.-]+'?$/i;
  */
 export function cleanText(s: unknown): string | null {
   if (typeof s !== 'string') return null;
-  // Mojibake first: 'à' read as Latin-1 is 'Ã' + NBSP, which the NBSP rule would otherwise break (meetnet.md §4.2).
+  // Mojibake first: 'à' read as Latin-1 is 'Ã' + NBSP, which the NBSP rule would otherwise break (meetnet CONTRACT.md §4.2).
   let t = repairMojibake(s);
   t = t
     .replace(/\u00a0/g, ' ')

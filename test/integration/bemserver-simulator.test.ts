@@ -1,5 +1,5 @@
 // The built-in BEMServer simulator over real HTTP, checked against the contract
-// (shared/upstreams/bemserver.md §1, §2, §4, §5, §6, §7, §11) and the byte formats of its fixtures
+// (src/upstreams/bemserver/CONTRACT.md §1, §2, §4, §5, §6, §7, §11) and the byte formats of its fixtures
 // (fixtures/bemserver/api_tests, core_tests: reproduced inline below with the data they come from).
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';

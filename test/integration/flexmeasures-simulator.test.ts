@@ -1,5 +1,5 @@
 // The built-in FlexMeasures simulator over real HTTP, checked against the contract
-// (shared/upstreams/flexmeasures.md §1.2, §2, §3, §4, §6): both generations (`v3_0` = a current
+// (src/upstreams/flexmeasures/CONTRACT.md §1.2, §2, §3, §4, §6): both generations (`v3_0` = a current
 // server, `v1_1` = v0.12.3), auth, the v3_0 sensor/asset/data routes, the v1_1 message routes and
 // their quirks, sunset, rate limiting, and the shared machinery (request log, faults, latency,
 // concurrency, bad input).

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleOptions } from '../../scripts/build.js';
+import { upstreamModules } from '../../src/upstreams/modules.js';
 import { gql } from '../helpers/graphql.js';
 
 // Inside the repository, so that the bundle finds the packages in node_modules as dist/ does.
@@ -16,7 +17,8 @@ describe('the bundle with no configuration', () => {
 
   it('runs on its built-in simulators and stops with exit code 0 on SIGTERM', async () => {
     await build({ ...bundleOptions, outdir, logLevel: 'silent' });
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MEETNET|FLEXMEASURES|BEMSERVER|REDIS)_/.test(k)));
+    const prefixes = ['REDIS', ...upstreamModules.map((m) => m.envPrefix)];
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !prefixes.some((p) => k.startsWith(`${p}_`))));
     const child = spawn(process.execPath, [`${outdir}main.js`], {
       env: { ...env, PORT: '0', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -35,13 +37,9 @@ describe('the bundle with no configuration', () => {
 
     const res = await gql(url, '{ upstreams { name reachable simulated } sensor(id: "meetnet:sensor:MP7WVC") { name } }');
     expect(res.errors).toBeUndefined();
-    expect(res.data!.upstreams).toEqual([
-      { name: 'MEETNET', reachable: true, simulated: true },
-      { name: 'FLEXMEASURES', reachable: true, simulated: true },
-      { name: 'BEMSERVER', reachable: true, simulated: true },
-    ]);
+    expect(res.data!.upstreams).toEqual(upstreamModules.map((m) => ({ name: m.name.toUpperCase(), reachable: true, simulated: true })));
     expect(res.data!.sensor.name).toContain('Westhinder');
-    expect(banner.join('\n')).toContain('MEETNET_BASE_URL=https://api.meetnetvlaamsebanken.be');
+    for (const m of upstreamModules) expect(banner.join('\n')).toContain(m.realApiHint);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,4 +1,4 @@
-// Unit tests of the pure BEMServer mapping against the contract (shared/upstreams/bemserver.md §1.2,
+// Unit tests of the pure BEMServer mapping against the contract (src/upstreams/bemserver/CONTRACT.md §1.2,
 // §1.4, §4, §6, §7, §10) and the recorded test/doc fixtures, read point by point.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ import {
 } from '../../src/upstreams/bemserver/mapping.js';
 import type { SeriesResult } from '../../src/upstreams/series.js';
 
-// Copies of shared/upstreams/fixtures/bemserver (the contract's recordings), kept with the tests.
+// Copies of the recorded payloads of src/upstreams/bemserver/CONTRACT.md, kept with the tests.
 const FIXTURES = new URL('../fixtures/bemserver', import.meta.url).pathname;
 
 const text = (rel: string): string => readFileSync(`${FIXTURES}/${rel}`, 'utf8');

@@ -1,5 +1,5 @@
 // Unit tests of the pure FlexMeasures modules (mapping, durations, entity addresses, writes) against the
-// contract (shared/upstreams/flexmeasures.md §2, §3, §4) and the recorded doc/test fixtures.
+// contract (src/upstreams/flexmeasures/CONTRACT.md §2, §3, §4) and the recorded doc/test fixtures.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { wireError } from '../helpers/errors.js';
@@ -28,7 +28,7 @@ import {
 } from '../../src/upstreams/flexmeasures/mapping.js';
 import { WriteValidationError, horizonFor, prepareWrite, type WriteInput } from '../../src/upstreams/flexmeasures/writes.js';
 
-// Copies of shared/upstreams/fixtures/flexmeasures (the contract's payloads), kept with the tests.
+// Copies of the recorded payloads of src/upstreams/flexmeasures/CONTRACT.md, kept with the tests.
 const FIXTURES = new URL('../fixtures/flexmeasures', import.meta.url).pathname;
 
 function fx(rel: string): unknown {

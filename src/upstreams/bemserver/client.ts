@@ -237,7 +237,7 @@ export class BemServerClient {
     throw this.rejection(call, res);
   }
 
-  /** 409 and 422 (field errors) keep BEMServer's message and fields; other statuses as usual (§1.4, §7.9). */
+  /** 400, 404, 409 and 422 (field errors) keep BEMServer's message and fields; other statuses as usual (§1.4, §7.9). */
   private rejection(call: RouteCall, res: RawResponse): GatewayError {
     if (res.status !== 409 && res.status !== 422 && res.status !== 400 && res.status !== 404) return this.http.statusError(call, res);
     const o = bemErrorOutcome(res.status, safeJson(res.body));

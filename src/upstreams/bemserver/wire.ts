@@ -1,7 +1,7 @@
-// BEMServer REST API, spelled as the API spells it (contract: shared/upstreams/bemserver.md).
+// BEMServer REST API, spelled as the API spells it (contract: CONTRACT.md).
 // Null fields are left out of every resource (§1.2): optional here means "absent when null".
 
-/** `POST /auth/token` and `POST /auth/token/refresh`: HTTP 200 either way; check `status` (§2.1). */
+/** `POST /auth/token` answers HTTP 200 either way, so check `status` (§2.1); a refused refresh is a 401 (§2.2). */
 export type TokenResponse = { status: 'success'; access_token: string; refresh_token: string } | { status: 'failure' };
 
 /** JWT claims of both tokens (§2.3): `exp` in epoch seconds; a token without `exp` never expires. */

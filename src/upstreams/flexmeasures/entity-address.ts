@@ -1,4 +1,4 @@
-// USEF / FlexMeasures entity addresses (contract: shared/upstreams/flexmeasures.md §2.7). Pure functions.
+// USEF / FlexMeasures entity addresses (contract: CONTRACT.md §2.7). Pure functions.
 
 /** Authority written into addresses the gateway makes up for v1_1 (the server never checks it, §2.7). */
 export const V1_AUTHORITY = 'ea1.2021-01.io.flexmeasures.company';

@@ -148,7 +148,7 @@ export interface FmSensor {
 }
 
 function decodeAttributes(raw: unknown): Record<string, unknown> | null {
-  // A JSON-encoded string on the wire, an object on newer servers and in the OpenAPI examples (§4.9).
+  // A JSON-encoded string on the wire (the server json.dumps it), an object in the OpenAPI examples (§4.9).
   if (isRecord(raw)) return raw;
   if (typeof raw !== 'string' || raw.length > 1_000_000) return null;
   try {

@@ -1,4 +1,4 @@
-// FlexMeasures web API, spelled as the API spells it (contract: shared/upstreams/flexmeasures.md).
+// FlexMeasures web API, spelled as the API spells it (contract: CONTRACT.md).
 // v3_0 is the current API (FlexMeasures ≥ 0.28 for /sensors/<id>/data); v1_1 is what servers up
 // to 0.12 speak (sunset with 410 from 0.13).
 

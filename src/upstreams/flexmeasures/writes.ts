@@ -1,4 +1,4 @@
-// Validation of a FlexMeasures write before anything is sent (contract: shared/upstreams/flexmeasures.md
+// Validation of a FlexMeasures write before anything is sent (contract: CONTRACT.md
 // §3.7–3.12, §4.5). Pure functions: what the upstream would reject is rejected here, with a message that
 // says what to change.
 import { formatDurationFM } from '../../shared/durations.js';

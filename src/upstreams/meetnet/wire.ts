@@ -1,4 +1,4 @@
-// Meetnet Vlaamse Banken API v2, spelled as the API spells it (contract: shared/upstreams/meetnet.md).
+// Meetnet Vlaamse Banken API v2, spelled as the API spells it (contract: CONTRACT.md).
 
 export interface MessageModel {
   Culture: string; // 'nl-BE' | 'fr-BE' | 'en-GB' (fr-BE removed in 2022)

@@ -1,4 +1,4 @@
-// Deterministic data of the BEMServer simulator (contract: shared/upstreams/bemserver.md): the
+// Deterministic data of the BEMServer simulator (contract: CONTRACT.md): the
 // portfolio (campaign, sites, buildings, storeys, spaces, zones, timeseries and their links), the
 // value models of the generated 10-minute series, their gaps, the allowed timezone names (§6.1) and
 // a small unit registry standing in for pint (§6.1 units, §7.2 convert_to). The same (series,

@@ -1,4 +1,4 @@
-// Built-in simulator of the BEMServer REST API (contract: shared/upstreams/bemserver.md, checklist
+// Built-in simulator of the BEMServer REST API (contract: CONTRACT.md, checklist
 // §11): JWT auth with refresh tokens (§2), Flask/flask-smorest transport quirks (§1: compact JSON,
 // 308 to the trailing slash, error bodies, 422 validation), pagination (§4), ETags (§5), the
 // campaign/site/building/storey/space/zone/timeseries resources with their filters (§6) and the

@@ -1,5 +1,5 @@
 // Built-in simulator of the FlexMeasures web API, both generations (contract:
-// shared/upstreams/flexmeasures.md, checklist §6). `generation: 'v3_0'` behaves like a current
+// CONTRACT.md, checklist §6). `generation: 'v3_0'` behaves like a current
 // server (v1_1 routes answer 410); `generation: 'v1_1'` like v0.12.3, the last release where v1_1
 // works (or, with `sunset`, like v0.13 where it answers 410). Values come from data.ts.
 import { SimulatorServer, type SimulatorOptions } from '../../../simulators/index.js';

@@ -270,7 +270,7 @@ export function meetnetValue(parameterCode: string, locationId: string, timeMs: 
 const GAP_SLOT_MS = 10 * MINUTE;
 /** Slots per cluster; each cluster holds at most one run of missing slots. */
 const GAP_CLUSTER = 12;
-/** Runs are 1-5 slots long (mean 3), like the holes of the recorded getData (§6.2). */
+/** Runs are 1-5 slots long (mean 3): shorter than the holes of the recorded getData, 1 to 33 slots (§6.2, §8.6). */
 const GAP_MEAN_RUN = 3;
 
 /**

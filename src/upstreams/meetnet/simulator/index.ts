@@ -1,5 +1,5 @@
 // Built-in simulator of the Meetnet Vlaamse Banken API v2, following §8 of the contract
-// (shared/upstreams/meetnet.md): its public entry. Requests are answered in routes.ts, values come
+// (CONTRACT.md): its public entry. Requests are answered in routes.ts, values come
 // from data.ts; the catalog is the real 2020 one.
 import { SimulatorServer, type SimulatorOptions } from '../../../simulators/index.js';
 import { MeetnetAuth } from './auth.js';

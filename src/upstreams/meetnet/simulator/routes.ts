@@ -160,7 +160,7 @@ export class MeetnetRoutes {
       return badRequest(`The requested period is longer than ${this.maxSpanDays} days.`);
     }
 
-    // One entry per known ID, duplicates once; unknown IDs are left out (§6.2).
+    // One entry per known ID, duplicates once (a decision, §8.6); unknown IDs are left out (§6.2).
     const ids = [...new Set(idsOf(req) ?? [])];
     const known = ids.map((id) => this.series.get(id)).filter((s): s is Series => s !== undefined);
     // The recording came back in descending ID order, not request order (§6.2).
@@ -194,7 +194,7 @@ export class MeetnetRoutes {
       const step = s.intervalMin * MINUTE_MS;
       const gen = meetnetSeries(s.parameter, s.location);
       const lastGrid = Math.floor(to / step) * step;
-      // Both ends inclusive, on the interval grid aligned to the epoch (§6.2).
+      // Both ends inclusive (§6.2), on the interval grid aligned to the epoch (a decision, §8.6).
       for (let t = Math.ceil(from / step) * step; t <= lastGrid; t += step) {
         if (isGap(s.id, t, this.gapRate)) continue; // gaps are omitted, never null-filled (§6.2)
         const v = gen(t);
