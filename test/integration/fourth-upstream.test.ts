@@ -66,7 +66,7 @@ function pierSimulator(account: { login: string; password: string }): { server: 
   return { server, requests };
 }
 
-interface PierCatalog extends CatalogIndex {}
+type PierCatalog = CatalogIndex;
 
 const pierId = (kind: string, id: string) => `pier:${kind}:${id}`;
 
