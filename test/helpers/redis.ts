@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Redis } from 'ioredis';
+import { until } from './until.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -32,23 +33,28 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
+    child = c;
+    let gone = false;
+    c.once('exit', () => (gone = true)).once('error', () => (gone = true));
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined); // refused until the server is up: expected
-    for (let i = 0; i < 100; i++) {
+    const answers = async () => {
       try {
         await probe.connect();
         await probe.ping();
-        probe.disconnect();
-        return;
+        return true;
       } catch {
-        await new Promise((r) => setTimeout(r, 50));
+        probe.disconnect(); // ready for the next try
+        return false;
       }
-    }
+    };
+    // Until it answers or exits, however long it takes.
+    await until(async () => gone || (await answers()));
     probe.disconnect();
-    throw new Error(`private redis-server did not start on port ${port}`);
+    if (gone) throw new Error(`private redis-server on port ${port} exited before it answered`);
   };
   await start();
   return {
