@@ -4,12 +4,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { until } from './until.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A fresh Redis key prefix, so that tests never see each other's tokens. */
 export const uniquePrefix = (): string => `gw-test-${randomBytes(6).toString('hex')}:`;
+
+/**
+ * The key was written with a TTL of `ttlMs` after `writtenAfter` (a Date.now()): what remains is at
+ * most that, and less by no more than the time gone since, however long that was (Redis runs on
+ * this machine's clock).
+ */
+export async function expectTtl(redis: Redis, key: string, ttlMs: number, writtenAfter: number): Promise<void> {
+  const ttl = await redis.pttl(key);
+  expect(ttl).toBeLessThanOrEqual(ttlMs);
+  expect(ttl).toBeGreaterThanOrEqual(ttlMs - (Date.now() - writtenAfter));
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
