@@ -27,6 +27,8 @@ export interface AppOptions {
   secrets?: SecretRegistry;
   /** The upstreams that run on their built-in simulator (their status says so). */
   simulated?: ReadonlySet<UpstreamName>;
+  /** What the catalogue TTL is measured on: tests inject a clock instead of waiting; performance.now when absent. */
+  catalogClock?: () => number;
 }
 
 export async function startApp(config: Readonly<Config>, modules: readonly UpstreamModule[], options: AppOptions = {}): Promise<App> {
@@ -63,6 +65,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
         account: { baseUrl: settings.baseUrl, login: settings.login, password: settings.password },
         simulated: options.simulated?.has(m.name) ?? false,
         catalogTtlMs: config.catalogTtlMs,
+        catalogClock: options.catalogClock,
         deduplicate: config.upstreamDeduplication,
         store,
         logger,

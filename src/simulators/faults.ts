@@ -93,9 +93,9 @@ export class Delays {
     this.latency = ms;
   }
 
-  /** Waits `extraMs` (a fault's delay) plus the latency. */
-  wait(extraMs = 0): Promise<void> {
-    return this.sleep(extraMs + this.latency);
+  /** The wait before an answer: `extraMs` (a fault's delay) plus the latency. */
+  waitMs(extraMs = 0): number {
+    return extraMs + this.latency;
   }
 
   /** Ends every wait now (the server is closing). */
@@ -108,7 +108,7 @@ export class Delays {
   }
 
   /** Real-time wait; cut short (resolved) by wakeAll(). */
-  private sleep(ms: number): Promise<void> {
+  sleep(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const s: Sleeper = {

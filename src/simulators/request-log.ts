@@ -17,6 +17,8 @@ export interface RequestLogEntry {
   status: number | null;
   /** True when a fault hit this request (including a delay-only fault). */
   faulted: boolean;
+  /** Real-time wait before the answer (latency and a fault's delay): tests read it instead of timing answers. */
+  waitMs: number;
 }
 
 /** The latest entries, oldest first; the oldest are dropped beyond `limit`. */

@@ -182,8 +182,9 @@ export class SimulatorServer {
     const base = { seq, at, method, path, query, headers: req.headers };
 
     if (read.tooLarge) {
-      this.requestLog.push({ ...base, route: 'unknown', body: undefined, authorized: null, status: 413, faulted: false });
-      await this.delays.wait();
+      const waitMs = this.delays.waitMs();
+      this.requestLog.push({ ...base, route: 'unknown', body: undefined, authorized: null, status: 413, faulted: false, waitMs });
+      await this.delays.sleep(waitMs);
       this.write(res, {
         status: 413,
         body: this.errorBody(413, `The request body is larger than ${this.maxBodyBytes} bytes.`),
@@ -205,6 +206,7 @@ export class SimulatorServer {
     const fault = this.faultList.take(route);
     const answer: SimResponse = (fault === null ? null : faultAnswer(fault)) ?? result;
     const silent = fault !== null && (fault.hang === true || fault.destroy === true);
+    const waitMs = fault?.hang ? 0 : this.delays.waitMs(fault?.delayMs ?? 0);
     this.requestLog.push({
       ...base,
       route,
@@ -212,10 +214,11 @@ export class SimulatorServer {
       authorized: result.authorized ?? null,
       status: silent ? null : answer.status,
       faulted: fault !== null,
+      waitMs,
     });
 
     if (fault?.hang) return; // never answer: close() or the client ends the socket
-    await this.delays.wait(fault?.delayMs ?? 0);
+    await this.delays.sleep(waitMs);
     if (fault?.destroy) {
       req.socket.destroy();
       return;

@@ -4,13 +4,18 @@
 import { LRUCache } from 'lru-cache';
 import type { Location, Parameter, Sensor } from '../shared/domain.js';
 
-/** A getter of the cached catalogue. A TTL of 0 or less disables caching (the naive benchmark setting). */
-export function catalogCache<T extends object>(load: () => Promise<T>, ttlMs: number): () => Promise<T> {
+/**
+ * A getter of the cached catalogue. A TTL of 0 or less disables caching (the naive benchmark setting).
+ * `clock`: what the TTL is measured on, for tests (lru-cache's performance.now by default).
+ */
+export function catalogCache<T extends object>(load: () => Promise<T>, ttlMs: number, clock?: () => number): () => Promise<T> {
   if (!(ttlMs > 0)) return load;
   let lastError: unknown = null;
   const cache = new LRUCache<'catalog', T>({
     max: 1,
     ttl: ttlMs,
+    // An injected clock is read at every look-up (ttlResolution 0: lru-cache would otherwise reuse "now" for 1 ms).
+    ...(clock ? { perf: { now: clock }, ttlResolution: 0 } : {}),
     allowStaleOnFetchRejection: true,
     fetchMethod: async () => {
       try {
@@ -45,9 +50,9 @@ export interface CatalogIndex<S extends Sensor = Sensor> {
 export abstract class CatalogLookups<C extends CatalogIndex<Sensor>> {
   private readonly cached: () => Promise<C>;
 
-  constructor(catalogTtlMs: number) {
+  constructor(catalogTtlMs: number, catalogClock?: () => number) {
     // Lazy: subclasses load through their own fields, which exist by the first call.
-    this.cached = catalogCache(() => this.loadCatalog(), catalogTtlMs);
+    this.cached = catalogCache(() => this.loadCatalog(), catalogTtlMs, catalogClock);
   }
 
   /** Fetches the whole catalogue from the upstream (the cache decides when). */

@@ -55,6 +55,8 @@ export interface UpstreamContext<S> {
   simulated: boolean;
   /** How long slow-changing catalogues stay in the in-process cache (0: not cached). */
   catalogTtlMs: number;
+  /** What that TTL is measured on: tests inject a clock; performance.now when absent. */
+  catalogClock?: () => number;
   /** Identical reads in flight at once share one call. */
   deduplicate: boolean;
   store: TokenStore;

@@ -1,6 +1,6 @@
 // Starts a real gateway on free ports, the way `npm start` does: each upstream without a base URL
 // on its built-in simulator, with a logger that keeps every line so tests can check what was logged.
-import { startApp, type App } from '../../src/app.js';
+import { startApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, SecretRegistry } from '../../src/logger.js';
 import { simulateUnconfigured } from '../../src/simulation.js';
@@ -23,20 +23,22 @@ export interface TestApp extends App {
   upstreams: { meetnet: MeetnetAdapter; flexmeasures: FlexMeasuresAdapter; bemserver: BemServerAdapter };
 }
 
+/** What a test may hand the gateway besides its environment (a clock instead of waiting). */
+type TestAppOptions = Pick<AppOptions, 'catalogClock'>;
+
 /** Starts the gateway on these modules (all of them by default) with the environment given. */
-export async function startGateway(env: Record<string, string>, modules: readonly UpstreamModule[]) {
+export async function startGateway(env: Record<string, string>, modules: readonly UpstreamModule[], options: TestAppOptions = {}) {
   // Latest values are not shared between requests unless a test asks: tests count upstream calls.
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', LATEST_TTL_MS: '0', ...env }, modules);
   const secrets = new SecretRegistry();
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', secrets, write: (line) => logLines.push(line) });
   const simulation = await simulateUnconfigured(config, modules, secrets);
-  const app = await startApp(simulation.config, modules, { logger, secrets, simulated: new Set(simulation.running.keys()) }).catch(
-    async (err: unknown) => {
-      await simulation.stop();
-      throw err;
-    },
-  );
+  const simulated = new Set(simulation.running.keys());
+  const app = await startApp(simulation.config, modules, { ...options, logger, secrets, simulated }).catch(async (err: unknown) => {
+    await simulation.stop();
+    throw err;
+  });
   const stopApp = app.stop;
   const stop = async () => {
     await stopApp();
@@ -45,8 +47,8 @@ export async function startGateway(env: Record<string, string>, modules: readonl
   return { app: Object.assign(app, { logLines, stop }), simulation };
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const { app, simulation } = await startGateway(env, upstreamModules);
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const { app, simulation } = await startGateway(env, upstreamModules, options);
   // The simulators and upstreams are of the modules' own classes: the helper names them for the tests.
   const sim = <T>(name: string) => (simulation.running.get(name)?.instance ?? null) as T | null;
   return Object.assign(app, {

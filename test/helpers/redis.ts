@@ -4,11 +4,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Redis } from 'ioredis';
+import { expect } from 'vitest';
+import { until } from './until.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A fresh Redis key prefix, so that tests never see each other's tokens. */
 export const uniquePrefix = (): string => `gw-test-${randomBytes(6).toString('hex')}:`;
+
+/**
+ * The key was written with a TTL of `ttlMs` after `writtenAfter` (a Date.now()): what remains is at
+ * most that, and less by no more than the time gone since, however long that was (Redis runs on
+ * this machine's clock).
+ */
+export async function expectTtl(redis: Redis, key: string, ttlMs: number, writtenAfter: number): Promise<void> {
+  const ttl = await redis.pttl(key);
+  expect(ttl).toBeLessThanOrEqual(ttlMs);
+  expect(ttl).toBeGreaterThanOrEqual(ttlMs - (Date.now() - writtenAfter));
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,23 +45,28 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
+    child = c;
+    let gone = false;
+    c.once('exit', () => (gone = true)).once('error', () => (gone = true));
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined); // refused until the server is up: expected
-    for (let i = 0; i < 100; i++) {
+    const answers = async () => {
       try {
         await probe.connect();
         await probe.ping();
-        probe.disconnect();
-        return;
+        return true;
       } catch {
-        await new Promise((r) => setTimeout(r, 50));
+        probe.disconnect(); // ready for the next try
+        return false;
       }
-    }
+    };
+    // Until it answers or exits, however long it takes.
+    await until(async () => gone || (await answers()));
     probe.disconnect();
-    throw new Error(`private redis-server did not start on port ${port}`);
+    if (gone) throw new Error(`private redis-server on port ${port} exited before it answered`);
   };
   await start();
   return {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DashboardDocument, SensorsDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { gql } from '../helpers/graphql.js';
+import { until } from '../helpers/until.js';
 import type { MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
@@ -100,16 +101,21 @@ describe('catalog cache', () => {
   });
 
   it('refetches after CATALOG_TTL_MS, and serves the stale catalog if the refresh fails', async () => {
-    const fresh = await startTestApp({ CATALOG_TTL_MS: '200', MEETNET_RETRIES: '0' });
+    let now = NOW; // the catalogue's TTL runs on this clock (lru-cache takes a start of 0 for "no TTL")
+    const fresh = await startTestApp({ CATALOG_TTL_MS: '60000', MEETNET_RETRIES: '0' }, { catalogClock: () => now });
     try {
       const fsim = fresh.simulators.meetnet!;
-      await gql(fresh.url, '{ parameters(upstream: MEETNET) { id } }');
-      await new Promise((r) => setTimeout(r, 300));
-      await gql(fresh.url, '{ parameters(upstream: MEETNET) { id } }');
+      const parameters = '{ parameters(upstream: MEETNET) { id } }';
+      await gql(fresh.url, parameters);
+      now += 60_000; // at the TTL: still fresh
+      await gql(fresh.url, parameters);
+      expect(fsim.requests('catalog')).toHaveLength(1);
+      now += 1; // past it
+      await gql(fresh.url, parameters);
       expect(fsim.requests('catalog')).toHaveLength(2);
-      await new Promise((r) => setTimeout(r, 300));
+      now += 60_001;
       fsim.addFault({ route: 'catalog', status: 503, times: 1 });
-      const stale = await gql(fresh.url, '{ parameters(upstream: MEETNET) { id } }');
+      const stale = await gql(fresh.url, parameters);
       expect(stale.errors).toBeUndefined();
       expect(stale.data!.parameters).toHaveLength(22);
       expect(fsim.requests('catalog')).toHaveLength(3);
@@ -295,7 +301,8 @@ describe('identical queries in flight share one execution (OPERATION_DEDUPLICATI
           body: `{"query":${JSON.stringify(q)},"variables":{"ids":${JSON.stringify(ids)},"from":"${vars.from}","to":"${vars.to}","first":${first}}}`,
         });
       const leader = send('null');
-      await new Promise((r) => setTimeout(r, 20)); // the first is waiting on its upstream calls
+      // The first is executing: its upstream calls are in, held by the simulators' latency.
+      await until(() => a.simulators.meetnet!.requests('getData').length > 0);
       const odd = await send('1e400'); // JSON.parse reads Infinity; JSON.stringify writes it as null
       expect(odd.status).toBe(400);
       expect(((await odd.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/\$first.*Infinity/);

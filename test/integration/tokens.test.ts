@@ -1,11 +1,12 @@
 // The token store against the real Redis, and the token provider's promises: one login for many
 // concurrent callers, TTL shorter than the lifetime, 401 → invalidate, Redis outage → memory.
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { MemoryTokenStore, RedisTokenStore, createTokenStore, type TokenStore } from '../../src/auth/token-store.js';
 import { TokenProvider } from '../../src/auth/token-provider.js';
 import { createLogger, SecretRegistry } from '../../src/logger.js';
-import { REDIS_URL, startPrivateRedis, uniquePrefix } from '../helpers/redis.js';
+import { REDIS_URL, expectTtl, startPrivateRedis, uniquePrefix } from '../helpers/redis.js';
 
 const lines: string[] = [];
 const secrets = new SecretRegistry();
@@ -18,25 +19,49 @@ beforeAll(async () => {
 });
 afterAll(() => redis.disconnect());
 
-function countingLogin(delayMs: number, lifetimeMs = 3_599_000) {
+/**
+ * A login that counts its calls. Each answers once `answer` resolves (at once by default), or as
+ * soon as there is a second login: then the test fails on the count instead of waiting forever.
+ */
+function countingLogin(lifetimeMs = 3_599_000, answer: Promise<unknown> = Promise.resolve()) {
   let n = 0;
+  let second!: () => void;
+  const another = new Promise<void>((resolve) => (second = resolve));
   const login = async () => {
-    n++;
-    await new Promise((r) => setTimeout(r, delayMs));
+    if (++n > 1) second();
+    await Promise.race([answer, another]);
     return { token: `token-${n}-${Math.random().toString(36).slice(2)}`, expiresInMs: lifetimeMs };
   };
   return { login, count: () => n };
+}
+
+/** `store`, with a promise that resolves once someone is refused its login lock (they now wait for the holder). */
+function watchLock(store: TokenStore): { store: TokenStore; refused: Promise<void> } {
+  let refused!: () => void;
+  const watched: TokenStore = {
+    kind: store.kind,
+    get: (key) => store.get(key),
+    set: (key, value, ttlMs) => store.set(key, value, ttlMs),
+    deleteIf: (key, token) => store.deleteIf(key, token),
+    expireIf: (key, token) => store.expireIf(key, token),
+    acquireLock: async (key, ttlMs) => {
+      const owner = await store.acquireLock(key, ttlMs);
+      if (owner === null) refused();
+      return owner;
+    },
+    releaseLock: (key, owner) => store.releaseLock(key, owner),
+  };
+  return { store: watched, refused: new Promise<void>((resolve) => (refused = resolve)) };
 }
 
 describe('RedisTokenStore (real Redis)', () => {
   it('stores under <prefix>token:<key> with a TTL, and compare-and-deletes', async () => {
     const prefix = uniquePrefix();
     const store = new RedisTokenStore(redis, prefix);
+    const before = Date.now();
     await store.set('meetnet', { token: 'abc123', expiresAt: Date.now() + 60_000 }, 60_000);
     expect(await store.get('meetnet')).toMatchObject({ token: 'abc123' });
-    const ttl = await redis.pttl(`${prefix}token:meetnet`);
-    expect(ttl).toBeGreaterThan(55_000);
-    expect(ttl).toBeLessThanOrEqual(60_000);
+    await expectTtl(redis, `${prefix}token:meetnet`, 60_000, before);
     await store.deleteIf('meetnet', 'someone-else');
     expect(await store.get('meetnet')).not.toBeNull();
     await store.deleteIf('meetnet', 'abc123');
@@ -58,12 +83,13 @@ describe('RedisTokenStore (real Redis)', () => {
     const prefix = uniquePrefix();
     const store = new RedisTokenStore(redis, prefix);
     const record = { token: 'access-1', expiresAt: 1_795_000_012_345, refreshToken: 'refresh-1', refreshExpiresAt: 1_799_999_999_999 };
+    const before = Date.now();
     await store.set('bemserver', record, 60_000);
     await store.expireIf('bemserver', 'another-access');
     expect(await store.get('bemserver')).toEqual(record);
     await store.expireIf('bemserver', 'access-1');
     expect(await store.get('bemserver')).toEqual({ ...record, expiresAt: 0 });
-    expect(await redis.pttl(`${prefix}token:bemserver`)).toBeGreaterThan(55_000);
+    await expectTtl(redis, `${prefix}token:bemserver`, 60_000, before); // the TTL of the set, not a new one
     await redis.set(`${prefix}token:other`, 'not json', 'PX', 10_000);
     await store.expireIf('other', 'x'); // a corrupt value is left alone, not an error
     expect(await redis.get(`${prefix}token:other`)).toBe('not json');
@@ -84,7 +110,8 @@ describe('TokenProvider', () => {
 
   for (const [kind, makeStore] of stores) {
     it(`makes one login for 50 concurrent callers (${kind} store)`, async () => {
-      const { login, count } = countingLogin(100);
+      // All 50 ask before the login can answer: they are called in one go, the login answers later.
+      const { login, count } = countingLogin();
       const provider = new TokenProvider({ key: 'meetnet', store: makeStore(), login, secrets, logger });
       const tokens = await Promise.all(Array.from({ length: 50 }, () => provider.getToken()));
       expect(count()).toBe(1);
@@ -92,8 +119,9 @@ describe('TokenProvider', () => {
     });
 
     it(`makes one login for two providers sharing the store (${kind} store)`, async () => {
-      const store = makeStore();
-      const { login, count } = countingLogin(150);
+      // The login answers only once the other provider has been refused the lock: both want a token at once.
+      const { store, refused } = watchLock(makeStore());
+      const { login, count } = countingLogin(undefined, refused);
       const a = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
       const b = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
       const tokens = await Promise.all([
@@ -108,17 +136,15 @@ describe('TokenProvider', () => {
   it('keeps the token a little shorter than expires_in', async () => {
     const prefix = uniquePrefix();
     const store = createTokenStore(redis, prefix, logger);
-    const { login } = countingLogin(0, 3_599_000);
+    const { login } = countingLogin(3_599_000);
+    const before = Date.now();
     await new TokenProvider({ key: 'meetnet', store, login, secrets, logger }).getToken();
-    const ttl = await redis.pttl(`${prefix}token:meetnet`);
-    // 3599 s less a minute's margin.
-    expect(ttl).toBeGreaterThan(3_530_000);
-    expect(ttl).toBeLessThanOrEqual(3_539_000);
+    await expectTtl(redis, `${prefix}token:meetnet`, 3_539_000, before); // 3599 s less a minute's margin
   });
 
   it('logs in again after invalidate, but not when a newer token replaced the stale one', async () => {
     const store = new MemoryTokenStore();
-    const { login, count } = countingLogin(0);
+    const { login, count } = countingLogin();
     const provider = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
     const first = await provider.getToken();
     await provider.invalidate(first);
@@ -131,7 +157,7 @@ describe('TokenProvider', () => {
   });
 
   it('registers every token as a secret, so the logger never prints it', async () => {
-    const { login } = countingLogin(0);
+    const { login } = countingLogin();
     const provider = new TokenProvider({ key: 'meetnet', store: new MemoryTokenStore(), login, secrets, logger });
     const token = await provider.getToken();
     logger.info(`oops, a token in a message: ${token}`, { nested: { value: token } });
@@ -147,7 +173,7 @@ describe('TokenProvider', () => {
     await client.connect();
     try {
       const store = createTokenStore(client, uniquePrefix(), logger);
-      const { login, count } = countingLogin(0);
+      const { login, count } = countingLogin();
       const provider = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
       const before = await provider.getToken();
       expect(await client.keys('*token:meetnet')).toHaveLength(1);
@@ -160,7 +186,7 @@ describe('TokenProvider', () => {
       expect(lines.some((l) => l.includes('Redis unavailable'))).toBe(true);
 
       await priv.start();
-      for (let i = 0; i < 50 && client.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100)); // ioredis reconnects on its own
+      if (client.status !== 'ready') await once(client, 'ready'); // ioredis reconnects on its own
       expect(client.status).toBe('ready');
       await provider.invalidate(during[0]!);
       await provider.getToken();

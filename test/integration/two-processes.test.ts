@@ -22,14 +22,11 @@ function startGateway(env: Record<string, string>): Promise<Proc> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 20_000);
+    // Ready when it says so, however long that takes; a gateway that exits instead fails the start.
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /ready at (http:\/\/\S+\/graphql)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => out });
-      }
+      if (m) resolve({ child, url: m[1]!, output: () => out });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);

@@ -683,7 +683,7 @@ describe('mapGetData on hostile input', () => {
   });
 });
 
-describe('mapGetData speed', () => {
+describe('mapGetData on a series-year', () => {
   function yearOfPoints(start: number, n: number): RawPoint[] {
     const out: RawPoint[] = [];
     for (let i = 0; i < n; i++) {
@@ -693,19 +693,15 @@ describe('mapGetData speed', () => {
     return out;
   }
 
-  it('parses a series-year of 52,560 points correctly (sorted and shuffled)', () => {
+  it('parses a series-year of 52,560 points correctly (in order and reversed)', () => {
     const start = Date.UTC(2021, 0, 1);
     const points = yearOfPoints(start, 52_560);
-    const t0 = performance.now();
     const s = mapGetData({ Values: [{ ID: 'MP7WVC', Values: points }] }).get('MP7WVC')!;
-    const elapsed = performance.now() - t0;
     expect(s.times).toHaveLength(52_560);
     expect(s.times[0]).toBe(start);
     expect(s.times[52_559]).toBe(start + 52_559 * 600_000);
     expect(s.min).toBe(-10);
     expect(s.max).toBe(10);
-    // A generous bound: it takes a few ms; this only catches an accidental quadratic path.
-    expect(elapsed).toBeLessThan(1000);
 
     const reversed = [...points].reverse();
     const r = mapGetData({ Values: [{ ID: 'MP7WVC', Values: reversed }] }).get('MP7WVC')!;

@@ -64,6 +64,8 @@ export interface BemServerAdapterOptions {
   tokens: TokenProvider;
   simulated: boolean;
   catalogTtlMs: number;
+  /** What that TTL is measured on (tests); performance.now when absent. */
+  catalogClock?: () => number;
   clock?: () => number;
 }
 
@@ -100,7 +102,7 @@ export class BemServerAdapter
   private readonly clock: () => number;
 
   constructor(private readonly options: BemServerAdapterOptions) {
-    super(options.catalogTtlMs);
+    super(options.catalogTtlMs, options.catalogClock);
     this.simulated = options.simulated;
     this.tokens = options.tokens;
     this.clock = options.clock ?? Date.now;

@@ -56,6 +56,7 @@ export const bemserver: UpstreamModule<typeof settings, BemServerAdapter> = {
       tokens,
       simulated: context.simulated,
       catalogTtlMs: context.catalogTtlMs,
+      catalogClock: context.catalogClock,
       // "The last day" for latest values is the server's last day.
       clock: () => http.serverNow(),
     });

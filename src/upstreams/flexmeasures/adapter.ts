@@ -27,6 +27,8 @@ export interface FlexMeasuresAdapterOptions {
   tokens: TokenProvider;
   simulated: boolean;
   catalogTtlMs: number;
+  /** What that TTL is measured on (tests); performance.now when absent. */
+  catalogClock?: () => number;
   apiVersion: FlexMeasuresApiSetting;
   /** Most v3_0 data calls in flight at once for one request. */
   concurrency: number;
@@ -43,7 +45,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
   private readonly clock: () => number;
 
   constructor(private readonly options: FlexMeasuresAdapterOptions) {
-    super(options.catalogTtlMs);
+    super(options.catalogTtlMs, options.catalogClock);
     this.simulated = options.simulated;
     this.tokens = options.tokens;
     this.clock = options.clock ?? Date.now;

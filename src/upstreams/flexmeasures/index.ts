@@ -61,6 +61,7 @@ export const flexmeasures: UpstreamModule<typeof settings, FlexMeasuresAdapter> 
       tokens,
       simulated: context.simulated,
       catalogTtlMs: context.catalogTtlMs,
+      catalogClock: context.catalogClock,
       apiVersion: context.settings.apiVersion,
       concurrency: context.settings.concurrency,
       // "The last day" for latest values is the server's last day.

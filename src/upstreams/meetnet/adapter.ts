@@ -23,6 +23,8 @@ export interface MeetnetAdapterOptions {
   simulated: boolean;
   /** 0 disables the catalog cache (every use fetches it: the naive baseline of the benchmarks). */
   catalogTtlMs: number;
+  /** What that TTL is measured on (tests); performance.now when absent. */
+  catalogClock?: () => number;
   /** Longest span one getData call may cover. */
   maxSpanDays?: number;
 }
@@ -48,7 +50,7 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
   private readonly maxSpanDays: number;
 
   constructor(private readonly options: MeetnetAdapterOptions) {
-    super(options.catalogTtlMs);
+    super(options.catalogTtlMs, options.catalogClock);
     this.simulated = options.simulated;
     this.tokens = options.tokens;
     this.maxSpanDays = options.maxSpanDays ?? MEETNET_MAX_SPAN_DAYS;

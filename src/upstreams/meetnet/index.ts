@@ -43,6 +43,7 @@ export const meetnet: UpstreamModule<typeof settings, MeetnetAdapter> = {
       tokens,
       simulated: context.simulated,
       catalogTtlMs: context.catalogTtlMs,
+      catalogClock: context.catalogClock,
     });
   },
 
