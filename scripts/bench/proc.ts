@@ -2,6 +2,8 @@
 // points a gateway at the benchmark simulators.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { variableOf } from '../../src/settings.js';
+import { upstreamModules } from '../../src/upstreams/modules.js';
 
 let built = false;
 
@@ -48,24 +50,27 @@ export function peakRssMb(pid: number, reset = false): number | null {
 
 /** What scripts/bench/sims.ts prints on start. */
 export interface SimsInfo {
-  urls: { meetnet: string; flexmeasures: string; bemserver: string };
+  /** By upstream name. */
+  urls: Record<string, string>;
   account: { user: string; password: string };
   control: string;
 }
 
-/** A gateway's environment for the benchmark simulators, run as `npm start` runs it. */
+/** A gateway's environment for the benchmark simulators (each module's variables), run as `npm start` runs it. */
 export function gatewayEnv(sims: SimsInfo, fmConcurrency: number): Record<string, string> {
+  const upstreams = upstreamModules.flatMap((m) => {
+    const url = sims.urls[m.name];
+    if (!url) return [];
+    const { baseUrl, login, password } = m.settings;
+    return [
+      [variableOf(m.envPrefix, 'baseUrl', baseUrl), url],
+      [variableOf(m.envPrefix, 'login', login), sims.account.user],
+      [variableOf(m.envPrefix, 'password', password), sims.account.password],
+    ];
+  });
   return {
-    MEETNET_BASE_URL: sims.urls.meetnet,
-    MEETNET_USERNAME: sims.account.user,
-    MEETNET_PASSWORD: sims.account.password,
-    FLEXMEASURES_BASE_URL: sims.urls.flexmeasures,
-    FLEXMEASURES_EMAIL: sims.account.user,
-    FLEXMEASURES_PASSWORD: sims.account.password,
+    ...Object.fromEntries(upstreams),
     FLEXMEASURES_CONCURRENCY: String(fmConcurrency),
-    BEMSERVER_BASE_URL: sims.urls.bemserver,
-    BEMSERVER_EMAIL: sims.account.user,
-    BEMSERVER_PASSWORD: sims.account.password,
     LOG_LEVEL: 'error',
     // As `npm start` runs it: graphql-js skips its development-only checks.
     NODE_ENV: 'production',
