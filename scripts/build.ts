@@ -2,6 +2,7 @@
 // reached through a dynamic import (each upstream's simulator) into chunks of its own, loaded only
 // when no base URL is set: dist/main.js and the chunks it imports statically hold no simulator code
 // (test/bundle.test.ts checks it on this same configuration).
+import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 
 /** The esbuild options of the production bundle. */
@@ -20,6 +21,6 @@ export const bundleOptions: BuildOptions = {
   logLevel: 'warning',
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await build(bundleOptions);
 }

@@ -2,7 +2,7 @@
 // settings' own declarations (src/config.ts and each upstream's module), so that the three never
 // disagree. A test fails when either file is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { configDocs } from '../src/config.js';
 import type { SettingDoc } from '../src/settings.js';
 import type { UpstreamModule } from '../src/upstreams/module.js';
@@ -71,7 +71,7 @@ export function readmeWithConfig(readme: string, modules: readonly UpstreamModul
   return `${readme.slice(0, start + README_START.length)}\n\n${configTable(modules)}\n\n${readme.slice(end)}`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const root = new URL('..', import.meta.url);
   const readme = fileURLToPath(new URL('README.md', root));
   writeFileSync(readme, readmeWithConfig(readFileSync(readme, 'utf8'), upstreamModules));

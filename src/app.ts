@@ -53,8 +53,20 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
     }
     const store = createTokenStore(redis, config.redisKeyPrefix, logger);
 
+    const configured = Object.keys(config.upstreams).sort().join(', ');
+    if (
+      configured !==
+      modules
+        .map((m) => m.name)
+        .sort()
+        .join(', ')
+    ) {
+      // Each module is handed the settings its own declaration read: the two lists must be the same.
+      throw new Error(`the configuration was read for the upstreams ${configured}, not for ${modules.map((m) => m.name).join(', ')}`);
+    }
     const upstreams = modules.map((m) => {
       const settings = config.upstreams[m.name];
+      for (const [key, s] of Object.entries(m.settings)) if (s.secret && typeof settings?.[key] === 'string') secrets.add(settings[key]);
       if (!settings?.baseUrl || settings.login === null || settings.password === null) {
         throw new Error(
           `${m.label} has no base URL and service account: run it on its simulator (simulateUnconfigured) or configure ${m.envPrefix}_BASE_URL`,
@@ -73,7 +85,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       });
     });
     const registry = new UpstreamRegistry(upstreams, modules, { latestTtlMs: config.latestTtlMs });
-    const gateway = await createGateway({ config, registry, modules, logger });
+    const gateway = await createGateway({ config, registry, modules, logger, secrets });
     const url = await gateway.listen(config.port, config.host);
     stops.unshift(() => gateway.stop());
 

@@ -20,11 +20,19 @@ export class SecretRegistry {
   private readonly secrets = new Set<string>();
   private pattern: RegExp | null = null;
 
+  /** Registers a secret, and the forms it takes when sent: URL-encoded, form-encoded, inside a JSON string. */
   add(secret: string | null | undefined): void {
     if (!secret || secret.length < MIN_SECRET_LENGTH || this.secrets.has(secret)) return;
-    this.secrets.add(secret);
+    for (const form of new Set([
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      JSON.stringify(secret).slice(1, -1),
+    ])) {
+      this.secrets.add(form);
+    }
     // Bound the set: tokens rotate, and old ones are worthless after their lifetime.
-    if (this.secrets.size > 256) this.secrets.delete(this.secrets.values().next().value as string);
+    while (this.secrets.size > 1024) this.secrets.delete(this.secrets.values().next().value as string);
     this.pattern = null;
   }
 

@@ -1,6 +1,6 @@
 // The only place that reads process.env and listens.
 import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, redactUrl } from './config.js';
 import { createLogger, SecretRegistry } from './logger.js';
 import { simulateUnconfigured } from './simulation.js';
 import { upstreamModules } from './upstreams/modules.js';
@@ -31,7 +31,7 @@ process.stdout.write(
     '',
     ...upstreamModules.map((m) => {
       const sim = simulation.running.get(m.name);
-      return `  ${`${m.label}:`.padEnd(width)} ${sim ? `built-in simulator (${sim.url})` : config.upstreams[m.name]!.baseUrl}`;
+      return `  ${`${m.label}:`.padEnd(width)} ${sim ? `built-in simulator (${sim.url})` : redactUrl(config.upstreams[m.name]!.baseUrl!)}`;
     }),
     `  ${'Tokens:'.padEnd(width)} ${app.redis ? 'Redis' : 'in memory'}`,
     '',

@@ -8,9 +8,9 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { GraphQLFormattedError } from 'graphql';
 import type { Config } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
-import { formatError } from './schema/errors.js';
+import { formatError, redactError } from './schema/errors.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHtml } from './graphiql.js';
-import type { Logger } from './logger.js';
+import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { jitGateway } from './schema/jit.js';
@@ -25,6 +25,8 @@ export interface GatewayDeps {
   /** The modules the registry's upstreams come from: they make the schema. */
   modules: readonly UpstreamModule[];
   logger: Logger;
+  /** Every secret the process knows: never in an error sent to a client, whatever an upstream echoed. */
+  secrets: SecretRegistry;
 }
 
 export interface Gateway {
@@ -36,22 +38,22 @@ export interface Gateway {
 }
 
 /** Adds the errors of partial answers (an upstream left out of a list over all) to the response. */
-const partialErrorsPlugin: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, contextValue }) {
-        if (contextValue.partialErrors.length === 0 || response.body.kind !== 'single') return;
-        const extra: GraphQLFormattedError[] = contextValue.partialErrors.map((e) => ({
-          message: e.message,
-          ...(e.path ? { path: e.path } : {}),
-          extensions: e.extensions,
-        }));
-        const result = response.body.singleResult;
-        result.errors = [...(result.errors ?? []), ...extra];
-      },
-    };
-  },
-};
+function partialErrorsPlugin(secrets: SecretRegistry): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (contextValue.partialErrors.length === 0 || response.body.kind !== 'single') return;
+          const extra: GraphQLFormattedError[] = contextValue.partialErrors.map((e) =>
+            redactError({ message: e.message, ...(e.path ? { path: e.path } : {}), extensions: e.extensions }, secrets),
+          );
+          const result = response.body.singleResult;
+          result.errors = [...(result.errors ?? []), ...extra];
+        },
+      };
+    },
+  };
+}
 
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger } = deps;
@@ -66,7 +68,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // Apollo's CSRF guard: it only asks non-browser clients for a JSON content type or a header.
     csrfPrevention: true,
     formatError: (formatted, error) =>
-      formatError(formatted, error, (err) => logger.error('internal error while resolving', { error: err })),
+      redactError(
+        formatError(formatted, error, (err) => logger.error('internal error while resolving', { error: err })),
+        deps.secrets,
+      ),
     // Cache control is off: the gateway sets no cache hints, and the plugin wraps every field's
     // resolver (each point's `time` and `value` included) to watch for them, which also keeps
     // graphql-jit from reading plain properties directly.
@@ -74,7 +79,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      partialErrorsPlugin,
+      partialErrorsPlugin(deps.secrets),
       ...(sharing ? [sharing.plugin] : []),
     ],
     ...(sharing ? { stringifyResult: sharing.stringify } : {}),

@@ -100,8 +100,9 @@ export const setting = {
       ...o,
       shownDefault: o.default,
       read(raw, name, problems) {
-        const v = trimmed(raw)?.toLowerCase() ?? o.default;
-        if ((o.values as readonly string[]).includes(v)) return v as T;
+        const v = trimmed(raw) ?? o.default;
+        const known = o.values.find((x) => x.toLowerCase() === v.toLowerCase());
+        if (known !== undefined) return known;
         problems.push(`${name} must be ${o.values.slice(0, -1).join(', ')} or ${o.values.at(-1)} (got "${v}")`);
         return o.default;
       },
@@ -117,8 +118,14 @@ export const setting = {
         const v = trimmed(raw);
         if (v === null) return null;
         try {
-          if (!o.protocols.includes(new URL(v).protocol)) {
+          const parsed = new URL(v);
+          if (!o.protocols.includes(parsed.protocol)) {
             problems.push(`${name} must be a ${o.protocols.join(' or ')} URL (got "${redactUrl(v)}")`);
+            return null;
+          }
+          // Paths are added to a base URL: a query or a fragment would end up in the middle of them.
+          if (parsed.search || parsed.hash) {
+            problems.push(`${name} must have no query string or fragment (got "${redactUrl(v)}")`);
             return null;
           }
           return v.replace(/\/+$/, '');

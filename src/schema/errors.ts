@@ -37,6 +37,24 @@ export function toGraphQLError(err: unknown, path?: ReadonlyArray<string | numbe
 }
 
 /**
+ * The error with every secret the process knows replaced, in its message and its extensions: an
+ * upstream may echo what it was sent (a login body, an Authorization header) in the message the
+ * gateway passes on.
+ */
+export function redactError(formatted: GraphQLFormattedError, secrets: { redact(text: string): string }): GraphQLFormattedError {
+  const extensions = formatted.extensions
+    ? Object.fromEntries(Object.entries(formatted.extensions).map(([k, v]) => [k, redactValue(v, secrets)]))
+    : undefined;
+  return { ...formatted, message: secrets.redact(formatted.message), ...(extensions ? { extensions } : {}) };
+}
+
+function redactValue(value: unknown, secrets: { redact(text: string): string }): unknown {
+  if (typeof value === 'string') return secrets.redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets));
+  return value;
+}
+
+/**
  * Apollo `formatError`: errors of the closed set and GraphQL's own request errors go out as they
  * are; anything else is an internal fault and is masked (its stack goes to the log).
  */

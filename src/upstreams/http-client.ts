@@ -46,7 +46,11 @@ export interface RouteCall {
   auth: AuthScheme | null;
   /** Extra request headers (an exact Accept, a refresh token as the credential). */
   headers?: Record<string, string>;
-  /** Abandons the call (and its retries) when aborted. */
+  /**
+   * Abandons the call (and its retries) when aborted. Nothing in the request pipeline passes one
+   * yet; whoever does must keep it off calls shared through `dedupe`, or one caller's abort would
+   * fail every caller that joined.
+   */
   signal?: AbortSignal;
 }
 
@@ -88,25 +92,55 @@ const agents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
 };
 
+/**
+ * A failure of the token provider inside a hook (a refused login, a bug). got wraps whatever a hook
+ * throws in its own RequestError, with the thrown error's `code` (so an error coded ECONNREFUSED
+ * would be retried as a network failure); this wrapper keeps it apart: it is not retried and comes
+ * out as it was thrown.
+ */
+class HookFailure extends Error {
+  constructor(readonly failure: unknown) {
+    super('a hook of the upstream HTTP client failed');
+    this.name = 'HookFailure';
+  }
+}
+
+async function inHook<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw new HookFailure(err);
+  }
+}
+
 /** The hooks every upstream's got instance has: they read the call's auth scheme from its context. */
 const hooks: Partial<Hooks> = {
   beforeRequest: [
     // The service-account token, on calls that carry one (a retry keeps the one it had).
     async (options) => {
       const context = options.context as CallContext;
-      if (!context.auth || options.headers.authorization) return;
-      context.token = await context.auth.getToken();
-      options.headers.authorization = context.auth.header(context.token);
+      const auth = context.auth;
+      if (!auth || options.headers.authorization) return;
+      context.token = await inHook(() => auth.getToken());
+      options.headers.authorization = auth.header(context.token);
     },
   ],
   afterResponse: [
-    // The token expired or was revoked upstream: forget it, log in again, retry once.
+    // The token expired or was revoked upstream: forget it, log in again, retry once. The retry
+    // does not use up one of the read's own retries.
     async (response, retryWithMergedOptions) => {
-      const context = response.request.options.context as CallContext;
-      if (response.statusCode !== 401 || !context.auth || context.refreshed || context.token === undefined) return response;
-      await context.auth.invalidate(context.token);
-      const fresh = await context.auth.getToken();
-      return retryWithMergedOptions({ headers: { authorization: context.auth.header(fresh) }, context: { token: fresh, refreshed: true } });
+      const { context, retry } = response.request.options;
+      const { auth, token, refreshed } = context as CallContext;
+      if (response.statusCode !== 401 || !auth || refreshed || token === undefined) return response;
+      const fresh = await inHook(async () => {
+        await auth.invalidate(token);
+        return auth.getToken();
+      });
+      return retryWithMergedOptions({
+        headers: { authorization: auth.header(fresh) },
+        context: { token: fresh, refreshed: true },
+        retry: { limit: (retry.limit ?? 0) + 1 },
+      });
     },
   ],
   beforeRedirect: [
@@ -152,8 +186,13 @@ export class UpstreamHttp {
         // A Retry-After longer than the call's timeout is not waited for: the error says it.
         maxRetryAfter: options.timeoutMs,
         // A user waits on this: 100 ms, 200 ms, 400 ms... at most 1 s, or what the upstream asked.
-        calculateDelay: ({ attemptCount, computedValue, retryAfter }) =>
-          computedValue === 0 ? 0 : Math.max(Math.min(100 * 2 ** (attemptCount - 1), 1000), Number.isFinite(retryAfter) ? retryAfter! : 0),
+        calculateDelay: ({ attemptCount, computedValue, retryAfter, error }) => {
+          // The retry after a 401 with a fresh token goes at once (got calls it a RetryError and
+          // would otherwise wait out the 401's own Retry-After, whatever its length).
+          if (error.name === 'RetryError') return 1;
+          if (computedValue === 0) return 0;
+          return Math.max(Math.min(100 * 2 ** (attemptCount - 1), 1000), Number.isFinite(retryAfter) ? retryAfter! : 0);
+        },
       },
       throwHttpErrors: false,
       followRedirect: sameOrigin,
@@ -204,7 +243,7 @@ export class UpstreamHttp {
     if (res.status === 401 && call.auth) {
       throw new GatewayError(
         ErrorCode.UPSTREAM_AUTH_FAILED,
-        `${this.options.label} refused the service account's fresh token for ${call.route}`,
+        `${this.options.label} refused the service account's token for ${call.route} (HTTP 401)`,
         {
           upstream: this.options.upstream,
         },
@@ -238,9 +277,10 @@ export class UpstreamHttp {
     try {
       res = await pending;
     } catch (err) {
-      // A hook's own failure (the service account's login was refused) comes wrapped by got.
+      // A hook's own failure (the service account's login was refused, or a bug) comes out as
+      // it was thrown: the closed set's errors go to the client, anything else is masked and logged.
       const own = (err as { cause?: unknown }).cause;
-      if (own instanceof GatewayError) throw own;
+      if (own instanceof HookFailure) throw own.failure;
       throw this.transportError(call, tooLarge ? new TransportRefusal(`answered more than ${max} bytes`, 'ANSWER_TOO_LARGE') : err);
     }
     if (REDIRECT_STATUS.has(res.statusCode) && res.headers.location !== undefined) throw this.transportError(call, refusedRedirect(res));
@@ -257,11 +297,6 @@ export class UpstreamHttp {
     let known = this.targets.get(call);
     if (!known) this.targets.set(call, (known = targetOf(call)));
     return known;
-  }
-
-  /** The full URL of a path under the base URL (for length limits). */
-  urlOf(path: string): string {
-    return this.base + path.replace(/^\//, '');
   }
 
   /**
@@ -409,7 +444,8 @@ export class UpstreamHttp {
       refusal
         ? `${label} ${refusal.message} (${call.route})`
         : `${label} could not be reached for ${call.route}${code ? ` (${code})` : ''}`,
-      { upstream, reason: refusal?.code ?? code ?? 'NETWORK', cause: err },
+      // got's own codes (ERR_…) say nothing a client can act on: NETWORK, as for an error without a code.
+      { upstream, reason: refusal?.code ?? (code && !code.startsWith('ERR_') ? code : 'NETWORK'), cause: err },
     );
   }
 }

@@ -42,7 +42,7 @@ export function upstreamBasics(o: {
       default: 2,
       min: 0,
       max: 10,
-      doc: 'retries of a failed read (network error, 5xx); writes and logins are never retried',
+      doc: 'retries of a failed read (network error, 408, 429, 5xx); writes and logins are never retried',
     }),
   };
 }

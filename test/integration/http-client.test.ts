@@ -87,6 +87,13 @@ beforeAll(async () => {
       case '/token':
         // Only token 2 is good: token 1 has expired upstream.
         return req.headers.authorization === 'Bearer token-2' ? res.end('{"ok":true}') : res.writeHead(401).end('{"message":"expired"}');
+      case '/expired-late':
+        // An expired token answered with a long Retry-After, then a busy upstream for the fresh one.
+        if (req.headers.authorization !== 'Bearer token-2')
+          return res.writeHead(401, { 'retry-after': '3600' }).end('{"message":"expired"}');
+        return seen.filter((s) => s.url === req.url && s.headers.authorization === 'Bearer token-2').length < 3
+          ? res.writeHead(503).end('{"message":"busy"}')
+          : res.end('{"ok":true}');
       case '/never':
         return res.writeHead(401).end('{"message":"no"}');
       default:
@@ -263,13 +270,39 @@ describe('the service-account token', () => {
     expect(main.seen.slice(before).map((s) => s.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
   });
 
+  it("the retry with a fresh token goes at once (not after the 401's Retry-After) and leaves the read its own retries", async () => {
+    const { auth } = provider();
+    const before = main.seen.length;
+    const res = await client({ retries: 2, timeoutMs: 2000 }).call(call('/expired-late', { auth }));
+    expect(res.status).toBe(200);
+    expect(main.seen.slice(before).map((s) => s.headers.authorization)).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+      'Bearer token-2',
+      'Bearer token-2',
+    ]);
+  });
+
+  it('a bug in the token provider comes out as itself, never retried, never taken for a network failure', async () => {
+    let asked = 0;
+    const bug = Object.assign(new TypeError('token store broke'), { code: 'ECONNREFUSED' });
+    const auth: AuthScheme = { getToken: () => (asked++, Promise.reject(bug)), invalidate: async () => {}, header: (t) => t };
+    const before = main.seen.length;
+    const err = await client({ retries: 2 })
+      .call(call('/token', { auth }))
+      .catch((e: unknown) => e);
+    expect(err).toBe(bug);
+    expect(asked).toBe(1);
+    expect(main.seen.length - before).toBe(0);
+  });
+
   it('a fresh token refused too is UPSTREAM_AUTH_FAILED, after one retry only', async () => {
     const { auth } = provider();
     const before = main.seen.length;
     const err = await failure(client({ retries: 2 }).call(call('/never', { auth })));
     expect(err).toBeInstanceOf(GatewayError);
     expect(err.code).toBe('UPSTREAM_AUTH_FAILED');
-    expect(err.message).toContain("refused the service account's fresh token");
+    expect(err.message).toContain("refused the service account's token for test (HTTP 401)");
     expect(main.seen.length - before).toBe(2);
   });
 

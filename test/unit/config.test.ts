@@ -127,6 +127,16 @@ describe('loadConfig', () => {
   });
 });
 
+describe('base URLs', () => {
+  it('refuse a query string or a fragment: the routes are added after them', () => {
+    for (const url of ['https://api.example.org/?key=1', 'https://api.example.org/api#x']) {
+      expect(() => loadConfig({ MEETNET_BASE_URL: url, MEETNET_USERNAME: 'u', MEETNET_PASSWORD: 'p' })).toThrow(
+        'MEETNET_BASE_URL must have no query string or fragment',
+      );
+    }
+  });
+});
+
 describe('configuration docs', () => {
   it('README.md (Configuration) and .env.example are what the settings say (run `npm run config:docs`)', async () => {
     const { readFileSync } = await import('node:fs');

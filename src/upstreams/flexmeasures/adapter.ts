@@ -17,6 +17,7 @@ import { loadFmCatalog, pickGeneration, V1_DEFAULT_RESOLUTION_MS, type FlexMeasu
 import type { FlexMeasuresClient } from './client.js';
 import { fm1Address, parseEntityAddress, V1_AUTHORITY } from './entity-address.js';
 import { FLEXMEASURES } from './mapping.js';
+import { FlexMeasuresWriter, FlexMeasuresWrites } from './writer.js';
 
 const DAY_MS = 86_400_000;
 
@@ -40,8 +41,8 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
   readonly label = 'FlexMeasures';
   readonly simulated: boolean;
   readonly tokens: TokenProvider;
-  /** Grid connections; writes are added by the module (they need this adapter's catalogue). */
-  readonly capabilities = new Capabilities().with(Connections, this);
+  /** Grid connections, and writes (through this adapter's catalogue). */
+  readonly capabilities: Capabilities;
   private readonly clock: () => number;
 
   constructor(private readonly options: FlexMeasuresAdapterOptions) {
@@ -49,6 +50,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     this.simulated = options.simulated;
     this.tokens = options.tokens;
     this.clock = options.clock ?? Date.now;
+    this.capabilities = new Capabilities().with(Connections, this).with(FlexMeasuresWrites, new FlexMeasuresWriter(options.client, this));
   }
 
   protected loadCatalog(): Promise<FmCatalog> {

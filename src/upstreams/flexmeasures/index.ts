@@ -8,7 +8,6 @@ import { FlexMeasuresClient } from './client.js';
 import { FlexMeasuresSensorFields } from './graphql/sensor-fields.js';
 import { FlexMeasuresWriteResolver } from './graphql/writes.js';
 import { FLEXMEASURES } from './mapping.js';
-import { FlexMeasuresWriter, FlexMeasuresWrites } from './writer.js';
 
 const url = setting.url({
   protocols: ['http:', 'https:'],
@@ -54,9 +53,8 @@ export const flexmeasures: UpstreamModule<typeof settings, FlexMeasuresAdapter> 
       // Flask-Security reads the bare token from Authorization: no "Bearer" prefix (§2.1).
       header: (t) => t,
     });
-    const client = new FlexMeasuresClient(http, auth);
-    const adapter = new FlexMeasuresAdapter({
-      client,
+    return new FlexMeasuresAdapter({
+      client: new FlexMeasuresClient(http, auth),
       logger,
       tokens,
       simulated: context.simulated,
@@ -67,8 +65,6 @@ export const flexmeasures: UpstreamModule<typeof settings, FlexMeasuresAdapter> 
       // "The last day" for latest values is the server's last day.
       clock: () => http.serverNow(),
     });
-    adapter.capabilities.with(FlexMeasuresWrites, new FlexMeasuresWriter(client, adapter));
-    return adapter;
   },
 
   async simulator() {
