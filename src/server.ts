@@ -63,6 +63,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // Precompiled execution (graphql-jit) unless GRAPHQL_JIT=off; graphql-js otherwise.
     ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
     introspection: true,
+    // The process's signals are src/main.ts's: it drains the HTTP server, then stops Apollo. Apollo's
+    // own handler (on outside NODE_ENV=test) would stop it first and signal the process again.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     // Browsers cannot send cross-site GET queries with credentials here (there are none), but keep
     // Apollo's CSRF guard: it only asks non-browser clients for a JSON content type or a header.

@@ -66,7 +66,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     // Until it answers or exits, however long it takes.
     await until(async () => gone || (await answers()));
     probe.disconnect();
-    if (gone) throw new Error(`private redis-server on port ${port} exited before it answered`);
+    if (gone) throw new Error(`private redis-server on port ${port} exited before it answered (is the redis-server program installed?)`);
   };
   await start();
   return {

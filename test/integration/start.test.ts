@@ -1,4 +1,4 @@
-// `npm start` with no configuration: the bundle starts, loads the three simulators from their own
+// `npm start` with no configuration (NODE_ENV=production, as it runs it): the bundle starts, loads the three simulators from their own
 // chunks, answers a query over them, and stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -20,7 +20,7 @@ describe('the bundle with no configuration', () => {
     const prefixes = ['REDIS', ...upstreamModules.map((m) => m.envPrefix)];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !prefixes.some((p) => k.startsWith(`${p}_`))));
     const child = spawn(process.execPath, [`${outdir}main.js`], {
-      env: { ...env, PORT: '0', LOG_LEVEL: 'warn' },
+      env: { ...env, PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const banner: string[] = [];
