@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import { createRedis, createTokenStore, type TokenStore } from './auth/token-store.js';
 import type { Config } from './config.js';
+import { authenticatorFor } from './access/index.js';
 import { createLogger, SecretRegistry, type Logger } from './logger.js';
 import { createGateway, type Gateway } from './server.js';
 import { redactUrl } from './settings.js';
@@ -19,7 +20,10 @@ export interface App {
   redis: Redis | null;
   logger: Logger;
   secrets: SecretRegistry;
-  stop(): Promise<void>;
+  /** How clients are told apart (for the start banner). */
+  access: string;
+  /** Stops the gateway (requests in flight get `graceMs`, SHUTDOWN_GRACE_MS by default), then Redis. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface AppOptions {
@@ -41,6 +45,9 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       redis = createRedis({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger });
       const r = redis;
       stops.push(async () => {
+        // QUIT lets the commands already sent finish; a Redis that does not answer is dropped.
+        if (r.status !== 'ready') return r.disconnect();
+        await Promise.race([r.quit(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]).catch(() => undefined);
         r.disconnect();
       });
       // Start without Redis if it is not there yet: tokens live in memory until it answers.
@@ -85,9 +92,14 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       });
     });
     const registry = new UpstreamRegistry(upstreams, modules, { latestTtlMs: config.latestTtlMs });
-    const gateway = await createGateway({ config, registry, modules, logger, secrets });
+    const authenticator = authenticatorFor(
+      config,
+      modules.map((m) => m.name),
+    );
+    const gateway = await createGateway({ config, registry, modules, authenticator, logger, secrets });
     const url = await gateway.listen(config.port, config.host);
-    stops.unshift(() => gateway.stop());
+    let grace: number | undefined;
+    stops.unshift(() => gateway.stop(grace));
 
     return {
       url,
@@ -97,8 +109,10 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       redis,
       logger,
       secrets,
-      async stop() {
-        for (const stop of stops) await stop().catch(() => undefined);
+      access: authenticator.describe,
+      async stop(graceMs) {
+        grace = graceMs;
+        for (const stop of stops) await stop().catch((err: unknown) => logger.warn('error while stopping', { error: err }));
       },
     };
   } catch (err) {

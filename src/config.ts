@@ -54,14 +54,97 @@ export const gatewaySettings = {
     default: true,
     doc: "run each operation compiled once by graphql-jit; `off` uses graphql-js's interpreter (same answers, slower on long lists: see docs/benchmarks.md)",
   }),
-  maxBodyBytes: setting.int({ default: 1_048_576, min: 1024, max: 104_857_600, doc: 'largest accepted request body' }),
   simulatorLatencyMs: setting.int({ default: 0, min: 0, max: 60_000, doc: 'latency the built-in simulators add to every answer' }),
+  shutdownGraceMs: setting.int({
+    default: 10_000,
+    min: 0,
+    max: 600_000,
+    doc: 'on SIGTERM or SIGINT, how long requests in flight may still run before their connections are closed',
+  }),
 };
 
-export type GatewaySettings = SettingsOf<typeof gatewaySettings>;
+/** Who may call the gateway, and what the schema shows. */
+export const accessSettings = {
+  apiKeysFile: setting.optionalText({
+    example: './api-keys.json',
+    doc: 'a JSON file of API keys kept as SHA-256 hashes (`npm run api-key` makes one): `[{ "name", "sha256", "scopes": ["read", "write"], "upstreams": [...] }]`; clients send `Authorization: Bearer <key>` or `x-api-key: <key>`',
+  }),
+  jwksUrl: setting.url({
+    protocols: ['http:', 'https:'],
+    example: 'https://login.example.org/.well-known/jwks.json',
+    doc: 'verify `Authorization: Bearer <JWT>` against this JSON Web Key Set (with `JWT_ISSUER` and `JWT_AUDIENCE`)',
+  }),
+  jwtIssuer: setting.optionalText({ example: 'https://login.example.org/', doc: 'the `iss` a JWT must have (required with `JWKS_URL`)' }),
+  jwtAudience: setting.optionalText({ example: 'monitoring-gateway', doc: 'the `aud` a JWT must have (required with `JWKS_URL`)' }),
+  jwtScopesClaim: setting.text({
+    default: 'scope',
+    doc: "the claim holding a JWT's scopes (`read`, `write`): a space-separated string or a list",
+  }),
+  jwtUpstreamsClaim: setting.text({ default: 'upstreams', doc: 'the claim listing the upstreams a JWT may reach (all when absent)' }),
+  anonymousRead: setting.oneOf({
+    values: ['auto', 'on', 'off'] as const,
+    default: 'auto',
+    doc: 'queries without credentials; `auto`: on when neither `API_KEYS_FILE` nor `JWKS_URL` is set (the zero-configuration demo: reads open, writes refused), off otherwise',
+  }),
+  corsOrigins: setting.optionalText({
+    example: 'https://dashboards.example.org,https://explorer.example.org',
+    doc: 'the web origins whose pages may call the gateway (comma-separated, or `*` for any); unset: none',
+  }),
+  introspection: setting.onOff({ default: true, doc: 'answer introspection queries (GraphiQL and code generators need them)' }),
+  fieldSuggestions: setting.oneOf({
+    values: ['auto', 'on', 'off'] as const,
+    default: 'auto',
+    doc: '"Did you mean …?" in validation errors; `auto`: on in the open demo, off when `API_KEYS_FILE` or `JWKS_URL` is set',
+  }),
+  graphiql: setting.onOff({ default: true, doc: 'serve GraphiQL to browsers at the GraphQL URL' }),
+};
 
-export interface Config extends GatewaySettings {
+/** What one request may ask and spend. */
+export const limitSettings = {
+  maxQueryDepth: setting.int({ default: 12, min: 2, max: 100, doc: 'deepest nesting of fields in one operation' }),
+  maxAliases: setting.int({ default: 50, min: 0, max: 10_000, doc: 'most aliased fields in one operation' }),
+  maxRootFields: setting.int({ default: 20, min: 1, max: 1_000, doc: 'most top-level fields in one operation' }),
+  maxQueryCost: setting.int({
+    default: 2_000_000,
+    min: 1_000,
+    max: 1_000_000_000,
+    doc: "most an operation may cost before anything runs: one per field, times the size of the lists around it, and for a series the points it asks for (window ÷ the sensor's interval)",
+  }),
+  maxResponsePoints: setting.int({
+    default: 1_000_000,
+    min: 1_000,
+    max: 100_000_000,
+    doc: 'most points (values of series) one answer may carry, counted as the series are read',
+  }),
+  requestDeadlineMs: setting.int({
+    default: 30_000,
+    min: 100,
+    max: 600_000,
+    doc: 'longest a request may run: then its upstream calls still in flight are abandoned and it answers what it has, with typed errors',
+  }),
+  maxBodyBytes: setting.int({ default: 1_048_576, min: 1024, max: 104_857_600, doc: 'largest accepted request body' }),
+  httpHeadersTimeoutMs: setting.int({ default: 10_000, min: 100, max: 600_000, doc: "longest wait for a request's headers" }),
+  httpRequestTimeoutMs: setting.int({
+    default: 60_000,
+    min: 100,
+    max: 3_600_000,
+    doc: 'longest wait for a whole request to arrive (headers and body)',
+  }),
+  httpIdleTimeoutMs: setting.int({ default: 65_000, min: 1_000, max: 3_600_000, doc: 'how long an idle kept-alive connection stays open' }),
+};
+
+const allSettings = { ...gatewaySettings, ...accessSettings, ...limitSettings };
+
+export type GatewaySettings = SettingsOf<typeof allSettings>;
+
+export interface Config extends Omit<GatewaySettings, 'anonymousRead' | 'fieldSuggestions'> {
   logLevel: LogLevel;
+  /** Queries without credentials are answered. */
+  anonymousRead: boolean;
+  /** "Did you mean …?" in validation errors. */
+  fieldSuggestions: boolean;
+  /** The allowed web origins; `*` alone for any. */
+  corsOrigins: string | null;
   /** Each upstream's settings, by its name: `upstreams.meetnet.timeoutMs`. */
   upstreams: Readonly<Record<UpstreamName, UpstreamSettings>>;
 }
@@ -77,7 +160,18 @@ type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env, modules: readonly UpstreamModule[]): Readonly<Config> {
   const problems: string[] = [];
-  const gateway = readSettings(env, '', gatewaySettings, problems);
+  const gateway = readSettings(env, '', allSettings, problems);
+  const secured = gateway.apiKeysFile !== null || gateway.jwksUrl !== null;
+  // Node refuses a header timeout longer than the whole request's.
+  if (gateway.httpHeadersTimeoutMs > gateway.httpRequestTimeoutMs) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS (${gateway.httpHeadersTimeoutMs}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${gateway.httpRequestTimeoutMs})`,
+    );
+  }
+  if (gateway.jwksUrl !== null) {
+    if (gateway.jwtIssuer === null) problems.push('JWT_ISSUER is required when JWKS_URL is set');
+    if (gateway.jwtAudience === null) problems.push('JWT_AUDIENCE is required when JWKS_URL is set');
+  }
   const upstreams: Record<UpstreamName, UpstreamSettings> = {};
   for (const m of modules) {
     const s = readSettings(env, m.envPrefix, m.settings, problems);
@@ -91,13 +185,20 @@ export function loadConfig(env: Env, modules: readonly UpstreamModule[]): Readon
     upstreams[m.name] = s;
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze({ ...gateway, upstreams });
+  return deepFreeze({
+    ...gateway,
+    anonymousRead: gateway.anonymousRead === 'auto' ? !secured : gateway.anonymousRead === 'on',
+    fieldSuggestions: gateway.fieldSuggestions === 'auto' ? !secured : gateway.fieldSuggestions === 'on',
+    upstreams,
+  });
 }
 
 /** Every variable the gateway reads, with its default and meaning: the README's table and .env.example are written from it. */
 export function configDocs(modules: readonly UpstreamModule[]): Array<{ title: string; rows: SettingDoc[] }> {
   return [
     { title: 'The gateway', rows: describeSettings('', gatewaySettings) },
+    { title: 'Clients and access', rows: describeSettings('', accessSettings) },
+    { title: 'Limits per request', rows: describeSettings('', limitSettings) },
     ...modules.map((m) => ({
       title: `${m.label} (unset \`${m.envPrefix}_BASE_URL\`: the built-in simulator)`,
       rows: describeSettings(m.envPrefix, m.settings),

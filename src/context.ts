@@ -1,17 +1,30 @@
-// Per-request context: the loaders of this request (created on first use, per upstream), its
-// request id and logger, and errors of partial answers (one upstream down in a list over all).
+// Per-request context: who is asking (the client, and the upstreams it may reach), the request's
+// signal (aborted when its client leaves, its deadline passes or the gateway shuts down), the
+// loaders of this request (created on first use, per upstream), the points its answer may still
+// carry, its request id and logger, and errors of partial answers (one upstream down in a list).
 import type { GraphQLError } from 'graphql';
+import type { Client } from './access/identity.js';
 import type { Config } from './config.js';
+import type { RequestLifetime } from './http/lifetime.js';
 import type { Logger } from './logger.js';
+import { ResponseBudget } from './schema/limits.js';
 import type { UpstreamName } from './shared/domain.js';
-import type { UpstreamRegistry } from './upstreams/registry.js';
+import type { UpstreamRegistry, Upstreams } from './upstreams/registry.js';
 import type { UpstreamLoaders } from './upstreams/upstream.js';
 
 export interface GatewayContext {
   requestId: string;
   logger: Logger;
   config: Readonly<Config>;
-  registry: UpstreamRegistry;
+  client: Client;
+  /** The upstreams this client may reach. */
+  registry: Upstreams;
+  /** Aborted when nobody waits for the answer any more. */
+  signal: AbortSignal;
+  /** Keeps the work going for other requests that wait for its answer; the function returned lets go. */
+  hold(): () => void;
+  /** The points the answer may still carry (MAX_RESPONSE_POINTS). */
+  budget: ResponseBudget;
   loaders(upstream: UpstreamName): UpstreamLoaders;
   /** One value per request and key, made on first use (the loaders a capability brings). */
   perRequest<T>(key: string, make: () => T): T;
@@ -19,9 +32,15 @@ export interface GatewayContext {
   partialErrors: GraphQLError[];
 }
 
+export interface RequestFacts {
+  requestId: string;
+  client: Client;
+  lifetime: RequestLifetime;
+}
+
 export function createContext(
   base: { config: Readonly<Config>; registry: UpstreamRegistry; logger: Logger },
-  requestId: string,
+  request: RequestFacts,
 ): GatewayContext {
   const made = new Map<string, unknown>();
   const perRequest = <T>(key: string, make: () => T): T => {
@@ -29,18 +48,23 @@ export function createContext(
     // Each key is made by one caller with one type (keys are namespaced by what they hold).
     return made.get(key) as T;
   };
+  const registry = base.registry.forClient(request.client.upstreams);
+  const batch = base.config.upstreamBatching;
   return {
-    requestId,
+    requestId: request.requestId,
     config: base.config,
-    registry: base.registry,
-    logger: base.logger.child({ requestId }),
+    client: request.client,
+    registry,
+    signal: request.lifetime.signal,
+    hold: () => request.lifetime.hold(),
+    budget: new ResponseBudget(base.config.maxResponsePoints),
+    logger: base.logger.child({ requestId: request.requestId, client: request.client.name }),
     partialErrors: [],
     perRequest,
     loaders(upstream) {
       return perRequest(`loaders:${upstream}`, () => {
-        const batch = base.config.upstreamBatching;
-        const own = base.registry.get(upstream).createLoaders({ batch });
-        return { ...own, latest: base.registry.latest.wrap(upstream, own.latest, batch) };
+        const own = registry.get(upstream).createLoaders({ batch, signal: request.lifetime.signal });
+        return { ...own, latest: registry.latest.wrap(upstream, own.latest, batch) };
       });
     },
   };

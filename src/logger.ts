@@ -20,14 +20,20 @@ export class SecretRegistry {
   private readonly secrets = new Set<string>();
   private pattern: RegExp | null = null;
 
-  /** Registers a secret, and the forms it takes when sent: URL-encoded, form-encoded, inside a JSON string. */
+  /**
+   * Registers a secret, and the forms it takes when sent or echoed: URL-encoded, form-encoded,
+   * inside a JSON string, and inside a JSON string written ASCII-only (Python's json.dumps default,
+   * which FlexMeasures and BEMServer use).
+   */
   add(secret: string | null | undefined): void {
     if (!secret || secret.length < MIN_SECRET_LENGTH || this.secrets.has(secret)) return;
+    const json = JSON.stringify(secret).slice(1, -1);
     for (const form of new Set([
       secret,
       encodeURIComponent(secret),
       new URLSearchParams({ s: secret }).toString().slice(2),
-      JSON.stringify(secret).slice(1, -1),
+      json,
+      json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
     ])) {
       this.secrets.add(form);
     }
@@ -62,7 +68,12 @@ export function createLogger(options: LoggerOptions): Logger {
   const make = (base: Record<string, unknown>): Logger => {
     const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
       if (order[level] < min) return;
-      const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, errorReplacer);
+      // Each string is redacted before it is written as JSON (where its escapes would double),
+      // and the line once more as it is.
+      const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, (key, value: unknown) => {
+        const v = errorReplacer(key, value);
+        return typeof v === 'string' ? options.secrets.redact(v) : v;
+      });
       write(options.secrets.redact(line));
     };
     return {

@@ -19,7 +19,18 @@ try {
 const secrets = new SecretRegistry();
 const logger = createLogger({ level: config.logLevel, secrets });
 const simulation = await simulateUnconfigured(config, upstreamModules, secrets);
-const app = await startApp(simulation.config, upstreamModules, { logger, secrets, simulated: new Set(simulation.running.keys()) });
+let app;
+try {
+  app = await startApp(simulation.config, upstreamModules, { logger, secrets, simulated: new Set(simulation.running.keys()) });
+} catch (err) {
+  await simulation.stop();
+  // The API key file is read at start: its problems are the operator's to fix, like the variables'.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n\nSee README.md (Exposing the gateway).\n`);
+    process.exit(1);
+  }
+  throw err;
+}
 
 const width = Math.max(...upstreamModules.map((m) => m.label.length)) + 2;
 const simulated = upstreamModules.filter((m) => simulation.running.has(m.name));
@@ -34,6 +45,7 @@ process.stdout.write(
       return `  ${`${m.label}:`.padEnd(width)} ${sim ? `built-in simulator (${sim.url})` : redactUrl(config.upstreams[m.name]!.baseUrl!)}`;
     }),
     `  ${'Tokens:'.padEnd(width)} ${app.redis ? 'Redis' : 'in memory'}`,
+    `  ${'Clients:'.padEnd(width)} ${app.access}`,
     '',
     ...(simulated.length > 0
       ? [
@@ -49,14 +61,16 @@ process.stdout.write(
 // A stray rejection is logged, never fatal: one bad upstream answer must not take the gateway down.
 process.on('unhandledRejection', (reason) => app.logger.error('unhandled rejection', { error: reason }));
 
+// The process's only signal handler (Apollo's is off): stop accepting, let the requests in flight
+// finish for SHUTDOWN_GRACE_MS, close Redis, exit 0. A second signal exits at once.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    app.logger.info('shutting down', { signal });
+    app.logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
     app
-      .stop()
+      .stop(config.shutdownGraceMs)
       .then(() => simulation.stop())
       .then(
         () => process.exit(0),

@@ -4,8 +4,10 @@
 // gateway's own work as well (execution, and the JSON text of the answer), so the twentieth waits
 // for the first instead of queueing behind nineteen executions on the event loop.
 //
-// Same query text, operation name and variables, and a query (never a mutation). Every client
-// reads through the same service accounts, so an answer holds nothing its twin could not see. A
+// Same query text, operation name and variables, a query (never a mutation), and clients that may
+// reach the same upstreams: every client reads through the same service accounts, so an answer
+// holds nothing its twin could not see. The execution goes on while any of them waits, even when
+// the client that started it has gone (ctx.hold). A
 // request that joins gets the answer of the execution it joined, errors included: its data may
 // come from reads that began before it arrived, never from before that execution. Nothing is kept
 // once the answer is sent: this is not a cache.
@@ -16,6 +18,8 @@ interface InFlight {
   answer: Promise<GraphQLResponse | null>;
   settle(response: GraphQLResponse | null): void;
   waiting: number;
+  /** Keeps the leader's work going while this request waits for it. */
+  hold(): () => void;
 }
 
 export interface OperationSharing {
@@ -52,17 +56,24 @@ export function operationSharing(): OperationSharing {
       return {
         async responseForOperation(rc) {
           if (rc.operation?.operation !== 'query') return null;
-          const key = sharingKey(rc.queryHash, rc.operationName, rc.request.variables);
+          const reach = rc.contextValue.client.upstreams;
+          const key = sharingKey(rc.queryHash, rc.operationName, rc.request.variables, reach ? [...reach].sort().join(',') : '*');
           if (key === null) return null;
           const entry = inFlight.get(key);
           if (entry) {
             entry.waiting++;
+            const release = entry.hold();
+            rc.contextValue.signal.addEventListener('abort', release, { once: true });
+            void entry.answer.finally(() => {
+              rc.contextValue.signal.removeEventListener('abort', release);
+              release();
+            });
             // Apollo copies the status and headers into this request's own (mergeHTTPGraphQLHead).
             return entry.answer;
           }
           let settle!: (r: GraphQLResponse | null) => void;
           const answer = new Promise<GraphQLResponse | null>((resolve) => (settle = resolve));
-          const own: InFlight = { answer, settle, waiting: 0 };
+          const own: InFlight = { answer, settle, waiting: 0, hold: rc.contextValue.hold };
           leaders.set(rc, { key, entry: own });
           inFlight.set(key, own);
           return null;
@@ -105,6 +116,8 @@ export function sharingKey(
   queryHash: string | undefined,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
+  /** The upstreams the client may reach ('*': all). */
+  reach = '*',
 ): string | null {
   if (queryHash === undefined) return null;
   let odd = false;
@@ -112,5 +125,5 @@ export function sharingKey(
     if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) odd = true;
     return v;
   });
-  return odd ? null : `${queryHash}\u0000${operationName ?? ''}\u0000${json}`;
+  return odd ? null : `${queryHash}\u0000${operationName ?? ''}\u0000${reach}\u0000${json}`;
 }

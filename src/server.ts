@@ -1,19 +1,29 @@
-// createGateway(deps): the Apollo Server, the HTTP handler around it (GraphQL over HTTP, GraphiQL,
-// health), and nothing that reads the environment or listens by itself.
+// createGateway(deps): the Apollo Server and the HTTP handler around it (GraphQL over HTTP,
+// GraphiQL, health), and nothing that reads the environment or listens by itself. In order, a
+// request meets: CORS (preflight answered), the routes, the method and content type, the client's
+// credentials, the body limit, then Apollo (scopes and limits checked before anything runs).
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import compression from 'compression';
+import cors from 'cors';
 import type { GraphQLFormattedError } from 'graphql';
+import { Unauthenticated, VerifierUnavailable, type Authenticator, type Client } from './access/identity.js';
 import type { Config } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
-import { formatError, redactError } from './schema/errors.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHtml } from './graphiql.js';
+import { readBody, UploadAborted } from './http/body.js';
+import { RequestsInFlight } from './http/lifetime.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
+import { formatError, redactError } from './schema/errors.js';
+import { operationGuardPlugin } from './schema/guard.js';
 import { jitGateway } from './schema/jit.js';
+import { RequestAbandoned } from './shared/abandoned.js';
+import { ErrorCode } from './shared/errors.js';
 import type { UpstreamModule } from './upstreams/module.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
 
@@ -24,6 +34,8 @@ export interface GatewayDeps {
   registry: UpstreamRegistry;
   /** The modules the registry's upstreams come from: they make the schema. */
   modules: readonly UpstreamModule[];
+  /** Who is calling: API keys, JWTs, or anonymous reads. */
+  authenticator: Authenticator;
   logger: Logger;
   /** Every secret the process knows: never in an error sent to a client, whatever an upstream echoed. */
   secrets: SecretRegistry;
@@ -34,7 +46,11 @@ export interface Gateway {
   server: http.Server;
   /** Listens on `port` (0: any free port) and resolves the GraphQL URL. */
   listen(port: number, host?: string): Promise<string>;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the requests in flight finish for up to `graceMs`, then
+   * ends their work (they answer what they have) and closes every connection.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Adds the errors of partial answers (an upstream left out of a list over all) to the response. */
@@ -55,6 +71,12 @@ function partialErrorsPlugin(secrets: SecretRegistry): ApolloServerPlugin<Gatewa
   };
 }
 
+/** The request headers a browser page may send (CORS), besides the safelisted ones. */
+const CORS_HEADERS = ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'];
+
+/** GraphQL over HTTP bodies are JSON: anything else (a form, text/plain) is what a cross-site page can send without asking. */
+const JSON_BODY = /^application\/(?:graphql-response\+)?json\s*(?:;|$)/i;
+
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger } = deps;
   const schema = buildGatewaySchema(deps.modules);
@@ -62,14 +84,19 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const apollo = new ApolloServer<GatewayContext>({
     // Precompiled execution (graphql-jit) unless GRAPHQL_JIT=off; graphql-js otherwise.
     ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
-    introspection: true,
+    introspection: config.introspection,
+    // "Did you mean …?" names fields a client did not know of: off when the gateway is not open.
+    hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
     // The process's signals are src/main.ts's: it drains the HTTP server, then stops Apollo. Apollo's
     // own handler (on outside NODE_ENV=test) would stop it first and signal the process again.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    // Browsers cannot send cross-site GET queries with credentials here (there are none), but keep
-    // Apollo's CSRF guard: it only asks non-browser clients for a JSON content type or a header.
-    csrfPrevention: true,
+    // Apollo's guard refuses GET queries without a special header, which urql and graphql-request
+    // do not send. The handler below keeps what it protects: a POST must be JSON (a cross-site
+    // page cannot send that without a CORS preflight) and a GET runs queries only (Apollo refuses
+    // mutations over GET); credentials travel in headers, never cookies, so a cross-site GET
+    // carries none and its answer is not readable without CORS allowing the origin.
+    csrfPrevention: false,
     formatError: (formatted, error) =>
       redactError(
         formatError(formatted, error, (err) => logger.error('internal error while resolving', { error: err })),
@@ -82,6 +109,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      operationGuardPlugin(schema, config),
       partialErrorsPlugin(deps.secrets),
       ...(sharing ? [sharing.plugin] : []),
     ],
@@ -89,12 +117,39 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   await apollo.start();
 
+  const inFlight = new RequestsInFlight();
+  let stopping = false;
+  const compress = compression();
+  const allowCors = config.corsOrigins
+    ? cors({
+        origin: config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((o) => o.trim().replace(/\/+$/, '')),
+        methods: ['GET', 'POST'],
+        allowedHeaders: CORS_HEADERS,
+        exposedHeaders: ['x-request-id'],
+        maxAge: 600,
+      })
+    : null;
+
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((err: unknown) => {
-      logger.error('request failed outside GraphQL', { error: err });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
-      else res.destroy();
-    });
+    // Once stopping, every answer closes its connection: keep-alive would hold the process open.
+    if (stopping) res.setHeader('connection', 'close');
+    const next = () => {
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof UploadAborted) {
+          logger.debug('client went away while sending its request', { path: req.url });
+          return;
+        }
+        logger.error('request failed outside GraphQL', { error: err });
+        if (!res.headersSent)
+          sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+        else res.destroy();
+      });
+    };
+    // The middleware take Express's request types; Node's own are what they read and write.
+    const compressThenHandle = () => compress(req as never, res as never, next);
+    if (allowCors) allowCors(req as never, res as never, compressThenHandle);
+    else if (req.method === 'OPTIONS') res.writeHead(204, { allow: 'GET, POST, OPTIONS' }).end();
+    else compressThenHandle();
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -105,10 +160,11 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       return;
     }
     if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok' });
+      // A load balancer stops sending new requests here once the gateway is shutting down.
+      sendJson(res, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
       return;
     }
-    if (path.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
+    if (config.graphiql && path.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
       const asset = graphiqlAsset(path.slice(GRAPHIQL_ASSET_PREFIX.length), GRAPHQL_PATH);
       if (!asset) {
         sendJson(res, 404, { error: 'not found' });
@@ -121,7 +177,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       sendJson(res, 404, { error: `not found: the GraphQL endpoint is ${GRAPHQL_PATH}` });
       return;
     }
-    if (req.method === 'GET' && url.search === '' && prefersHtml(req)) {
+    if (config.graphiql && req.method === 'GET' && url.search === '' && prefersHtml(req)) {
       res
         .writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
@@ -134,43 +190,76 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     if (req.method !== 'GET' && req.method !== 'POST') {
       res
         .writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' })
-        .end(JSON.stringify({ errors: [{ message: `${req.method} is not supported: use GET or POST` }] }));
+        .end(
+          JSON.stringify({ errors: [{ message: `${req.method} is not supported: use GET or POST`, extensions: { code: 'BAD_REQUEST' } }] }),
+        );
+      return;
+    }
+    if (req.method === 'POST' && !JSON_BODY.test(req.headers['content-type'] ?? '')) {
+      sendJson(res, 415, {
+        errors: [{ message: 'send the GraphQL request as JSON (content-type: application/json)', extensions: { code: 'BAD_REQUEST' } }],
+      });
       return;
     }
 
-    const raw = req.method === 'POST' ? await readBody(req, config.maxBodyBytes) : '';
-    if (raw === null) {
-      sendJson(res, 413, { errors: [{ message: `request body larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)` }] });
-      return;
+    let client: Client;
+    try {
+      client = await deps.authenticator.authenticate(req.headers);
+    } catch (err) {
+      if (err instanceof Unauthenticated) {
+        res.setHeader('www-authenticate', 'Bearer realm="monitoring-gateway"');
+        sendJson(res, 401, { errors: [{ message: err.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+        return;
+      }
+      if (err instanceof VerifierUnavailable) {
+        logger.warn('cannot verify tokens: the JWKS did not answer', { error: err.cause });
+        res.setHeader('retry-after', '5');
+        sendJson(res, 503, {
+          errors: [{ message: err.message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'JWKS_UNAVAILABLE' } }],
+        });
+        return;
+      }
+      throw err;
+    }
+
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const read = await readBody(req, config.maxBodyBytes);
+      if (read.kind === 'too-large') {
+        // The rest of the body is not read: the connection closes after this answer.
+        res.setHeader('connection', 'close');
+        sendJson(res, 413, {
+          errors: [
+            {
+              message: `request body larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+              extensions: { code: ErrorCode.LIMIT_EXCEEDED, limit: 'MAX_BODY_BYTES', allowed: config.maxBodyBytes },
+            },
+          ],
+        });
+        return;
+      }
+      try {
+        body = JSON.parse(read.text);
+      } catch {
+        sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    let body: unknown = undefined;
-    if (req.method === 'POST') {
-      const type = headers.get('content-type') ?? '';
-      if (/^application\/(graphql-response\+)?json\b/i.test(type) || /\+json\b/i.test(type)) {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
-          return;
-        }
-      } else {
-        body = raw;
-      }
-    }
 
     const requestId = sanitizeRequestId(req.headers['x-request-id']);
+    const lifetime = inFlight.begin(res, config.requestDeadlineMs);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => createContext(deps, requestId),
+      context: async () => createContext(deps, { requestId, client, lifetime }),
     });
-    const out: Record<string, string> = { 'x-request-id': requestId };
-    for (const [k, v] of result.headers) out[k] = v;
+    if (res.destroyed) return; // the client left; its work was abandoned
     res.statusCode = result.status ?? 200;
-    for (const [k, v] of Object.entries(out)) res.setHeader(k, v);
+    res.setHeader('x-request-id', requestId);
+    for (const [k, v] of result.headers) res.setHeader(k, v);
     if (result.body.kind === 'complete') {
       res.end(result.body.string);
     } else {
@@ -179,12 +268,27 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     }
   }
 
-  const server = http.createServer(handler);
-  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  const server = http.createServer(
+    {
+      // Silent or trickling clients are cut off: no headers after headersTimeout, no whole request
+      // after requestTimeout, an idle kept-alive socket after keepAliveTimeout. Node checks these
+      // every connectionsCheckingInterval (30 s by default), too seldom for a 10 s limit.
+      headersTimeout: config.httpHeadersTimeoutMs,
+      requestTimeout: config.httpRequestTimeoutMs,
+      keepAliveTimeout: config.httpIdleTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
+    },
+    handler,
+  );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // A socket that broke or timed out is the client's business; a malformed request gets a 400.
+    logger.debug('client connection error', { code: err.code });
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.writable) socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n\r\n');
+    else if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
+  let stopped: Promise<void> | null = null;
   return {
     apollo,
     server,
@@ -199,12 +303,23 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         });
       });
     },
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    stop(graceMs = config.shutdownGraceMs) {
+      stopped ??= (async () => {
+        stopping = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-      });
-      await apollo.stop();
+        await inFlight.settled(graceMs);
+        if (inFlight.size > 0) {
+          logger.warn('shutdown grace period over: ending the requests still in flight', { requests: inFlight.size, graceMs });
+          inFlight.abortAll(new RequestAbandoned('shutdown'));
+          // Their upstream calls fail at once; give them a moment to send what they have.
+          await inFlight.settled(2000);
+        }
+        server.closeAllConnections();
+        await closed;
+        await apollo.stop();
+      })();
+      return stopped;
     },
   };
 }
@@ -221,26 +336,4 @@ function sanitizeRequestId(value: string | string[] | undefined): string {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-}
-
-/** The body as text, or null when it is larger than `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      resolve(null);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

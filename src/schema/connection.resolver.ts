@@ -86,7 +86,7 @@ export class ConnectionResolver {
     const resolutionMs = checkSlots(from, to, durationArg(resolution, 'resolution'));
     const sensor = await sensorOf(ctx, c);
     const data = await ctx.loaders(c.upstream).series.load({ sensor: sensor.nativeId, from, to, resolutionMs, kind: 'meter' });
-    return new TimeSeriesType(sensor, from, to, data);
+    return new TimeSeriesType(sensor, from, to, data, ctx.budget);
   }
 
   @FieldResolver(() => TimeSeriesType, {
@@ -110,6 +110,6 @@ export class ConnectionResolver {
     const data = await ctx
       .loaders(c.upstream)
       .series.load({ sensor: sensor.nativeId, from, to, horizonMs, resolutionMs, kind: 'prognosis' });
-    return new TimeSeriesType(sensor, from, to, data);
+    return new TimeSeriesType(sensor, from, to, data, ctx.budget);
   }
 }

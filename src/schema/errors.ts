@@ -36,6 +36,22 @@ export function toGraphQLError(err: unknown, path?: ReadonlyArray<string | numbe
   });
 }
 
+/** HTTP statuses of a refusal of the whole request, by code (everything else answers 200 or Apollo's own). */
+const refusalStatus: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.LIMIT_EXCEEDED]: 400,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+};
+
+/** An error of the closed set that refuses a whole request before it runs, with its HTTP status. */
+export function refusal(err: GatewayError): GraphQLError {
+  return new GraphQLError(err.message, {
+    extensions: { ...extensionsOf(err), http: { status: refusalStatus[err.code] ?? 400 } },
+    originalError: err,
+  });
+}
+
 /**
  * The error with every secret the process knows replaced, in its message and its extensions: an
  * upstream may echo what it was sent (a login body, an Authorization header) in the message the

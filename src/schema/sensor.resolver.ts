@@ -57,7 +57,7 @@ async function loadSeries(ctx: GatewayContext, sensor: Sensor, from: number, to:
   const data = await ctx
     .loaders(sensor.upstream)
     .series.load({ sensor: sensor.nativeId, from, to, bucket, dataState: args.dataState ?? null });
-  return new TimeSeriesType(sensor, from, to, data);
+  return new TimeSeriesType(sensor, from, to, data, ctx.budget);
 }
 
 @Resolver(() => SensorType)

@@ -2,6 +2,7 @@ import { Field, Float, Int, ObjectType } from './type-graphql.js';
 import type { Sensor } from '../shared/domain.js';
 import type { SeriesResult } from '../upstreams/series.js';
 import { SensorType } from './sensor.type.js';
+import type { ResponseBudget } from './limits.js';
 import { DateTimeScalar } from './scalars.js';
 
 @ObjectType('Point', { description: 'One measurement.', simpleResolvers: true })
@@ -27,7 +28,11 @@ export class TimeSeriesType {
     readonly fromMs: number,
     readonly toMs: number,
     private readonly data: SeriesResult,
+    /** The points the answer may still carry: each list of this series asked for spends from it. */
+    private readonly budget: ResponseBudget,
   ) {}
+
+  private pointObjects: PointType[] | null = null;
 
   @Field(() => SensorType)
   get sensor(): Sensor {
@@ -52,18 +57,25 @@ export class TimeSeriesType {
   @Field(() => [PointType])
   get points(): PointType[] {
     const { times, values } = this.data;
+    this.budget.spend(times.length);
+    // Built once, however many aliases ask for it.
+    if (this.pointObjects) return this.pointObjects;
     const out = new Array<PointType>(times.length);
     for (let i = 0; i < times.length; i++) out[i] = { time: times[i]!, value: values[i] ?? null };
+    this.pointObjects = out;
     return out;
   }
 
   @Field(() => [DateTimeScalar], { description: 'Instants of the points, in order; pairs with `values`.' })
   get timestamps(): number[] {
+    // A point is its time and its value: each column is half of it.
+    this.budget.spend(this.data.times.length / 2);
     return this.data.times;
   }
 
   @Field(() => [Float], { nullable: 'items', description: 'Values of the points, in order; pairs with `timestamps`.' })
   get values(): (number | null)[] {
+    this.budget.spend(this.data.values.length / 2);
     return this.data.values;
   }
 

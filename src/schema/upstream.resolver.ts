@@ -7,7 +7,8 @@ import { UpstreamStatusType } from './upstream.type.js';
 export class UpstreamResolver {
   @Query(() => [UpstreamStatusType], { description: 'Each upstream this gateway serves: reachable now, and in which API version.' })
   upstreams(@Ctx() ctx: GatewayContext): Promise<UpstreamStatus[]> {
-    // status() never throws: an unreachable upstream is a status, not an error.
-    return Promise.all(ctx.registry.all().map((a) => a.status()));
+    // status() never throws: an unreachable upstream is a status, not an error. Asked once per
+    // request, however many aliases ask for it (each status costs up to three upstream calls).
+    return ctx.perRequest('upstreams:status', () => Promise.all(ctx.registry.all().map((a) => a.status())));
   }
 }

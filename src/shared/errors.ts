@@ -9,7 +9,12 @@ export enum ErrorCode {
   UPSTREAM_REJECTED = 'UPSTREAM_REJECTED',
   UPSTREAM_BAD_RESPONSE = 'UPSTREAM_BAD_RESPONSE',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
-  NOT_FOUND = 'NOT_FOUND',
+  /** A request over one of the limits of what a request may ask (depth, aliases, cost, points). */
+  LIMIT_EXCEEDED = 'LIMIT_EXCEEDED',
+  /** No credentials where they are required, or credentials that are no good. */
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** Known credentials without the scope, or the upstream, the request needs. */
+  FORBIDDEN = 'FORBIDDEN',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -29,6 +34,10 @@ export interface ErrorDetails {
   retryAfterSeconds?: number;
   /** The GraphQL argument to change (BAD_USER_INPUT). */
   argument?: string;
+  /** LIMIT_EXCEEDED: which limit (its setting's name), what the request asked, what it may. */
+  limit?: string;
+  asked?: number;
+  allowed?: number;
 }
 
 export interface GatewayErrorOptions extends ErrorDetails {

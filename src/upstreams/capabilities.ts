@@ -39,7 +39,7 @@ export interface ConnectionSource {
 /** Whole-series statistics computed by the upstream (BEMServer). */
 export interface StatisticsSource {
   /** The loader of one request, by native sensor ID (`batch: false`: one call per sensor). */
-  createStatsLoader(options: { batch: boolean }): DataLoader<string, SeriesStats | null>;
+  createStatsLoader(options: { batch: boolean; signal?: AbortSignal }): DataLoader<string, SeriesStats | null>;
 }
 
 /** Series kept in several data states, e.g. raw and cleaned (BEMServer). */

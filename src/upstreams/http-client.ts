@@ -8,6 +8,7 @@ import https from 'node:https';
 import got, { type Got, type Hooks, type OptionsOfTextResponseBody, type PlainResponse, type Response } from 'got';
 import type { Logger } from '../logger.js';
 import type { UpstreamName } from '../shared/domain.js';
+import { RequestAbandoned } from '../shared/abandoned.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -47,9 +48,15 @@ export interface RouteCall {
   /** Extra request headers (an exact Accept, a refresh token as the credential). */
   headers?: Record<string, string>;
   /**
-   * Abandons the call (and its retries) when aborted. Nothing in the request pipeline passes one
-   * yet; whoever does must keep it off calls shared through `dedupe`, or one caller's abort would
-   * fail every caller that joined.
+   * The call carries the service account's password or refresh token (a login, a refresh): what
+   * the upstream answers may quote it, so none of its text reaches a client (the log keeps it,
+   * with every known secret redacted).
+   */
+  sendsCredentials?: boolean;
+  /**
+   * Abandons the call (and its retries) when aborted: the request's, which aborts when its client
+   * leaves, its deadline passes or the gateway shuts down. A call shared through `dedupe` runs on a
+   * signal of its own, abandoned only when every caller has left.
    */
   signal?: AbortSignal;
 }
@@ -169,7 +176,7 @@ export class UpstreamHttp {
   private readonly got: Got;
   /** The base URL with one trailing slash: calls are resolved under it, its path kept. */
   private readonly base: string;
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, Shared<unknown>>();
   /** Each call's target, worked out once: for its dedupe key, its exchange and every retry of it. */
   private readonly targets = new WeakMap<RouteCall, Target>();
 
@@ -218,15 +225,58 @@ export class UpstreamHttp {
    * stale). Every caller uses the same service account, so sharing shows no one anything they
    * could not read. `read` must depend on `call` alone, and callers treat the result as frozen.
    */
-  dedupe<T>(call: RouteCall, read: () => Promise<T>): Promise<T> {
-    if (this.options.deduplicate === false || !call.idempotent) return read();
-    const { url, body } = this.target(call);
-    const key = `${call.route} ${call.method} ${url} ${call.headers ? JSON.stringify(call.headers) : ''} ${body ?? ''}`;
-    const pending = this.inflight.get(key) as Promise<T> | undefined;
-    if (pending) return pending;
-    const started = read().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, started);
-    return started;
+  dedupe<T>(call: RouteCall, read: (call: RouteCall) => Promise<T>): Promise<T> {
+    if (this.options.deduplicate === false || !call.idempotent) return read(call);
+    const target = this.target(call);
+    const key = `${call.route} ${call.method} ${target.url} ${call.headers ? JSON.stringify(call.headers) : ''} ${target.body ?? ''}`;
+    let entry = this.inflight.get(key) as Shared<T> | undefined;
+    if (!entry) {
+      // The shared call runs on a signal of its own: one caller leaving must not fail the others.
+      const controller = new AbortController();
+      const shared: RouteCall = { ...call, signal: controller.signal };
+      this.targets.set(shared, target);
+      const started: Shared<T> = { controller, waiting: 0, pinned: false, result: Promise.resolve() as Promise<T> };
+      started.result = read(shared).finally(() => {
+        if (this.inflight.get(key) === started) this.inflight.delete(key);
+      });
+      this.inflight.set(key, (entry = started));
+    }
+    return this.join(key, entry, call);
+  }
+
+  /**
+   * A caller's share of a shared call: its answer, or its own abandonment as soon as its signal
+   * aborts. The shared call is abandoned when every caller that can leave has left.
+   */
+  private join<T>(key: string, entry: Shared<T>, call: RouteCall): Promise<T> {
+    const signal = call.signal;
+    if (!signal) {
+      entry.pinned = true; // a caller that cannot leave keeps the call going
+      return entry.result;
+    }
+    if (signal.aborted) return Promise.reject(this.abandoned(call, signal.reason));
+    entry.waiting++;
+    return new Promise<T>((resolve, reject) => {
+      const leave = () => {
+        entry.waiting--;
+        reject(this.abandoned(call, signal.reason));
+        if (entry.waiting === 0 && !entry.pinned) {
+          if (this.inflight.get(key) === entry) this.inflight.delete(key);
+          entry.controller.abort(signal.reason);
+        }
+      };
+      signal.addEventListener('abort', leave, { once: true });
+      entry.result.then(
+        (v) => {
+          signal.removeEventListener('abort', leave);
+          resolve(v);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', leave);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   /**
@@ -351,6 +401,24 @@ export class UpstreamHttp {
     }
   }
 
+  /**
+   * UPSTREAM_AUTH_FAILED for a login the upstream refused. Its answer may quote the password it
+   * was sent: the log gets it (redacted), the client only the status and what to check.
+   */
+  loginRefused(call: RouteCall, res: RawResponse, check: string, how = `HTTP ${res.status}`): GatewayError {
+    this.options.logger.warn('upstream refused the service account', {
+      upstream: this.options.upstream,
+      route: call.route,
+      status: res.status,
+      body: res.body.slice(0, 500),
+    });
+    return new GatewayError(
+      ErrorCode.UPSTREAM_AUTH_FAILED,
+      `${this.options.label} refused the service account's login (${how}); check ${check}`,
+      { upstream: this.options.upstream, status: res.status },
+    );
+  }
+
   statusError(call: RouteCall, res: RawResponse): GatewayError {
     const upstream = this.options.upstream;
     const label = this.options.label;
@@ -381,7 +449,7 @@ export class UpstreamHttp {
         status: res.status,
       });
     }
-    return this.rejected(call, res.status, upstreamMessage(res.body));
+    return this.rejected(call, res.status, call.sendsCredentials ? null : upstreamMessage(res.body));
   }
 
   /**
@@ -408,6 +476,20 @@ export class UpstreamHttp {
     );
   }
 
+  /** A call given up because its request was abandoned (deadline, client gone, shutdown) or its signal aborted. */
+  private abandoned(call: RouteCall, reason: unknown, cause?: unknown): GatewayError {
+    const why = reason instanceof RequestAbandoned ? reason : null;
+    return new GatewayError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      `${this.options.label} ${call.route} was abandoned: ${why ? why.message : 'its request was cancelled'}`,
+      {
+        upstream: this.options.upstream,
+        reason: why?.why === 'deadline' ? 'DEADLINE' : why?.why === 'shutdown' ? 'SHUTTING_DOWN' : 'ABORTED',
+        cause: cause ?? reason,
+      },
+    );
+  }
+
   private transportError(call: RouteCall, err: unknown): GatewayError {
     const upstream = this.options.upstream;
     const label = this.options.label;
@@ -419,17 +501,7 @@ export class UpstreamHttp {
         cause: err,
       });
     }
-    if (code === 'ERR_ABORTED') {
-      return new GatewayError(
-        ErrorCode.UPSTREAM_UNAVAILABLE,
-        `the call to ${label} for ${call.route} was abandoned: its request was cancelled`,
-        {
-          upstream,
-          reason: 'ABORTED',
-          cause: err,
-        },
-      );
-    }
+    if (code === 'ERR_ABORTED') return this.abandoned(call, call.signal?.reason, err);
     this.options.logger.warn('upstream request failed', { upstream, route: call.route, code });
     // The gateway's own refusals say what happened (a redirect elsewhere, an oversized answer);
     // network errors say only their code (their messages can hold addresses of the machine).
@@ -448,6 +520,15 @@ export class UpstreamHttp {
       { upstream, reason: refusal?.code ?? (code && !code.startsWith('ERR_') ? code : 'NETWORK'), cause: err },
     );
   }
+}
+
+interface Shared<T> {
+  result: Promise<T>;
+  controller: AbortController;
+  /** Callers with a signal still waiting. */
+  waiting: number;
+  /** A caller without a signal joined: the call is never abandoned. */
+  pinned: boolean;
 }
 
 /** What the gateway refuses of an answer itself, with a message that says what to change. */

@@ -1,17 +1,32 @@
 // The upstreams this gateway serves, in the order of the module list, and what the schema asks of
 // them as a whole: one by name, those that provide a capability, and the global IDs they accept.
+// A client limited to some upstreams sees a view of it holding only those.
 import type { UpstreamName } from '../shared/domain.js';
-import { badInput } from '../shared/errors.js';
+import { badInput, ErrorCode, GatewayError } from '../shared/errors.js';
 import { parseId, type IdKind, type IdSpace, type ParsedId } from '../shared/ids.js';
 import type { Capability } from './capabilities.js';
 import { LatestCache } from './latest-cache.js';
 import type { UpstreamModule } from './module.js';
 import type { Upstream } from './upstream.js';
 
-export class UpstreamRegistry implements IdSpace {
+/** What a request may reach of the upstreams: all of them, or a client's share. */
+export interface Upstreams extends IdSpace {
+  /** Latest values shared across requests for LATEST_TTL_MS. */
+  readonly latest: LatestCache;
+  readonly names: UpstreamName[];
+  all(): Upstream[];
+  /** The upstreams a list query reaches: one when `upstream` is given, else all of them. */
+  select(upstream: UpstreamName | null | undefined): Upstream[];
+  get(upstream: UpstreamName): Upstream;
+  /** The upstreams among `upstreams` that provide a capability, each with it. */
+  having<T>(capability: Capability<T>, upstreams?: readonly Upstream[]): Array<{ upstream: Upstream; capability: T }>;
+  /** A global ID of `kind` naming one of the upstreams, or BAD_USER_INPUT about `argument`. */
+  parse(id: string, kind: IdKind, argument: string): ParsedId;
+}
+
+export class UpstreamRegistry implements Upstreams {
   private readonly upstreams = new Map<UpstreamName, Upstream>();
   private readonly examples = new Map<IdKind, string>();
-  /** Latest values shared across requests for LATEST_TTL_MS. */
   readonly latest: LatestCache;
 
   constructor(
@@ -36,7 +51,6 @@ export class UpstreamRegistry implements IdSpace {
     return [...this.upstreams.values()];
   }
 
-  /** The upstreams a list query reaches: one when `upstream` is given, else all of them. */
   select(upstream: UpstreamName | null | undefined): Upstream[] {
     return upstream ? [this.get(upstream)] : this.all();
   }
@@ -47,7 +61,6 @@ export class UpstreamRegistry implements IdSpace {
     return found;
   }
 
-  /** The upstreams among `upstreams` that provide a capability, each with it. */
   having<T>(capability: Capability<T>, upstreams: readonly Upstream[] = this.all()): Array<{ upstream: Upstream; capability: T }> {
     return upstreams.flatMap((upstream) => {
       const c = upstream.capabilities.get(capability);
@@ -59,8 +72,59 @@ export class UpstreamRegistry implements IdSpace {
     return this.examples.get(kind) ?? `${this.names[0] ?? 'upstream'}:${kind}:1`;
   }
 
-  /** A global ID of `kind` naming one of these upstreams, or BAD_USER_INPUT about `argument`. */
   parse(id: string, kind: IdKind, argument: string): ParsedId {
     return parseId(id, kind, argument, this);
+  }
+
+  /** What a client limited to `allowed` upstreams may reach (all of them when null). */
+  forClient(allowed: ReadonlySet<UpstreamName> | null): Upstreams {
+    return allowed === null ? this : new ClientShare(this, allowed);
+  }
+}
+
+/** A client's share of the registry: lists hold only its upstreams; naming another is FORBIDDEN. */
+class ClientShare implements Upstreams {
+  constructor(
+    private readonly registry: UpstreamRegistry,
+    private readonly allowed: ReadonlySet<UpstreamName>,
+  ) {}
+
+  get latest(): LatestCache {
+    return this.registry.latest;
+  }
+
+  get names(): UpstreamName[] {
+    return this.registry.names.filter((n) => this.allowed.has(n));
+  }
+
+  all(): Upstream[] {
+    return this.registry.all().filter((u) => this.allowed.has(u.name));
+  }
+
+  select(upstream: UpstreamName | null | undefined): Upstream[] {
+    return upstream ? [this.get(upstream)] : this.all();
+  }
+
+  get(upstream: UpstreamName): Upstream {
+    const found = this.registry.get(upstream);
+    if (!this.allowed.has(upstream)) {
+      throw new GatewayError(
+        ErrorCode.FORBIDDEN,
+        `this client may not reach ${upstream} (it may reach ${this.names.join(', ') || 'none'})`,
+      );
+    }
+    return found;
+  }
+
+  having<T>(capability: Capability<T>, upstreams: readonly Upstream[] = this.all()): Array<{ upstream: Upstream; capability: T }> {
+    return this.registry.having(capability, upstreams);
+  }
+
+  example(kind: IdKind): string {
+    return this.registry.example(kind);
+  }
+
+  parse(id: string, kind: IdKind, argument: string): ParsedId {
+    return this.registry.parse(id, kind, argument);
   }
 }

@@ -24,6 +24,8 @@ export interface UpstreamStatus {
 export interface LoaderOptions {
   /** false: one upstream call per key (the benchmarks' naive baseline). */
   batch?: boolean;
+  /** The request's: its upstream calls are abandoned when it aborts. */
+  signal?: AbortSignal;
 }
 
 /** DataLoaders of one request for one upstream: keys are native sensor IDs. */

@@ -13,6 +13,8 @@ import type { FlexMeasuresSimulator } from '../../src/upstreams/flexmeasures/sim
 import type { MeetnetAdapter } from '../../src/upstreams/meetnet/adapter.js';
 import type { MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
 
+import { KEYS_FILE } from './access.js';
+
 export { REDIS_URL, uniquePrefix } from './redis.js';
 
 export interface TestApp extends App {
@@ -29,7 +31,12 @@ type TestAppOptions = Pick<AppOptions, 'catalogClock'>;
 /** Starts the gateway on these modules (all of them by default) with the environment given. */
 export async function startGateway(env: Record<string, string>, modules: readonly UpstreamModule[], options: TestAppOptions = {}) {
   // Latest values are not shared between requests unless a test asks: tests count upstream calls.
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', LATEST_TTL_MS: '0', ...env }, modules);
+  // Clients: the tests' keys (test/helpers/access.ts), and anonymous reads for the tests of other
+  // things that send none; test/integration/access.test.ts checks the defaults themselves.
+  const config = loadConfig(
+    { PORT: '0', LOG_LEVEL: 'debug', LATEST_TTL_MS: '0', API_KEYS_FILE: KEYS_FILE, ANONYMOUS_READ: 'on', FIELD_SUGGESTIONS: 'on', ...env },
+    modules,
+  );
   const secrets = new SecretRegistry();
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', secrets, write: (line) => logLines.push(line) });

@@ -1,6 +1,7 @@
 // The HTTP surface around GraphQL: GraphiQL served offline, health, body limits, bad requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamModules } from '../../src/upstreams/modules.js';
+import { bearer, KEYS } from '../helpers/access.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
@@ -65,16 +66,31 @@ describe('HTTP', () => {
     const res = await fetch(app.url, { method: 'DELETE' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, POST');
+    // OPTIONS is a preflight's: answered, not refused, even without CORS origins.
+    const options = await fetch(app.url, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
   });
 
-  it('answers queries by GET with a preflight header, and refuses a bare GET (CSRF guard)', async () => {
+  it('answers queries by a bare GET (as urql and graphql-request send them); mutations only by POST, and a POST only as JSON', async () => {
     const url = `${app.url}?query=${encodeURIComponent('{ upstreams { name } }')}`;
-    const res = await fetch(url, { headers: { accept: 'application/graphql-response+json', 'apollo-require-preflight': 'true' } });
+    const res = await fetch(url, { headers: { accept: 'application/graphql-response+json' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ data: { upstreams: upstreamModules.map((m) => ({ name: m.name.toUpperCase() })) } });
-    const bare = await fetch(url, { headers: { accept: 'application/graphql-response+json' } });
-    expect(bare.status).toBe(400);
-    expect(await bare.text()).toMatch(/CSRF/);
+    const mutation = 'mutation { writeTimeseriesData(input: { sensorId: "bemserver:sensor:1", points: [] }) { status } }';
+    const byGet = await fetch(`${app.url}?query=${encodeURIComponent(mutation)}`, {
+      headers: { ...bearer(KEYS.admin), accept: 'application/json' },
+    });
+    expect(byGet.status).toBe(405);
+    // What a cross-site form or fetch can send without a CORS preflight: refused before anything runs.
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const simple = await fetch(app.url, {
+        method: 'POST',
+        headers: { ...bearer(KEYS.admin), 'content-type': type },
+        body: JSON.stringify({ query: mutation }),
+      });
+      expect(simple.status).toBe(415);
+      expect(await simple.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    }
   });
 
   it('echoes a safe x-request-id and makes one up otherwise', async () => {

@@ -35,11 +35,18 @@ describe('the bundle with no configuration', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
-    const res = await gql(url, '{ upstreams { name reachable simulated } sensor(id: "meetnet:sensor:MP7WVC") { name } }');
+    const res = await gql(
+      url,
+      '{ upstreams { name reachable simulated } sensor(id: "meetnet:sensor:MP7WVC") { name } }',
+      {},
+      { authorization: '' },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.upstreams).toEqual(upstreamModules.map((m) => ({ name: m.name.toUpperCase(), reachable: true, simulated: true })));
     expect(res.data!.sensor.name).toContain('Westhinder');
     for (const m of upstreamModules) expect(banner.join('\n')).toContain(m.realApiHint);
+    // The zero-configuration demo says who may do what.
+    expect(banner.join('\n')).toMatch(/Clients:\s+none configured: anyone may read, nobody may write/);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -63,7 +63,7 @@ describe('two gateway processes sharing Redis', () => {
     sim.latencyMs = 150; // a slow login widens the window in which both replicas want a token
     sim.clearLog();
     const query = '{ sensor(id: "meetnet:sensor:MP7WVC") { id latest { value } } }';
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => gql(procs[i % 2]!.url, query)));
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => gql(procs[i % 2]!.url, query, {}, { authorization: '' })));
     for (const r of results) {
       expect(r.errors).toBeUndefined();
       expect(r.data!.sensor.id).toBe('meetnet:sensor:MP7WVC');

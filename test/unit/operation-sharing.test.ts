@@ -4,9 +4,26 @@ import { HeaderMap, type GraphQLResponse } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
 import { operationSharing, sharingKey } from '../../src/operation-sharing.js';
 
+/** A request's context as the plugin reads it: the client's reach, its signal, and its holds. */
+function context(upstreams: Set<string> | null = null) {
+  const controller = new AbortController();
+  const ctx = {
+    client: { upstreams },
+    signal: controller.signal,
+    holds: 0,
+    hold() {
+      ctx.holds++;
+      return () => void ctx.holds--;
+    },
+    controller,
+  };
+  return ctx;
+}
+
 /** The parts of Apollo's request context the plugin reads. */
-function request(variables: Record<string, unknown> = { a: 1 }) {
+function request(variables: Record<string, unknown> = { a: 1 }, contextValue = context()) {
   return {
+    contextValue,
     queryHash: 'h1',
     operationName: null,
     operation: { operation: 'query' },
@@ -63,6 +80,25 @@ describe('operationSharing', () => {
     } as never;
     await (await listener(sharing)).willSendResponse(lead);
     expect(await waiting).toBeNull();
+  });
+
+  it('clients that reach different upstreams never share an answer', async () => {
+    const sharing = operationSharing();
+    expect(await (await listener(sharing)).responseForOperation(request())).toBeNull();
+    // Same query, a client limited to Meetnet: it executes on its own.
+    expect(await (await listener(sharing)).responseForOperation(request({ a: 1 }, context(new Set(['meetnet']))))).toBeNull();
+    expect(sharingKey('h', null, {}, 'meetnet')).not.toBe(sharingKey('h', null, {}));
+  });
+
+  it("a twin keeps the leader's work going while it waits, and lets go when its own client leaves", async () => {
+    const sharing = operationSharing();
+    const lead = request();
+    await (await listener(sharing)).responseForOperation(lead);
+    const twin = request();
+    void (await listener(sharing)).responseForOperation(twin);
+    expect(lead.contextValue.holds).toBe(1);
+    twin.contextValue.controller.abort();
+    expect(lead.contextValue.holds).toBe(0);
   });
 
   it('mutations, and variables JSON would confuse, are never shared', async () => {

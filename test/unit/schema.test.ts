@@ -132,8 +132,8 @@ describe('formatError', () => {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
     expect(logged).toHaveLength(1);
-    const gw = new GatewayError(ErrorCode.NOT_FOUND, 'nope');
-    expect(formatError({ message: 'nope', extensions: { code: 'NOT_FOUND' } }, gw, (e) => logged.push(e)).message).toBe('nope');
+    const gw = new GatewayError(ErrorCode.FORBIDDEN, 'nope');
+    expect(formatError({ message: 'nope', extensions: { code: 'FORBIDDEN' } }, gw, (e) => logged.push(e)).message).toBe('nope');
     expect(
       formatError({ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }, new GraphQLError('bad'), (e) => logged.push(e)).message,
     ).toBe('bad');

@@ -195,7 +195,7 @@ export class BemServerAdapter
   createLoaders(options: LoaderOptions = {}): UpstreamLoaders {
     const batch = options.batch ?? true;
     const reads = new PlainReads();
-    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys), {
+    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, options.signal), {
       cacheKeyFn: (k) => {
         reads.note(k);
         return seriesCacheKey(k);
@@ -221,11 +221,11 @@ export class BemServerAdapter
   }
 
   /** Statistics of the default data state, for every asked timeseries in one call (split only by URL length, §7.6). */
-  createStatsLoader({ batch }: { batch: boolean }): DataLoader<string, SeriesStats | null> {
+  createStatsLoader({ batch, signal }: { batch: boolean; signal?: AbortSignal }): DataLoader<string, SeriesStats | null> {
     return new DataLoader<string, SeriesStats | null>(
       async (ids) => {
         const catalog = await this.catalog();
-        const stats = await this.options.client.stats([...ids], this.dataStateId(catalog, null));
+        const stats = await this.options.client.stats([...ids], this.dataStateId(catalog, null), signal);
         return ids.map((id) => {
           const s = stats.get(id);
           return s
@@ -253,7 +253,7 @@ export class BemServerAdapter
   }
 
   /** One data call per window, data state and bucketing, for all its timeseries (§7.2, §7.5). */
-  private async loadSeries(keys: readonly SeriesKey[]): Promise<Array<SeriesResult | Error>> {
+  private async loadSeries(keys: readonly SeriesKey[], signal?: AbortSignal): Promise<Array<SeriesResult | Error>> {
     const catalog = await this.catalog();
     return loadByWindow(keys, (w, ids) => {
       const window = {
@@ -262,7 +262,7 @@ export class BemServerAdapter
         endMs: w.bucket ? w.to : w.to + 1,
         dataStateId: this.dataStateId(catalog, w.dataState),
       };
-      return this.options.client.data(ids, window, w.bucket ?? null);
+      return this.options.client.data(ids, window, w.bucket ?? null, signal);
     });
   }
 

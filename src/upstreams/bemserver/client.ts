@@ -1,10 +1,10 @@
 // BEMServer REST API: one method per route the gateway uses (contract: CONTRACT.md).
 import { RefreshRejectedError, type LoginResult } from '../../auth/token-provider.js';
-import { ErrorCode, GatewayError } from '../../shared/errors.js';
+import { GatewayError } from '../../shared/errors.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
 import type { SeriesResult } from '../series.js';
-import { BEMSERVER, bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';
+import { bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';
 import { ACCEPT_JSON, type AboutResponse, type Aggregation, type BucketUnit } from './wire.js';
 
 /** Largest page the server allows (§4). */
@@ -81,21 +81,14 @@ export class BemServerClient {
       json: { email, password },
       idempotent: false,
       auth: null,
+      sendsCredentials: true,
     };
     const res = await this.http.send(call);
+    // Wrong credentials answer 200 {"status":"failure"}; a malformed e-mail 422 (§2.1).
     if (res.status === 200 && tokenStatus(res) === 'failure') {
-      throw new GatewayError(
-        ErrorCode.UPSTREAM_AUTH_FAILED,
-        'BEMServer refused the service account\'s login (status "failure"); check BEMSERVER_EMAIL and BEMSERVER_PASSWORD',
-        { upstream: BEMSERVER },
-      );
+      throw this.http.loginRefused(call, res, 'BEMSERVER_EMAIL and BEMSERVER_PASSWORD', 'status "failure"');
     }
-    if (res.status === 422) {
-      const o = bemErrorOutcome(res.status, safeJson(res.body));
-      throw new GatewayError(ErrorCode.UPSTREAM_AUTH_FAILED, `BEMServer refused the login request: ${o.message}; check BEMSERVER_EMAIL`, {
-        upstream: BEMSERVER,
-      });
-    }
+    if (res.status === 422) throw this.http.loginRefused(call, res, 'BEMSERVER_EMAIL and BEMSERVER_PASSWORD');
     return this.tokenPair(call, res);
   }
 
@@ -108,6 +101,7 @@ export class BemServerClient {
       idempotent: false,
       auth: null,
       headers: { authorization: `Bearer ${refreshToken}` },
+      sendsCredentials: true,
     };
     const res = await this.http.send(call);
     // An expired or refused refresh token: the only way on is a new login (§2.2).
@@ -170,7 +164,7 @@ export class BemServerClient {
    * `GET /timeseries_data/` (raw) or `/aggregate` (buckets) for many series in one call, split
    * only where the request target would exceed maxUrlLength (§7.1, §7.2, §7.5).
    */
-  async data(ids: string[], window: DataWindow, bucket: Bucket | null): Promise<Map<string, SeriesResult>> {
+  async data(ids: string[], window: DataWindow, bucket: Bucket | null, signal?: AbortSignal): Promise<Map<string, SeriesResult>> {
     const route = bucket ? 'aggregate' : 'data';
     const path = bucket ? '/timeseries_data/aggregate' : '/timeseries_data/';
     const base = new URLSearchParams({
@@ -189,10 +183,10 @@ export class BemServerClient {
       chunks.map((chunk) => {
         const search = new URLSearchParams(base);
         for (const id of chunk) search.append('timeseries', id); // repeated keys, not a comma list (§1.3)
-        const call = this.get(route, path, search);
+        const call = { ...this.get(route, path, search), signal };
         // Shared before the concurrency limit: a read that joins one in flight takes no slot.
-        return this.http.dedupe(call, () =>
-          this.limit(() => this.readJson(call, (body) => (bucket ? mapAggregateJson(body, chunk) : mapDataJson(body, chunk)))),
+        return this.http.dedupe(call, (c) =>
+          this.limit(() => this.readJson(c, (body) => (bucket ? mapAggregateJson(body, chunk) : mapDataJson(body, chunk)))),
         );
       }),
     );
@@ -200,15 +194,15 @@ export class BemServerClient {
   }
 
   /** `GET /timeseries_data/stats` for many series (§7.6). */
-  async stats(ids: string[], dataStateId: number): Promise<Map<string, BemStats>> {
+  async stats(ids: string[], dataStateId: number, signal?: AbortSignal): Promise<Map<string, BemStats>> {
     const path = '/timeseries_data/stats';
     const base = new URLSearchParams({ data_state: String(dataStateId), timezone: 'UTC' });
     const parts = await Promise.all(
       this.splitIds(path, base, ids).map((chunk) => {
         const search = new URLSearchParams(base);
         for (const id of chunk) search.append('timeseries', id);
-        const call = this.get('stats', path, search);
-        return this.http.dedupe(call, () => this.limit(() => this.readJson(call, (body) => mapStats(body, chunk))));
+        const call = { ...this.get('stats', path, search), signal };
+        return this.http.dedupe(call, (c) => this.limit(() => this.readJson(c, (body) => mapStats(body, chunk))));
       }),
     );
     return new Map(parts.flatMap((m) => [...m]));

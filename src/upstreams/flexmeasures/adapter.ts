@@ -106,7 +106,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     const batch = options.batch ?? true;
     const limit = pLimit(this.options.concurrency);
     const reads = new PlainReads();
-    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, limit), {
+    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, limit, options.signal), {
       cacheKeyFn: (k) => {
         reads.note(k);
         return seriesCacheKey(k);
@@ -134,21 +134,21 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     };
   }
 
-  private async loadSeries(keys: readonly SeriesKey[], limit: LimitFunction): Promise<Array<SeriesResult | Error>> {
+  private async loadSeries(keys: readonly SeriesKey[], limit: LimitFunction, signal?: AbortSignal): Promise<Array<SeriesResult | Error>> {
     const catalog = await this.catalog();
     if (catalog.generation === 'v3_0') {
       // One call per sensor and window (DataLoader already removed duplicates), at most `concurrency` at once.
-      return Promise.all(keys.map((k) => limit(() => this.v3Series(catalog, k)).catch((err: unknown) => asError(err))));
+      return Promise.all(keys.map((k) => limit(() => this.v3Series(catalog, k, signal)).catch((err: unknown) => asError(err))));
     }
     // v1_1: one call per window and options, all connections in it.
     return loadByWindow(
       keys,
-      async (_window, _ids, group) => new Map([...(await this.v1Series(catalog, group))].map(([id, s]) => [String(id), s])),
+      async (_window, _ids, group) => new Map([...(await this.v1Series(catalog, group, signal))].map(([id, s]) => [String(id), s])),
       (s, k) => onRegularAxis(s, k.from, k.to, k.resolutionMs ?? V1_DEFAULT_RESOLUTION_MS),
     );
   }
 
-  private async v3Series(catalog: FmCatalog, k: SeriesKey): Promise<SeriesResult> {
+  private async v3Series(catalog: FmCatalog, k: SeriesKey, signal?: AbortSignal): Promise<SeriesResult> {
     const fm = catalog.fm.get(k.sensor);
     const resolutionMs = k.resolutionMs ?? (fm && fm.resolutionMs > 0 ? fm.resolutionMs : null);
     // FlexMeasures windows are [start, start + duration): an empty one is widened to one interval.
@@ -168,11 +168,12 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
             : {}),
       },
       k.from,
+      signal,
     );
     return { times: data.times, values: data.values, min: data.min, max: data.max };
   }
 
-  private async v1Series(catalog: FmCatalog, keys: SeriesKey[]): Promise<Map<number, SeriesResult>> {
+  private async v1Series(catalog: FmCatalog, keys: SeriesKey[], signal?: AbortSignal): Promise<Map<number, SeriesResult>> {
     const k = keys[0]!;
     const resolutionMs = k.resolutionMs ?? V1_DEFAULT_RESOLUTION_MS;
     const connections = [...new Set(keys.map((key) => key.sensor))].map(
@@ -191,6 +192,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       catalog.idByName,
       k.from,
       resolutionMs,
+      signal,
     );
   }
 }

@@ -65,6 +65,7 @@ export class FlexMeasuresClient {
       json: { email, password },
       idempotent: false, // never retry a login
       auth: null,
+      sendsCredentials: true,
     };
     const res = await this.http.send(call);
     let body: { auth_token?: unknown; errors?: unknown } = {};
@@ -73,13 +74,9 @@ export class FlexMeasuresClient {
     } catch {
       /* judged below */
     }
+    // Refusals answer 400/401/404/422, or any status with an `errors` list naming what was wrong (§2).
     if (Array.isArray(body.errors) || [400, 401, 403, 404, 422].includes(res.status)) {
-      const reason = Array.isArray(body.errors) ? body.errors.filter((e) => typeof e === 'string').join('; ') : '';
-      throw new GatewayError(
-        ErrorCode.UPSTREAM_AUTH_FAILED,
-        `FlexMeasures refused the service account's login${reason ? `: ${reason.slice(0, 200)}` : ` (HTTP ${res.status})`}; check FLEXMEASURES_EMAIL and FLEXMEASURES_PASSWORD`,
-        { upstream: FLEXMEASURES },
-      );
+      throw this.http.loginRefused(call, res, 'FLEXMEASURES_EMAIL and FLEXMEASURES_PASSWORD');
     }
     if (res.status < 200 || res.status >= 300) throw this.http.statusError(call, res);
     if (typeof body.auth_token !== 'string' || !body.auth_token) {
@@ -129,15 +126,15 @@ export class FlexMeasuresClient {
   }
 
   /** `GET /sensors/<id>/data`: values span the window at the resolution, gaps null (§4.4). */
-  sensorData(id: string, query: SensorDataQuery, startMs: number): Promise<SeriesResult & { resolutionMs: number }> {
+  sensorData(id: string, query: SensorDataQuery, startMs: number, signal?: AbortSignal): Promise<SeriesResult & { resolutionMs: number }> {
     const params: Record<string, string> = { start: query.start, duration: query.duration, unit: query.unit };
     for (const key of ['resolution', 'horizon', 'prior', 'source', 'type'] as const) {
       const v = query[key];
       if (v !== undefined) params[key] = v;
     }
-    const call = this.get('sensorData', `/api/v3_0/sensors/${encodeURIComponent(id)}/data`, params);
+    const call = { ...this.get('sensorData', `/api/v3_0/sensors/${encodeURIComponent(id)}/data`, params), signal };
     // startMs is the `start` the call sends: the mapping depends on the call alone, as sharing needs.
-    return this.http.dedupe(call, () => this.checked(call, (body) => mapSensorData(body, startMs)));
+    return this.http.dedupe(call, (c) => this.checked(c, (body) => mapSensorData(body, startMs)));
   }
 
   /** `POST /sensors/<id>/data` (§4.5). A write: never retried. */
@@ -172,6 +169,7 @@ export class FlexMeasuresClient {
     names: Map<string, number>,
     startMs: number,
     resolutionMs: number,
+    signal?: AbortSignal,
   ): Promise<Map<number, SeriesResult>> {
     const route = kind === 'meter' ? 'getMeterData' : 'getPrognosis';
     const search = new URLSearchParams({ type: kind === 'meter' ? 'GetMeterDataRequest' : 'GetPrognosisRequest' });
@@ -181,8 +179,8 @@ export class FlexMeasuresClient {
     search.set('unit', 'MW'); // v1_1 power data is only in MW (§3.5)
     if (q.resolution) search.set('resolution', q.resolution);
     if (q.horizon) search.set('horizon', q.horizon);
-    const call = { ...this.get(route, `/api/v1_1/${route}`), searchParams: search };
-    return this.http.dedupe(call, () => this.checked(call, (body) => mapV1Series(body, names, startMs, resolutionMs)));
+    const call = { ...this.get(route, `/api/v1_1/${route}`), searchParams: search, signal };
+    return this.http.dedupe(call, (c) => this.checked(c, (body) => mapV1Series(body, names, startMs, resolutionMs)));
   }
 
   postV1(route: V1PostRoute, body: V1PostRequest): Promise<WriteAnswer> {

@@ -90,13 +90,13 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
     return {
       latest: new DataLoader<string, LatestValue | null>(
         async (ids) => {
-          const values = await client.currentData([...ids]);
+          const values = await client.currentData([...ids], options.signal);
           // Series without a value at present are left out of the answer (§5.2): null, not an error.
           return ids.map((id) => values.get(id) ?? null);
         },
         { batch },
       ),
-      series: new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys), {
+      series: new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, options.signal), {
         cacheKeyFn: seriesCacheKey,
         batch,
       }),
@@ -104,9 +104,11 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
   }
 
   /** One getData call per window and 365-day chunk, all of that window's series in it. */
-  private loadSeries(keys: readonly SeriesKey[]): Promise<Array<SeriesResult | Error>> {
+  private loadSeries(keys: readonly SeriesKey[], signal?: AbortSignal): Promise<Array<SeriesResult | Error>> {
     return loadByWindow(keys, async (w, ids) => {
-      const chunks = await Promise.all(chunkWindow(w.from, w.to, this.maxSpanDays).map(([a, b]) => this.options.client.getData(ids, a, b)));
+      const chunks = await Promise.all(
+        chunkWindow(w.from, w.to, this.maxSpanDays).map(([a, b]) => this.options.client.getData(ids, a, b, signal)),
+      );
       const joined = new Map<string, SeriesResult>();
       for (const id of ids) {
         // Series missing from every chunk (e.g. not measured in this window) are empty, not errors.

@@ -2,7 +2,7 @@
 import type { LatestValue, SeriesData } from '../../shared/domain.js';
 import { ErrorCode, GatewayError } from '../../shared/errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
-import { upstreamMessage, type AuthScheme, type RouteCall, type UpstreamHttp } from '../http-client.js';
+import { type AuthScheme, type RouteCall, type UpstreamHttp } from '../http-client.js';
 import { readGetData } from './getdata-reader.js';
 import { formatRequestTime, mapCatalog, mapCurrentData, mapGetData, MEETNET, type MeetnetCatalog } from './mapping.js';
 import type { PingResponse, TokenResponse } from './wire.js';
@@ -24,16 +24,12 @@ export class MeetnetClient {
       form: { grant_type: 'password', username, password },
       idempotent: false, // never retry a login
       auth: null,
+      sendsCredentials: true,
     };
     const res = await this.http.send(call);
     // Bad credentials come back as 400 {"Message":"Login failed"} or OWIN's {"error":"invalid_grant"} (§2).
     if (res.status === 400 || res.status === 401 || res.status === 403) {
-      const message = upstreamMessage(res.body);
-      throw new GatewayError(
-        ErrorCode.UPSTREAM_AUTH_FAILED,
-        `Meetnet refused the service account's login${message ? `: ${message}` : ''}; check MEETNET_USERNAME and MEETNET_PASSWORD`,
-        { upstream: MEETNET },
-      );
+      throw this.http.loginRefused(call, res, 'MEETNET_USERNAME and MEETNET_PASSWORD');
     }
     if (res.status < 200 || res.status >= 300) throw this.http.statusError(call, res);
     let body: Partial<TokenResponse>;
@@ -65,7 +61,7 @@ export class MeetnetClient {
   }
 
   /** Latest value of each series. POST with `IDs` filters; GET ignores any filter (§5.1). */
-  currentData(ids: string[]): Promise<Map<string, LatestValue>> {
+  currentData(ids: string[], signal?: AbortSignal): Promise<Map<string, LatestValue>> {
     // A read, although a POST: safe to retry, and to share with an identical one in flight.
     const call: RouteCall = {
       route: 'currentData',
@@ -74,12 +70,13 @@ export class MeetnetClient {
       json: { IDs: ids },
       idempotent: true,
       auth: this.auth,
+      signal,
     };
-    return this.http.dedupe(call, () => this.http.json(call, mapCurrentData));
+    return this.http.dedupe(call, (c) => this.http.json(c, mapCurrentData));
   }
 
   /** Points of many series over one window of at most 365 days; both ends inclusive (§6). */
-  getData(ids: string[], from: number, to: number): Promise<GetDataResult> {
+  getData(ids: string[], from: number, to: number, signal?: AbortSignal): Promise<GetDataResult> {
     const call: RouteCall = {
       route: 'getData',
       method: 'POST',
@@ -87,7 +84,8 @@ export class MeetnetClient {
       json: { StartTime: formatRequestTime(from), EndTime: formatRequestTime(to), IDs: ids },
       idempotent: true, // a read, although a POST
       auth: this.auth,
+      signal,
     };
-    return this.http.dedupe(call, () => this.http.json(call, mapGetData, readGetData));
+    return this.http.dedupe(call, (c) => this.http.json(c, mapGetData, readGetData));
   }
 }
