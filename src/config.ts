@@ -116,6 +116,12 @@ export const limitSettings = {
     max: 100_000_000,
     doc: 'most points (values of series) one answer may carry, counted as the series are read',
   }),
+  maxPointsInFlight: setting.int({
+    default: 2_000_000,
+    min: 1_000,
+    max: 1_000_000_000,
+    doc: 'most points all requests together may be reading and writing at once (what bounds memory); a request that does not fit waits, and gives up at its deadline with a 503',
+  }),
   requestDeadlineMs: setting.int({
     default: 30_000,
     min: 100,

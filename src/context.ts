@@ -7,7 +7,7 @@ import type { Client } from './access/identity.js';
 import type { Config } from './config.js';
 import type { RequestLifetime } from './http/lifetime.js';
 import type { Logger } from './logger.js';
-import { ResponseBudget } from './schema/limits.js';
+import { ResponseBudget, type Estimate } from './schema/limits.js';
 import type { UpstreamName } from './shared/domain.js';
 import type { UpstreamRegistry, Upstreams } from './upstreams/registry.js';
 import type { UpstreamLoaders } from './upstreams/upstream.js';
@@ -25,6 +25,8 @@ export interface GatewayContext {
   hold(): () => void;
   /** The points the answer may still carry (MAX_RESPONSE_POINTS). */
   budget: ResponseBudget;
+  /** What the operation is expected to cost, once its limits are checked. */
+  estimate: Estimate | null;
   loaders(upstream: UpstreamName): UpstreamLoaders;
   /** One value per request and key, made on first use (the loaders a capability brings). */
   perRequest<T>(key: string, make: () => T): T;
@@ -48,7 +50,7 @@ export function createContext(
     // Each key is made by one caller with one type (keys are namespaced by what they hold).
     return made.get(key) as T;
   };
-  const registry = base.registry.forClient(request.client.upstreams);
+  const registry = base.registry.forRequest(request.client.upstreams, request.lifetime.signal);
   const batch = base.config.upstreamBatching;
   return {
     requestId: request.requestId,
@@ -58,6 +60,7 @@ export function createContext(
     signal: request.lifetime.signal,
     hold: () => request.lifetime.hold(),
     budget: new ResponseBudget(base.config.maxResponsePoints),
+    estimate: null,
     logger: base.logger.child({ requestId: request.requestId, client: request.client.name }),
     partialErrors: [],
     perRequest,

@@ -20,6 +20,7 @@ import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { formatError, redactError } from './schema/errors.js';
+import { admissionPlugin, PointsGate } from './schema/admission.js';
 import { operationGuardPlugin } from './schema/guard.js';
 import { jitGateway } from './schema/jit.js';
 import { RequestAbandoned } from './shared/abandoned.js';
@@ -112,6 +113,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       operationGuardPlugin(schema, config),
       partialErrorsPlugin(deps.secrets),
       ...(sharing ? [sharing.plugin] : []),
+      // After sharing: a request answered by another's execution reserves nothing.
+      admissionPlugin(new PointsGate(config.maxPointsInFlight)),
     ],
     ...(sharing ? { stringifyResult: sharing.stringify } : {}),
   });

@@ -17,7 +17,7 @@ export function operationGuardPlugin(schema: GraphQLSchema, limits: QueryLimits)
           if (!operation) return;
           try {
             checkScopes(operation.operation, contextValue.client);
-            await checkLimits(schema, limits, document, operation, request.variables ?? {}, contextValue.registry);
+            contextValue.estimate = await checkLimits(schema, limits, document, operation, request.variables ?? {}, contextValue.registry);
           } catch (err) {
             throw err instanceof GatewayError ? refusal(err) : err;
           }

@@ -40,8 +40,15 @@ export interface QueryLimits {
 }
 
 /** A limit a request went over: the code, and what it asked against what it may. */
-export function limitExceeded(limit: string, asked: number, allowed: number, what: string, bound = ''): GatewayError {
-  return new GatewayError(ErrorCode.LIMIT_EXCEEDED, `${what}: ${bound}${asked} asked, ${allowed} allowed (${limit})`, {
+export function limitExceeded(
+  limit: string,
+  asked: number,
+  allowed: number,
+  what: string,
+  o: { atLeast?: boolean; advice?: string } = {},
+): GatewayError {
+  const figures = `${o.atLeast ? 'at least ' : ''}${asked} asked, ${allowed} allowed (${limit})`;
+  return new GatewayError(ErrorCode.LIMIT_EXCEEDED, `${what}: ${figures}${o.advice ? `; ${o.advice}` : ''}`, {
     limit,
     asked,
     allowed,
@@ -58,12 +65,9 @@ export class ResponseBudget {
   spend(points: number): void {
     this.spent += points;
     if (this.spent > this.max) {
-      throw limitExceeded(
-        'MAX_RESPONSE_POINTS',
-        Math.ceil(this.spent),
-        this.max,
-        'the answer would carry too many points: ask for fewer sensors, a shorter window, or buckets',
-      );
+      throw limitExceeded('MAX_RESPONSE_POINTS', Math.ceil(this.spent), this.max, 'the answer would carry too many points', {
+        advice: 'ask for fewer sensors, a shorter window, or buckets',
+      });
     }
   }
 }
@@ -128,6 +132,14 @@ interface Walk {
   facts: Map<UpstreamName, Promise<Facts>>;
   limits: QueryLimits;
   cost: number;
+  /** The points of its series, as they weigh in `cost`. */
+  points: number;
+}
+
+/** What an operation that passed the limits is expected to cost, and the points of its series. */
+export interface Estimate {
+  cost: number;
+  points: number;
 }
 
 /** Where a selection is: which upstreams its items come from (null: any the client reaches), and which sensor. */
@@ -277,13 +289,11 @@ function add(w: Walk, cost: number): void {
   // Stop walking as soon as the operation is known to be too costly: `asked` is then what the
   // walk had counted so far, a lower bound.
   if (w.cost > w.limits.maxQueryCost) {
-    throw limitExceeded(
-      'MAX_QUERY_COST',
-      w.cost,
-      w.limits.maxQueryCost,
-      'the operation would cost too much (one per field, times the size of the lists around it, plus the points of its series): ask for fewer sensors, a shorter window, or buckets',
-      'at least ',
-    );
+    throw limitExceeded('MAX_QUERY_COST', w.cost, w.limits.maxQueryCost, 'the operation would cost too much', {
+      atLeast: true,
+      advice:
+        'its cost is one per field, times the size of the lists around it, plus the points of its series: ask for fewer sensors, a shorter window, buckets, or smaller pages',
+    });
   }
 }
 
@@ -322,7 +332,7 @@ async function walk(sets: readonly SelectionSetNode[], type: GraphQLObjectType, 
     const key = `${type.name}.${def.name}`;
     const inner = innerScope(key, node, def, w, scope);
     if (key === 'Sensor.series' || key === 'Connection.meterData' || key === 'Connection.prognosis') {
-      add(w, multiplier * (await seriesPoints(node, def, w, inner)) * listsAsked(nodes, w));
+      addPoints(w, multiplier * (await seriesPoints(node, def, w, inner)) * listsAsked(nodes, w));
     }
     if (key === 'Query.timeSeries') {
       // Each distinct sensor is read once (the loaders share it); each item of the answer holds its points.
@@ -330,7 +340,7 @@ async function walk(sets: readonly SelectionSetNode[], type: GraphQLObjectType, 
       for (const id of Array.isArray(ids) ? ids : []) {
         const u = upstreamOfId(w, id, 'sensor');
         const points = await seriesPoints(node, def, w, { upstreams: u ? [u] : [], sensorId: u ? (id as string) : null });
-        add(w, multiplier * points * listsAsked(nodes, w));
+        addPoints(w, multiplier * points * listsAsked(nodes, w));
       }
     }
     const named = getNamedType(def.type);
@@ -350,6 +360,12 @@ async function walk(sets: readonly SelectionSetNode[], type: GraphQLObjectType, 
     // The items of a timeSeries answer are series of several sensors: none is the scope's.
     await walk(sets, named, items, w, key === 'Query.timeSeries' ? { upstreams: inner.upstreams, sensorId: null } : inner);
   }
+}
+
+/** Adds the points of a series (and their weight in the cost). */
+function addPoints(w: Walk, points: number): void {
+  w.points += Math.ceil(points);
+  add(w, points);
 }
 
 /**
@@ -393,9 +409,9 @@ export async function checkLimits(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   registry: Upstreams,
-): Promise<void> {
+): Promise<Estimate> {
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
-  if (!root) return;
+  if (!root) return { cost: 0, points: 0 };
   const w: Walk = {
     fragments: new Map(
       document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
@@ -405,6 +421,7 @@ export async function checkLimits(
     facts: new Map(),
     limits,
     cost: 0,
+    points: 0,
   };
   const { depth, aliases } = shape(operation, w);
   if (depth > limits.maxQueryDepth) throw limitExceeded('MAX_QUERY_DEPTH', depth, limits.maxQueryDepth, 'the operation nests too deep');
@@ -412,4 +429,5 @@ export async function checkLimits(
   const roots = collectFields([operation.selectionSet], w).size;
   if (roots > limits.maxRootFields) throw limitExceeded('MAX_ROOT_FIELDS', roots, limits.maxRootFields, 'too many top-level fields');
   await walk([operation.selectionSet], root, 1, w, { upstreams: null, sensorId: null });
+  return { cost: w.cost, points: w.points };
 }

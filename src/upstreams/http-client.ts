@@ -8,7 +8,7 @@ import https from 'node:https';
 import got, { type Got, type Hooks, type OptionsOfTextResponseBody, type PlainResponse, type Response } from 'got';
 import type { Logger } from '../logger.js';
 import type { UpstreamName } from '../shared/domain.js';
-import { RequestAbandoned } from '../shared/abandoned.js';
+import { abandonedError } from '../shared/abandoned.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -226,6 +226,8 @@ export class UpstreamHttp {
    * could not read. `read` must depend on `call` alone, and callers treat the result as frozen.
    */
   dedupe<T>(call: RouteCall, read: (call: RouteCall) => Promise<T>): Promise<T> {
+    // A request already abandoned sends nothing more (its loaders may still be working through a queue).
+    if (call.signal?.aborted) return Promise.reject(this.abandoned(call, call.signal.reason));
     if (this.options.deduplicate === false || !call.idempotent) return read(call);
     const target = this.target(call);
     const key = `${call.route} ${call.method} ${target.url} ${call.headers ? JSON.stringify(call.headers) : ''} ${target.body ?? ''}`;
@@ -303,6 +305,7 @@ export class UpstreamHttp {
   }
 
   private async exchange(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
+    if (call.signal?.aborted) throw this.abandoned(call, call.signal.reason);
     const { url, body, contentType } = this.target(call);
     const options: OptionsOfTextResponseBody = {
       method: call.method,
@@ -478,16 +481,7 @@ export class UpstreamHttp {
 
   /** A call given up because its request was abandoned (deadline, client gone, shutdown) or its signal aborted. */
   private abandoned(call: RouteCall, reason: unknown, cause?: unknown): GatewayError {
-    const why = reason instanceof RequestAbandoned ? reason : null;
-    return new GatewayError(
-      ErrorCode.UPSTREAM_UNAVAILABLE,
-      `${this.options.label} ${call.route} was abandoned: ${why ? why.message : 'its request was cancelled'}`,
-      {
-        upstream: this.options.upstream,
-        reason: why?.why === 'deadline' ? 'DEADLINE' : why?.why === 'shutdown' ? 'SHUTTING_DOWN' : 'ABORTED',
-        cause: cause ?? reason,
-      },
-    );
+    return abandonedError({ name: this.options.upstream, label: this.options.label }, call.route, reason, cause);
   }
 
   private transportError(call: RouteCall, err: unknown): GatewayError {

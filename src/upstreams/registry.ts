@@ -1,12 +1,13 @@
 // The upstreams this gateway serves, in the order of the module list, and what the schema asks of
 // them as a whole: one by name, those that provide a capability, and the global IDs they accept.
-// A client limited to some upstreams sees a view of it holding only those.
+// A request sees a view of it (request-share.ts): its client's upstreams, waited for while it lives.
 import type { UpstreamName } from '../shared/domain.js';
-import { badInput, ErrorCode, GatewayError } from '../shared/errors.js';
+import { badInput } from '../shared/errors.js';
 import { parseId, type IdKind, type IdSpace, type ParsedId } from '../shared/ids.js';
 import type { Capability } from './capabilities.js';
 import { LatestCache } from './latest-cache.js';
 import type { UpstreamModule } from './module.js';
+import { RequestShare } from './request-share.js';
 import type { Upstream } from './upstream.js';
 
 /** What a request may reach of the upstreams: all of them, or a client's share. */
@@ -76,55 +77,11 @@ export class UpstreamRegistry implements Upstreams {
     return parseId(id, kind, argument, this);
   }
 
-  /** What a client limited to `allowed` upstreams may reach (all of them when null). */
-  forClient(allowed: ReadonlySet<UpstreamName> | null): Upstreams {
-    return allowed === null ? this : new ClientShare(this, allowed);
-  }
-}
-
-/** A client's share of the registry: lists hold only its upstreams; naming another is FORBIDDEN. */
-class ClientShare implements Upstreams {
-  constructor(
-    private readonly registry: UpstreamRegistry,
-    private readonly allowed: ReadonlySet<UpstreamName>,
-  ) {}
-
-  get latest(): LatestCache {
-    return this.registry.latest;
-  }
-
-  get names(): UpstreamName[] {
-    return this.registry.names.filter((n) => this.allowed.has(n));
-  }
-
-  all(): Upstream[] {
-    return this.registry.all().filter((u) => this.allowed.has(u.name));
-  }
-
-  select(upstream: UpstreamName | null | undefined): Upstream[] {
-    return upstream ? [this.get(upstream)] : this.all();
-  }
-
-  get(upstream: UpstreamName): Upstream {
-    const found = this.registry.get(upstream);
-    if (!this.allowed.has(upstream)) {
-      throw new GatewayError(
-        ErrorCode.FORBIDDEN,
-        `this client may not reach ${upstream} (it may reach ${this.names.join(', ') || 'none'})`,
-      );
-    }
-    return found;
-  }
-
-  having<T>(capability: Capability<T>, upstreams: readonly Upstream[] = this.all()): Array<{ upstream: Upstream; capability: T }> {
-    return this.registry.having(capability, upstreams);
-  }
-
-  example(kind: IdKind): string {
-    return this.registry.example(kind);
-  }
-
-  parse(id: string, kind: IdKind, argument: string): ParsedId {
-    return this.registry.parse(id, kind, argument);
+  /**
+   * What one request may reach: all the upstreams, or its client's share (`allowed`), each waited
+   * for no longer than the request lives (`signal`).
+   */
+  forRequest(allowed: ReadonlySet<UpstreamName> | null, signal: AbortSignal): Upstreams {
+    return new RequestShare(this, allowed, signal);
   }
 }

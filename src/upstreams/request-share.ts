@@ -1,0 +1,137 @@
+// What one request sees of the registry. A client limited to some upstreams finds only those in
+// every list, and FORBIDDEN where it names another. And the request waits for an upstream no
+// longer than it lives: when its client leaves, its deadline passes or the gateway shuts down, a
+// catalogue load or a status probe it waits for is abandoned for it (the load goes on for the
+// others that share it); its own upstream calls are cancelled by the same signal in the HTTP client.
+import type { Location, Parameter, Sensor, UpstreamName } from '../shared/domain.js';
+import { abandonedError, until } from '../shared/abandoned.js';
+import { ErrorCode, GatewayError } from '../shared/errors.js';
+import type { IdKind, ParsedId } from '../shared/ids.js';
+import type { Capabilities, Capability } from './capabilities.js';
+import type { LatestCache } from './latest-cache.js';
+import type { UpstreamRegistry, Upstreams } from './registry.js';
+import { unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from './upstream.js';
+
+export class RequestShare implements Upstreams {
+  private readonly views = new Map<UpstreamName, Upstream>();
+
+  constructor(
+    private readonly registry: UpstreamRegistry,
+    private readonly allowed: ReadonlySet<UpstreamName> | null,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  get latest(): LatestCache {
+    return this.registry.latest;
+  }
+
+  get names(): UpstreamName[] {
+    return this.registry.names.filter((n) => this.may(n));
+  }
+
+  all(): Upstream[] {
+    return this.names.map((n) => this.view(this.registry.get(n)));
+  }
+
+  select(upstream: UpstreamName | null | undefined): Upstream[] {
+    return upstream ? [this.get(upstream)] : this.all();
+  }
+
+  get(upstream: UpstreamName): Upstream {
+    const found = this.registry.get(upstream);
+    if (!this.may(upstream)) {
+      throw new GatewayError(
+        ErrorCode.FORBIDDEN,
+        `this client may not reach ${upstream} (it may reach ${this.names.join(', ') || 'none'})`,
+      );
+    }
+    return this.view(found);
+  }
+
+  having<T>(capability: Capability<T>, upstreams: readonly Upstream[] = this.all()): Array<{ upstream: Upstream; capability: T }> {
+    return this.registry.having(capability, upstreams);
+  }
+
+  example(kind: IdKind): string {
+    return this.registry.example(kind);
+  }
+
+  parse(id: string, kind: IdKind, argument: string): ParsedId {
+    return this.registry.parse(id, kind, argument);
+  }
+
+  private may(name: UpstreamName): boolean {
+    return this.allowed === null || this.allowed.has(name);
+  }
+
+  private view(upstream: Upstream): Upstream {
+    let v = this.views.get(upstream.name);
+    if (!v) this.views.set(upstream.name, (v = new Waited(upstream, this.signal)));
+    return v;
+  }
+}
+
+/** An upstream waited for while the request lives. */
+class Waited implements Upstream {
+  constructor(
+    private readonly upstream: Upstream,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  get name(): UpstreamName {
+    return this.upstream.name;
+  }
+
+  get label(): string {
+    return this.upstream.label;
+  }
+
+  get simulated(): boolean {
+    return this.upstream.simulated;
+  }
+
+  get capabilities(): Capabilities {
+    return this.upstream.capabilities;
+  }
+
+  private wait<T>(work: Promise<T>, what: string): Promise<T> {
+    return until(work, this.signal, (reason) => abandonedError(this.upstream, what, reason));
+  }
+
+  async status(): Promise<UpstreamStatus> {
+    // Still never throws: a probe the request stopped waiting for is a status that says so.
+    return this.wait(this.upstream.status(), 'status probe').catch((err: unknown) => unreachableStatus(this.upstream, err));
+  }
+
+  locations(): Promise<Location[]> {
+    return this.wait(this.upstream.locations(), 'catalogue');
+  }
+
+  parameters(): Promise<Parameter[]> {
+    return this.wait(this.upstream.parameters(), 'catalogue');
+  }
+
+  sensors(): Promise<Sensor[]> {
+    return this.wait(this.upstream.sensors(), 'catalogue');
+  }
+
+  location(id: string): Promise<Location | null> {
+    return this.wait(this.upstream.location(id), 'catalogue');
+  }
+
+  parameter(id: string): Promise<Parameter | null> {
+    return this.wait(this.upstream.parameter(id), 'catalogue');
+  }
+
+  sensor(id: string): Promise<Sensor | null> {
+    return this.wait(this.upstream.sensor(id), 'catalogue');
+  }
+
+  validateSensorId(nativeId: string): string | null {
+    return this.upstream.validateSensorId(nativeId);
+  }
+
+  createLoaders(options?: LoaderOptions): UpstreamLoaders {
+    return this.upstream.createLoaders(options);
+  }
+}
