@@ -61,14 +61,14 @@ export class ResponseBudget {
 
   constructor(private readonly max: number) {}
 
-  /** Counts the points of one list of one series; LIMIT_EXCEEDED once past the maximum. */
+  /** Counts the points of one list of one series; LIMIT_EXCEEDED (and the list is not written, nor counted) past the maximum. */
   spend(points: number): void {
-    this.spent += points;
-    if (this.spent > this.max) {
-      throw limitExceeded('MAX_RESPONSE_POINTS', Math.ceil(this.spent), this.max, 'the answer would carry too many points', {
+    if (this.spent + points > this.max) {
+      throw limitExceeded('MAX_RESPONSE_POINTS', Math.ceil(this.spent + points), this.max, 'the answer would carry too many points', {
         advice: 'ask for fewer sensors, a shorter window, or buckets',
       });
     }
+    this.spent += points;
   }
 }
 

@@ -1,41 +1,13 @@
 // Two gateway processes sharing one Redis: however many concurrent queries reach them, the
 // upstream sees exactly one login.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeetnetSimulator, type MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
+import { startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { gql } from '../helpers/graphql.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-
-interface Proc {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function startGateway(env: Record<string, string>): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    // Ready when it says so, however long that takes; a gateway that exits instead fails the start.
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /ready at (http:\/\/\S+\/graphql)/.exec(out);
-      if (m) resolve({ child, url: m[1]!, output: () => out });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${out}`)));
-  });
-}
-
 let sim: MeetnetSimulator;
-const procs: Proc[] = [];
+const procs: ChildGateway[] = [];
 const password = 'two-process-password';
 
 beforeAll(async () => {
@@ -50,7 +22,9 @@ beforeAll(async () => {
     MEETNET_USERNAME: 'replicas@example.org',
     MEETNET_PASSWORD: password,
   };
-  procs.push(...(await Promise.all([startGateway(env), startGateway(env)])));
+  procs.push(
+    ...(await Promise.all([startChildGateway('tsx', { ...process.env, ...env }), startChildGateway('tsx', { ...process.env, ...env })])),
+  );
 });
 
 afterAll(async () => {
