@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { PrecompressedBody } from './http/compress.js';
 
 const require = createRequire(import.meta.url);
 // The UMD builds are not in the packages' "exports": find them beside each package.json.
@@ -10,7 +11,7 @@ const packageFile = (pkg: string, file: string) => join(dirname(require.resolve(
 interface Asset {
   file: string;
   type: string;
-  body?: Buffer;
+  body?: PrecompressedBody;
 }
 
 const assets: Record<string, Asset> = {
@@ -73,11 +74,17 @@ export function graphiqlHtml(): string {
 `;
 }
 
-/** The asset at `name` (below the prefix), or null. Files are read once and kept. */
-export function graphiqlAsset(name: string, endpoint: string): { type: string; body: Buffer } | null {
-  if (name === 'init.js') return { type: 'text/javascript; charset=utf-8', body: Buffer.from(initScript(endpoint)) };
+const initScripts = new Map<string, PrecompressedBody>();
+
+/** The asset at `name` (below the prefix), or null. Files are read (and compressed) once and kept. */
+export function graphiqlAsset(name: string, endpoint: string): { type: string; body: PrecompressedBody } | null {
+  if (name === 'init.js') {
+    let body = initScripts.get(endpoint);
+    if (!body) initScripts.set(endpoint, (body = new PrecompressedBody(initScript(endpoint))));
+    return { type: 'text/javascript; charset=utf-8', body };
+  }
   const asset = Object.hasOwn(assets, name) ? assets[name] : undefined;
   if (!asset) return null;
-  asset.body ??= readFileSync(asset.file);
+  asset.body ??= new PrecompressedBody(readFileSync(asset.file));
   return { type: asset.type, body: asset.body };
 }

@@ -7,7 +7,6 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import compression from 'compression';
 import cors from 'cors';
 import type { GraphQLFormattedError } from 'graphql';
 import { Unauthenticated, VerifierUnavailable, type Authenticator, type Client } from './access/identity.js';
@@ -15,6 +14,7 @@ import type { Config } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHtml } from './graphiql.js';
 import { readBody, UploadAborted } from './http/body.js';
+import { endCompressed } from './http/compress.js';
 import { RequestsInFlight } from './http/lifetime.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
@@ -122,7 +122,6 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
 
   const inFlight = new RequestsInFlight();
   let stopping = false;
-  const compress = compression();
   const allowCors = config.corsOrigins
     ? cors({
         origin: config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((o) => o.trim().replace(/\/+$/, '')),
@@ -148,11 +147,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         else res.destroy();
       });
     };
-    // The middleware take Express's request types; Node's own are what they read and write.
-    const compressThenHandle = () => compress(req as never, res as never, next);
-    if (allowCors) allowCors(req as never, res as never, compressThenHandle);
+    // The middleware takes Express's request types; Node's own are what it reads and writes.
+    if (allowCors) allowCors(req as never, res as never, next);
     else if (req.method === 'OPTIONS') res.writeHead(204, { allow: 'GET, POST, OPTIONS' }).end();
-    else compressThenHandle();
+    else next();
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -173,7 +171,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         sendJson(res, 404, { error: 'not found' });
         return;
       }
-      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' }).end(asset.body);
+      res.setHeader('content-type', asset.type);
+      res.setHeader('cache-control', 'public, max-age=3600');
+      await asset.body.send(req, res);
       return;
     }
     if (path !== GRAPHQL_PATH && path !== `${GRAPHQL_PATH}/`) {
@@ -264,7 +264,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     res.setHeader('x-request-id', requestId);
     for (const [k, v] of result.headers) res.setHeader(k, v);
     if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+      await endCompressed(req, res, result.body.string);
     } else {
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();

@@ -2,11 +2,14 @@
 // cores. Starts the simulators (computing every answer, no added latency unless BENCH_LATENCY_MS)
 // and a gateway as `npm start` runs it, sends BENCH_N queries (BENCH_CONCURRENCY at a time) and
 // prints the gateway's CPU per query (every thread: the main one and V8's collector and compiler
-// threads), its peak RSS and the response size. BENCH_QUERY: dashboard (default), meetnet,
-// flexmeasures, bemserver, year, points, or upstream-call (one upstream call through the HTTP
+// threads), its peak RSS and the response size. The client sends BENCH_ACCEPT_ENCODING as
+// accept-encoding (identity by default: nothing compressed; br or gzip to measure compression).
+// BENCH_QUERY: dashboard (default), meetnet, flexmeasures, bemserver, year, points, small (one
+// latest value, from the caches), or upstream-call (one upstream call through the HTTP
 // client alone, see upstream-call.ts). BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { gatewayArgs, gatewayEnv, peakRssMb, threadCpuMs, type SimsInfo } from './proc.js';
 import { measureUpstreamCall } from './upstream-call.js';
 
@@ -14,6 +17,12 @@ const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const QUERY = process.env.BENCH_QUERY ?? 'dashboard';
 const children: ChildProcess[] = [];
+
+/** What the answer weighs on the wire in each encoding the gateway makes (as src/http/compress.ts packs it). */
+function packedKb(text: string): string {
+  const br = brotliCompressSync(text, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } }).length;
+  return `br ${(br / 1024).toFixed(0)} KB, gzip ${(gzipSync(text).length / 1024).toFixed(0)} KB`;
+}
 
 async function main(): Promise<void> {
   if (QUERY === 'upstream-call') {
@@ -48,7 +57,11 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}/graphql`;
   const gql = async (query: string, variables?: unknown): Promise<{ text: string; json: any }> => {
     const text = await (
-      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-encoding': process.env.BENCH_ACCEPT_ENCODING ?? 'identity' },
+        body: JSON.stringify({ query, variables }),
+      })
     ).text();
     return { text, json: JSON.parse(text) };
   };
@@ -77,6 +90,7 @@ async function main(): Promise<void> {
     bemserver: [many, { ids: of('BEMSERVER', 20), ...day }],
     year: [one('timestamps values'), {}],
     points: [one('points { time value }'), {}],
+    small: ['{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }', {}],
   };
   const chosen = queries[QUERY];
   if (!chosen) throw new Error(`BENCH_QUERY must be one of ${Object.keys(queries).join(', ')}`);
@@ -101,7 +115,7 @@ async function main(): Promise<void> {
   for (const [t, ms] of after) total += ms - (before.get(t) ?? 0);
   const main = (after.get(String(pid))! - before.get(String(pid))!) / N;
   process.stdout.write(
-    `${QUERY}: ${N} queries, ${CONCURRENCY} at a time, response ${(first.text.length / 1024).toFixed(0)} KB\n` +
+    `${QUERY}: ${N} queries, ${CONCURRENCY} at a time, response ${(first.text.length / 1024).toFixed(0)} KB (${packedKb(first.text)})\n` +
       `  gateway CPU per query: ${(total / N).toFixed(2)} ms (main thread ${main.toFixed(2)} ms, other threads ${(total / N - main).toFixed(2)} ms)\n` +
       `  wall time per query: ${(wall / N).toFixed(2)} ms; peak RSS ${peak} MB\n`,
   );

@@ -2,6 +2,7 @@
 // (REQUEST_DEADLINE_MS) passes, or the gateway shuts down. Each request gets an AbortSignal that
 // the loaders hand to the upstream calls; its reason (RequestAbandoned) says which of these ended
 // it. The requests in flight are kept here, so that shutdown can wait for them and then end them.
+import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { RequestAbandoned } from '../shared/abandoned.js';
 
@@ -31,6 +32,8 @@ export class RequestsInFlight {
   /** Starts tracking the request answered by `res`. */
   begin(res: ServerResponse, deadlineMs: number): RequestLifetime {
     const t: Tracked = { controller: new AbortController(), holds: 0, clientGone: false };
+    // Every upstream call of the request listens to this signal: a dashboard makes dozens.
+    setMaxListeners(0, t.controller.signal);
     const abort = (reason: RequestAbandoned) => {
       if (!t.controller.signal.aborted) t.controller.abort(reason);
     };

@@ -138,6 +138,26 @@ describe('compression', () => {
     expect(packed.res.headers['content-encoding']).toBe(encoding);
     expect(packed.body.length).toBeLessThan(plain.body.length / 3);
     expect(JSON.parse(decode(packed.body).toString('utf8'))).toEqual(JSON.parse(plain.body.toString('utf8')));
+    expect(packed.res.headers.vary).toMatch(/accept-encoding/i);
+    expect(Number(packed.res.headers['content-length'])).toBe(packed.body.length);
+  });
+
+  it("follows the client's preference and sends small answers as they are", async () => {
+    const gzipFirst = await raw(query, { ...bearer(KEYS.reader), 'accept-encoding': 'br;q=0.5, gzip' });
+    expect(gzipFirst.res.headers['content-encoding']).toBe('gzip');
+    const refused = await raw(query, { ...bearer(KEYS.reader), 'accept-encoding': 'br;q=0, gzip;q=0' });
+    expect(refused.res.headers['content-encoding']).toBeUndefined();
+    const small = await raw(`/graphql?query=${encodeURIComponent(QUERY)}`, { ...bearer(KEYS.reader), 'accept-encoding': 'br, gzip' });
+    expect(small.res.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.body.toString('utf8'))).toEqual({ data: UPSTREAMS });
+  });
+
+  it("compresses GraphiQL's assets", async () => {
+    const plain = await raw('/graphiql/graphiql.min.js', {});
+    const packed = await raw('/graphiql/graphiql.min.js', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(packed.res.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(packed.body).equals(plain.body)).toBe(true);
+    expect(packed.body.length).toBeLessThan(plain.body.length / 2);
   });
 });
 
