@@ -114,7 +114,7 @@ export const limitSettings = {
     default: 1_000_000,
     min: 1_000,
     max: 100_000_000,
-    doc: 'most points (values of series) one answer may carry, counted as the series are read',
+    doc: 'most points one answer may carry, counted as its lists of points are written (`points` counts each point, `timestamps` and `values` half each); what does not fit is left out with its error',
   }),
   maxPointsInFlight: setting.int({
     default: 2_000_000,

@@ -273,11 +273,23 @@ describe('API keys (API_KEYS_FILE)', () => {
     const entry = JSON.parse(/^\s+(\{.*\})$/m.exec(stdout)![1]!);
     expect(entry).toEqual({ name: 'dashboards', sha256: hashKey(key), scopes: ['read'], upstreams: ['meetnet'] });
     expect(JSON.stringify(entry)).not.toContain(key);
-    const dir = mkdtempSync(join(tmpdir(), 'gw-newkey-'));
-    writeFileSync(join(dir, 'keys.json'), JSON.stringify([entry]));
-    const { entries, problems } = readApiKeys(join(dir, 'keys.json'), UPSTREAM_NAMES);
+    // --file adds the entry to a key file (made when missing); a second key of the same name is refused.
+    const file = join(mkdtempSync(join(tmpdir(), 'gw-newkey-')), 'keys.json');
+    const run = (name: string) =>
+      promisify(execFile)(
+        'npx',
+        ['tsx', 'scripts/api-key.ts', '--name', name, '--scopes', 'read', '--upstreams', 'meetnet', '--file', file],
+        {
+          cwd: new URL('../..', import.meta.url).pathname,
+        },
+      );
+    const added = /^\s+(mgw_\S+)$/m.exec((await run('dashboards')).stdout)![1]!;
+    const again = await run('dashboards').catch((err: { stderr: string; code: number }) => err);
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringContaining('already has a key named "dashboards"') });
+    const { entries, problems } = readApiKeys(file, UPSTREAM_NAMES);
+    expect(entries.map((e) => e.sha256)).toEqual([hashKey(added)]);
     expect(problems).toEqual([]);
-    const client = await createAuthenticator({ apiKeys: entries, jwt: null, anonymousRead: false }).authenticate({ 'x-api-key': key });
+    const client = await createAuthenticator({ apiKeys: entries, jwt: null, anonymousRead: false }).authenticate({ 'x-api-key': added });
     expect(client).toMatchObject({ name: 'dashboards', kind: 'api-key', scopes: new Set(['read']), upstreams: new Set(['meetnet']) });
   });
 });
