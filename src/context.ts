@@ -1,5 +1,5 @@
 // Per-request context: who is asking (the client, and the upstreams it may reach), the request's
-// signal (aborted when its client leaves, its deadline passes or the gateway shuts down), the
+// lifetime (abandoned when its client leaves, its deadline passes or the gateway shuts down), the
 // loaders of this request (created on first use, per upstream), the points its answer may still
 // carry, its request id and logger, and errors of partial answers (one upstream down in a list).
 import type { GraphQLError } from 'graphql';
@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { RequestLifetime } from './http/lifetime.js';
 import type { Logger } from './logger.js';
 import { ResponseBudget, type Estimate } from './schema/limits.js';
+import type { Abandonment } from './shared/abandoned.js';
 import type { UpstreamName } from './shared/domain.js';
 import type { UpstreamRegistry, Upstreams } from './upstreams/registry.js';
 import type { UpstreamLoaders } from './upstreams/upstream.js';
@@ -19,8 +20,8 @@ export interface GatewayContext {
   client: Client;
   /** The upstreams this client may reach. */
   registry: Upstreams;
-  /** Aborted when nobody waits for the answer any more. */
-  signal: AbortSignal;
+  /** Abandoned when nobody waits for the answer any more. */
+  lifetime: Abandonment;
   /** Keeps the work going for other requests that wait for its answer; the function returned lets go. */
   hold(): () => void;
   /** The points the answer may still carry (MAX_RESPONSE_POINTS). */
@@ -50,14 +51,14 @@ export function createContext(
     // Each key is made by one caller with one type (keys are namespaced by what they hold).
     return made.get(key) as T;
   };
-  const registry = base.registry.forRequest(request.client.upstreams, request.lifetime.signal);
+  const registry = base.registry.forRequest(request.client.upstreams, request.lifetime);
   const batch = base.config.upstreamBatching;
   return {
     requestId: request.requestId,
     config: base.config,
     client: request.client,
     registry,
-    signal: request.lifetime.signal,
+    lifetime: request.lifetime,
     hold: () => request.lifetime.hold(),
     budget: new ResponseBudget(base.config.maxResponsePoints),
     estimate: null,
@@ -66,7 +67,13 @@ export function createContext(
     perRequest,
     loaders(upstream) {
       return perRequest(`loaders:${upstream}`, () => {
-        const own = registry.get(upstream).createLoaders({ batch, signal: request.lifetime.signal });
+        const own = registry.get(upstream).createLoaders({
+          batch,
+          // Read when a batch calls its upstream: a request answered from the caches makes no AbortSignal.
+          get signal() {
+            return request.lifetime.signal;
+          },
+        });
         return { ...own, latest: registry.latest.wrap(upstream, own.latest, batch) };
       });
     },

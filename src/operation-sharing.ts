@@ -63,9 +63,9 @@ export function operationSharing(): OperationSharing {
           if (entry) {
             entry.waiting++;
             const release = entry.hold();
-            rc.contextValue.signal.addEventListener('abort', release, { once: true });
+            const stop = rc.contextValue.lifetime.onAbandon(release);
             void entry.answer.finally(() => {
-              rc.contextValue.signal.removeEventListener('abort', release);
+              stop();
               release();
             });
             // Apollo copies the status and headers into this request's own (mergeHTTPGraphQLHead).

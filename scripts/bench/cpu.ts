@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
-import { gatewayArgs, gatewayEnv, peakRssMb, threadCpuMs, type SimsInfo } from './proc.js';
+import { benchHeaders, gatewayArgs, gatewayEnv, peakRssMb, threadCpuMs, type SimsInfo } from './proc.js';
 import { measureUpstreamCall } from './upstream-call.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const text = await (
       await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'accept-encoding': process.env.BENCH_ACCEPT_ENCODING ?? 'identity' },
+        headers: { ...benchHeaders, 'accept-encoding': process.env.BENCH_ACCEPT_ENCODING ?? 'identity' },
         body: JSON.stringify({ query, variables }),
       })
     ).text();

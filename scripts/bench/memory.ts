@@ -7,7 +7,7 @@
 // needs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { gatewayArgs, gatewayEnv, peakRssMb, type SimsInfo } from './proc.js';
+import { benchHeaders, gatewayArgs, gatewayEnv, peakRssMb, type SimsInfo } from './proc.js';
 
 const children: ChildProcess[] = [];
 const YEAR = 365 * 86_400_000;
@@ -93,7 +93,7 @@ const CASES: Case[] = [
 ];
 
 async function post(url: string, query: string): Promise<{ status: number; bytes: number; code: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const res = await fetch(url, { method: 'POST', headers: benchHeaders, body: JSON.stringify({ query }) });
   const text = await res.text();
   const m = /"code":"(\w+)"/.exec(text);
   return { status: res.status, bytes: text.length, code: m ? m[1]! : '' };
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     const catalog = await (
       await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: benchHeaders,
         body: JSON.stringify({ query: '{ sensors(upstream: MEETNET, first: 1000) { nodes { id intervalMinutes } } }' }),
       })
     ).json();

@@ -2,10 +2,23 @@
 // points a gateway at the benchmark simulators.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newApiKey } from '../../src/access/api-keys.js';
 import { variableOf } from '../../src/settings.js';
 import { upstreamModules } from '../../src/upstreams/modules.js';
 
 let built = false;
+
+// The gateway runs as in production, with an API key file; every benchmark request carries the key,
+// so the figures include checking it.
+const benchKey = newApiKey('bench', ['read', 'write']);
+const keysFile = join(tmpdir(), `gateway-bench-keys-${process.pid}.json`);
+writeFileSync(keysFile, JSON.stringify([benchKey.entry]));
+
+export const benchAuthorization = `Bearer ${benchKey.key}`;
+/** The headers of every benchmark request to a gateway. */
+export const benchHeaders: Readonly<Record<string, string>> = { 'content-type': 'application/json', authorization: benchAuthorization };
 
 /** Node's arguments to run the gateway as `npm start` does: the bundle `npm run build` writes (built once per run). */
 export function gatewayArgs(): string[] {
@@ -71,6 +84,7 @@ export function gatewayEnv(sims: SimsInfo, fmConcurrency: number): Record<string
   return {
     ...Object.fromEntries(upstreams),
     FLEXMEASURES_CONCURRENCY: String(fmConcurrency),
+    API_KEYS_FILE: keysFile,
     LOG_LEVEL: 'error',
     // As `npm start` runs it: graphql-js skips its development-only checks.
     NODE_ENV: 'production',

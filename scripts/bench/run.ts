@@ -10,7 +10,7 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import * as loadtest from 'loadtest';
-import { cpuMs, gatewayArgs, gatewayEnv, peakRssMb } from './proc.js';
+import { benchAuthorization, benchHeaders, cpuMs, gatewayArgs, gatewayEnv, peakRssMb } from './proc.js';
 import { Redis } from 'ioredis';
 
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -76,7 +76,7 @@ async function ensureRedis(): Promise<string> {
 async function gql(url: string, query: string, variables?: unknown): Promise<any> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: benchHeaders,
     body: JSON.stringify({ query, variables }),
   });
   return res.json();
@@ -160,6 +160,7 @@ async function drive(t: Target, load: Load, seconds: number): Promise<Driven> {
       url: t.url,
       method,
       ...(t.body ? { body: t.body, contentType: 'application/json' } : {}),
+      headers: { authorization: benchAuthorization },
       requestsPerSecond: load.rate,
       maxSeconds: seconds,
       agentKeepAlive: true,
@@ -173,7 +174,7 @@ async function drive(t: Target, load: Load, seconds: number): Promise<Driven> {
   const r = await autocannon({
     url: t.url,
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: benchHeaders,
     body: t.body ?? undefined,
     connections: load.connections,
     ...(load.burstRate ? { overallRate: load.burstRate, ignoreCoordinatedOmission: true } : {}),
@@ -498,9 +499,7 @@ async function main(): Promise<void> {
     first = false;
     for (const t of w.targets) {
       if (!t.body) continue;
-      const check = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: t.body }).then(
-        (r) => r.json() as Promise<any>,
-      );
+      const check = await fetch(t.url, { method: 'POST', headers: benchHeaders, body: t.body }).then((r) => r.json() as Promise<any>);
       if (check.errors) throw new Error(`${w.name} on ${t.name}: ${JSON.stringify(check.errors).slice(0, 300)}`);
     }
     const rows: Row[] = [];

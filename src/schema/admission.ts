@@ -7,6 +7,7 @@
 // in these forty lines; p-limit and p-queue count tasks, not their weight.
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
+import type { Abandonment } from '../shared/abandoned.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 import { extensionsOf } from './errors.js';
 
@@ -26,27 +27,26 @@ export class PointsGate {
   }
 
   /** Reserves `points` (a request larger than the whole gate runs alone); resolves the release. */
-  async admit(points: number, signal: AbortSignal): Promise<() => void> {
+  async admit(points: number, lifetime: Abandonment): Promise<() => void> {
     if (points <= 0) return () => undefined;
     if (this.queue.length === 0 && this.fits(points)) this.inFlight += points;
     else {
-      signal.throwIfAborted();
+      if (lifetime.reason) throw lifetime.reason;
       // wake() reserves the points before it lets the waiter in.
       await new Promise<void>((resolve, reject) => {
-        const leave = () => {
-          this.queue.splice(this.queue.indexOf(waiter), 1);
-          this.wake();
-          reject(signal.reason);
-        };
         const waiter: Waiter = {
           points,
           admit: () => {
-            signal.removeEventListener('abort', leave);
+            stop();
             resolve();
           },
         };
-        signal.addEventListener('abort', leave, { once: true });
         this.queue.push(waiter);
+        const stop = lifetime.onAbandon(() => {
+          this.queue.splice(this.queue.indexOf(waiter), 1);
+          this.wake();
+          reject(lifetime.reason);
+        });
       });
     }
     let released = false;
@@ -87,8 +87,9 @@ export function admissionPlugin(gate: PointsGate): ApolloServerPlugin<GatewayCon
       return {
         async responseForOperation(rc) {
           const points = rc.contextValue.estimate?.points ?? 0;
+          if (points <= 0) return null; // most requests: nothing to reserve
           try {
-            releases.set(rc.contextValue, await gate.admit(points, rc.contextValue.signal));
+            releases.set(rc.contextValue, await gate.admit(points, rc.contextValue.lifetime));
             return null;
           } catch {
             const err = new GatewayError(

@@ -7,9 +7,10 @@ import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../shared/errors.js';
 import { checkScopes } from './access.js';
 import { refusal } from './errors.js';
-import { checkLimits, type QueryLimits } from './limits.js';
+import { limitsCheck, type QueryLimits } from './limits.js';
 
 export function operationGuardPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
+  const checkLimits = limitsCheck(schema, limits);
   return {
     async requestDidStart() {
       return {
@@ -17,7 +18,7 @@ export function operationGuardPlugin(schema: GraphQLSchema, limits: QueryLimits)
           if (!operation) return;
           try {
             checkScopes(operation.operation, contextValue.client);
-            contextValue.estimate = await checkLimits(schema, limits, document, operation, request.variables ?? {}, contextValue.registry);
+            contextValue.estimate = await checkLimits(document, operation, request.variables ?? {}, contextValue.registry);
           } catch (err) {
             throw err instanceof GatewayError ? refusal(err) : err;
           }

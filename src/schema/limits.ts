@@ -134,6 +134,8 @@ interface Walk {
   cost: number;
   /** The points of its series, as they weigh in `cost`. */
   points: number;
+  /** Whether the estimate read a catalogue: then it holds for this request only. */
+  readFacts: boolean;
 }
 
 /** What an operation that passed the limits is expected to cost, and the points of its series. */
@@ -149,6 +151,7 @@ interface Scope {
 }
 
 function facts(w: Walk, scope: Scope): Promise<Facts[]> {
+  w.readFacts = true;
   const names = scope.upstreams ?? w.registry.names;
   return Promise.all(
     names.map((n) => {
@@ -401,33 +404,55 @@ function shape(operation: OperationDefinitionNode, w: Walk): { depth: number; al
   return ofSet(operation.selectionSet, new Set());
 }
 
-/** Refuses (LIMIT_EXCEEDED) an operation over any limit, before anything of it runs. */
-export async function checkLimits(
-  schema: GraphQLSchema,
-  limits: QueryLimits,
+/**
+ * Refuses (LIMIT_EXCEEDED) an operation over any limit, before anything of it runs; resolves what
+ * it is expected to cost.
+ */
+export type LimitsCheck = (
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   registry: Upstreams,
-): Promise<Estimate> {
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
-  if (!root) return { cost: 0, points: 0 };
-  const w: Walk = {
-    fragments: new Map(
-      document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-    ),
-    variables,
-    registry,
-    facts: new Map(),
-    limits,
-    cost: 0,
-    points: 0,
+) => Promise<Estimate>;
+
+/**
+ * The check for one schema and its limits. Apollo keeps each parsed document (the same objects for
+ * every request with the same text), so an operation's shape is checked once, and the estimate of
+ * an operation that uses no variable and reads no catalogue (a small query by IDs) is kept with
+ * it: repeated small queries cost a lookup, not a walk.
+ */
+export function limitsCheck(schema: GraphQLSchema, limits: QueryLimits): LimitsCheck {
+  const known = new WeakMap<OperationDefinitionNode, { estimate?: Estimate }>();
+  return async (document, operation, variables, registry) => {
+    const memo = known.get(operation);
+    if (memo?.estimate) return memo.estimate;
+    const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+    if (!root) return { cost: 0, points: 0 };
+    const w: Walk = {
+      fragments: new Map(
+        document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+      ),
+      variables,
+      registry,
+      facts: new Map(),
+      limits,
+      cost: 0,
+      points: 0,
+      readFacts: false,
+    };
+    if (!memo) {
+      const { depth, aliases } = shape(operation, w);
+      if (depth > limits.maxQueryDepth) throw limitExceeded('MAX_QUERY_DEPTH', depth, limits.maxQueryDepth, 'the operation nests too deep');
+      if (aliases > limits.maxAliases) throw limitExceeded('MAX_ALIASES', aliases, limits.maxAliases, 'too many aliased fields');
+      const roots = collectFields([operation.selectionSet], w).size;
+      if (roots > limits.maxRootFields) throw limitExceeded('MAX_ROOT_FIELDS', roots, limits.maxRootFields, 'too many top-level fields');
+    }
+    const passed = memo ?? {};
+    known.set(operation, passed);
+    await walk([operation.selectionSet], root, 1, w, { upstreams: null, sensorId: null });
+    const estimate = { cost: w.cost, points: w.points };
+    // Without variables or catalogue facts, the walk reads the document alone: the same every time.
+    if (!w.readFacts && !operation.variableDefinitions?.length) passed.estimate = estimate;
+    return estimate;
   };
-  const { depth, aliases } = shape(operation, w);
-  if (depth > limits.maxQueryDepth) throw limitExceeded('MAX_QUERY_DEPTH', depth, limits.maxQueryDepth, 'the operation nests too deep');
-  if (aliases > limits.maxAliases) throw limitExceeded('MAX_ALIASES', aliases, limits.maxAliases, 'too many aliased fields');
-  const roots = collectFields([operation.selectionSet], w).size;
-  if (roots > limits.maxRootFields) throw limitExceeded('MAX_ROOT_FIELDS', roots, limits.maxRootFields, 'too many top-level fields');
-  await walk([operation.selectionSet], root, 1, w, { upstreams: null, sensorId: null });
-  return { cost: w.cost, points: w.points };
 }

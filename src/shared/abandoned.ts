@@ -37,24 +37,54 @@ export function abandonedError(upstream: { name: string; label: string }, what: 
 }
 
 /**
- * `work`, or `abandoned(reason)` as soon as `signal` aborts: the caller stops waiting; the work
- * itself goes on (it may be shared, like a catalogue's load) and its outcome is dropped.
+ * How long a request's work goes on, as the code that waits for upstreams sees it: abandoned (with
+ * its reason) when its client leaves, its deadline passes or the gateway shuts down.
  */
-export function until<T>(work: Promise<T>, signal: AbortSignal, abandoned: (reason: unknown) => Error): Promise<T> {
-  if (signal.aborted) {
+export interface Abandonment {
+  /** Why the work was abandoned; undefined while it goes on. */
+  readonly reason: RequestAbandoned | undefined;
+  /** Calls `leave` once abandoned (at once if it is); the returned function unsubscribes. */
+  onAbandon(leave: () => void): () => void;
+  /** The same as an AbortSignal, for what takes one (the HTTP client). */
+  readonly signal: AbortSignal;
+}
+
+/** An Abandonment that follows an AbortSignal (a caller with a signal of its own). */
+export function abandonmentOf(signal: AbortSignal): Abandonment {
+  return {
+    get reason() {
+      return signal.aborted ? (signal.reason as RequestAbandoned) : undefined;
+    },
+    onAbandon(leave) {
+      if (signal.aborted) {
+        leave();
+        return () => undefined;
+      }
+      signal.addEventListener('abort', leave, { once: true });
+      return () => signal.removeEventListener('abort', leave);
+    },
+    signal,
+  };
+}
+
+/**
+ * `work`, or `abandoned(reason)` as soon as the work is abandoned: the caller stops waiting; the
+ * work itself goes on (it may be shared, like a catalogue's load) and its outcome is dropped.
+ */
+export function until<T>(work: Promise<T>, lifetime: Abandonment, abandoned: (reason: unknown) => Error): Promise<T> {
+  if (lifetime.reason) {
     work.catch(() => undefined);
-    return Promise.reject(abandoned(signal.reason));
+    return Promise.reject(abandoned(lifetime.reason));
   }
   return new Promise<T>((resolve, reject) => {
-    const leave = () => reject(abandoned(signal.reason));
-    signal.addEventListener('abort', leave, { once: true });
+    const stop = lifetime.onAbandon(() => reject(abandoned(lifetime.reason)));
     work.then(
       (value) => {
-        signal.removeEventListener('abort', leave);
+        stop();
         resolve(value);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', leave);
+        stop();
         reject(err);
       },
     );

@@ -1,6 +1,7 @@
 // The upstreams this gateway serves, in the order of the module list, and what the schema asks of
 // them as a whole: one by name, those that provide a capability, and the global IDs they accept.
 // A request sees a view of it (request-share.ts): its client's upstreams, waited for while it lives.
+import type { Abandonment } from '../shared/abandoned.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { badInput } from '../shared/errors.js';
 import { parseId, type IdKind, type IdSpace, type ParsedId } from '../shared/ids.js';
@@ -81,7 +82,7 @@ export class UpstreamRegistry implements Upstreams {
    * What one request may reach: all the upstreams, or its client's share (`allowed`), each waited
    * for no longer than the request lives (`signal`).
    */
-  forRequest(allowed: ReadonlySet<UpstreamName> | null, signal: AbortSignal): Upstreams {
-    return new RequestShare(this, allowed, signal);
+  forRequest(allowed: ReadonlySet<UpstreamName> | null, lifetime: Abandonment): Upstreams {
+    return new RequestShare(this, allowed, lifetime);
   }
 }

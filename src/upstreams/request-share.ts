@@ -4,7 +4,7 @@
 // catalogue load or a status probe it waits for is abandoned for it (the load goes on for the
 // others that share it); its own upstream calls are cancelled by the same signal in the HTTP client.
 import type { Location, Parameter, Sensor, UpstreamName } from '../shared/domain.js';
-import { abandonedError, until } from '../shared/abandoned.js';
+import { abandonedError, until, type Abandonment } from '../shared/abandoned.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 import type { IdKind, ParsedId } from '../shared/ids.js';
 import type { Capabilities, Capability } from './capabilities.js';
@@ -18,7 +18,7 @@ export class RequestShare implements Upstreams {
   constructor(
     private readonly registry: UpstreamRegistry,
     private readonly allowed: ReadonlySet<UpstreamName> | null,
-    private readonly signal: AbortSignal,
+    private readonly lifetime: Abandonment,
   ) {}
 
   get latest(): LatestCache {
@@ -66,7 +66,7 @@ export class RequestShare implements Upstreams {
 
   private view(upstream: Upstream): Upstream {
     let v = this.views.get(upstream.name);
-    if (!v) this.views.set(upstream.name, (v = new Waited(upstream, this.signal)));
+    if (!v) this.views.set(upstream.name, (v = new Waited(upstream, this.lifetime)));
     return v;
   }
 }
@@ -75,7 +75,7 @@ export class RequestShare implements Upstreams {
 class Waited implements Upstream {
   constructor(
     private readonly upstream: Upstream,
-    private readonly signal: AbortSignal,
+    private readonly lifetime: Abandonment,
   ) {}
 
   get name(): UpstreamName {
@@ -95,7 +95,7 @@ class Waited implements Upstream {
   }
 
   private wait<T>(work: Promise<T>, what: string): Promise<T> {
-    return until(work, this.signal, (reason) => abandonedError(this.upstream, what, reason));
+    return until(work, this.lifetime, (reason) => abandonedError(this.upstream, what, reason));
   }
 
   async status(): Promise<UpstreamStatus> {

@@ -4,9 +4,9 @@
 // request reading only after the first) is in test/integration/abort.test.ts.
 import { describe, expect, it } from 'vitest';
 import { admissionPlugin, PointsGate } from '../../src/schema/admission.js';
-import { RequestAbandoned } from '../../src/shared/abandoned.js';
+import { abandonmentOf, RequestAbandoned } from '../../src/shared/abandoned.js';
 
-const never = new AbortController().signal;
+const never = abandonmentOf(new AbortController().signal);
 const settled = async (p: Promise<unknown>) =>
   Promise.race([
     p.then(
@@ -50,7 +50,7 @@ describe('PointsGate', () => {
     const gate = new PointsGate(100);
     const first = await gate.admit(100, never);
     const controller = new AbortController();
-    const leaving = gate.admit(50, controller.signal);
+    const leaving = gate.admit(50, abandonmentOf(controller.signal));
     const next = gate.admit(50, never);
     controller.abort(new RequestAbandoned('deadline', 1000));
     await expect(leaving).rejects.toBeInstanceOf(RequestAbandoned);
@@ -64,7 +64,7 @@ describe('PointsGate', () => {
     const hold = await gate.admit(100, never);
     const controller = new AbortController();
     const listener = (await admissionPlugin(gate).requestDidStart!({} as never))!;
-    const rc = { contextValue: { estimate: { cost: 60, points: 60 }, signal: controller.signal } };
+    const rc = { contextValue: { estimate: { cost: 60, points: 60 }, lifetime: abandonmentOf(controller.signal) } };
     const answer = listener.responseForOperation!(rc as never);
     controller.abort(new RequestAbandoned('deadline', 1000));
     const response = (await answer)!;

@@ -3,13 +3,14 @@
 import { HeaderMap, type GraphQLResponse } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
 import { operationSharing, sharingKey } from '../../src/operation-sharing.js';
+import { abandonmentOf } from '../../src/shared/abandoned.js';
 
-/** A request's context as the plugin reads it: the client's reach, its signal, and its holds. */
+/** A request's context as the plugin reads it: the client's reach, its lifetime, and its holds. */
 function context(upstreams: Set<string> | null = null) {
   const controller = new AbortController();
   const ctx = {
     client: { upstreams },
-    signal: controller.signal,
+    lifetime: abandonmentOf(controller.signal),
     holds: 0,
     hold() {
       ctx.holds++;
