@@ -1,7 +1,7 @@
 // How long a request's work goes on: until its answer is sent, its client goes away, its deadline
-// (REQUEST_DEADLINE_MS) passes, or the gateway shuts down. Each request gets an AbortSignal that
-// the loaders hand to the upstream calls; its reason (RequestAbandoned) says which of these ended
-// it. The requests in flight are kept here, so that shutdown can wait for them and then end them.
+// (REQUEST_DEADLINE_MS) passes, or the gateway shuts down. Each request's lifetime tells the code
+// that waits for upstreams when to stop, and gives the upstream calls an AbortSignal; its reason
+// (RequestAbandoned) says which of these ended it. The requests in flight are kept here, so that shutdown can wait for them and then end them.
 import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { RequestAbandoned, type Abandonment } from '../shared/abandoned.js';
