@@ -174,6 +174,14 @@ export function loadConfig(env: Env, modules: readonly UpstreamModule[]): Readon
       `HTTP_HEADERS_TIMEOUT_MS (${gateway.httpHeadersTimeoutMs}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${gateway.httpRequestTimeoutMs})`,
     );
   }
+  if (gateway.corsOrigins !== null && gateway.corsOrigins.trim() !== '*') {
+    // A browser sends its origin as scheme://host[:port]: anything else would never match.
+    for (const origin of gateway.corsOrigins.split(',').map((o) => o.trim().replace(/\/+$/, ''))) {
+      if (!/^https?:\/\/[^/\s?#]+$/i.test(origin)) {
+        problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], such as https://dashboards.example.org)`);
+      }
+    }
+  }
   if (gateway.jwksUrl !== null) {
     if (gateway.jwtIssuer === null) problems.push('JWT_ISSUER is required when JWKS_URL is set');
     if (gateway.jwtAudience === null) problems.push('JWT_AUDIENCE is required when JWKS_URL is set');

@@ -29,6 +29,13 @@ try {
     process.stderr.write(`${err.message}\n\nSee README.md (Exposing the gateway).\n`);
     process.exit(1);
   }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    const why =
+      code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'may not be used by this user' : 'is not an address of this machine';
+    process.stderr.write(`cannot listen on ${config.host}:${config.port}: it ${why}. Set PORT (and HOST) to another.\n`);
+    process.exit(1);
+  }
   throw err;
 }
 
@@ -38,7 +45,7 @@ process.stdout.write(
   [
     '',
     `  Monitoring-data GraphQL gateway ready at ${app.url}`,
-    `  Open it in a browser for GraphiQL.`,
+    ...(config.graphiql ? [`  Open it in a browser for GraphiQL.`] : []),
     '',
     ...upstreamModules.map((m) => {
       const sim = simulation.running.get(m.name);
@@ -62,12 +69,17 @@ process.stdout.write(
 process.on('unhandledRejection', (reason) => app.logger.error('unhandled rejection', { error: reason }));
 
 // The process's only signal handler (Apollo's is off): stop accepting, let the requests in flight
-// finish for SHUTDOWN_GRACE_MS, close Redis, exit 0. A second signal exits at once.
-let stopping = false;
+// finish for SHUTDOWN_GRACE_MS, close Redis, exit 0. A second signal a second or more later exits
+// at once. Ctrl-C on `npm start` delivers two: the terminal's to node, and npm's copy of its own.
+let stoppingSince: number | null = null;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
+    if (stoppingSince !== null) {
+      if (Date.now() - stoppingSince < 1000) return;
+      app.logger.warn('second signal: exiting now, without waiting for the requests in flight', { signal });
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
     app.logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
     app
       .stop(config.shutdownGraceMs)

@@ -82,7 +82,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   // resolver, a non-null field that came back null): those are masked and logged like the rest.
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (gatewayCodes.has(code) || requestCodes.has(code))) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    // Apollo's own words tell a developer to change its constructor's options; here it is a setting.
+    const message = formatted.message.startsWith('GraphQL introspection is not allowed')
+      ? 'introspection is off on this gateway (INTROSPECTION=off): the schema is in schema.graphql of its repository'
+      : formatted.message;
+    return { ...formatted, message, extensions };
   }
   log(original);
   return {

@@ -371,28 +371,40 @@ function addPoints(w: Walk, points: number): void {
   add(w, points);
 }
 
+interface Shape {
+  depth: number;
+  aliases: number;
+}
+
 /**
  * The deepest nesting of fields and the number of aliases in the operation, fragments counted
- * where they are spread (each fragment's figures worked out once).
+ * where they are spread (each fragment's figures worked out once). Introspection (`__schema`,
+ * `__type`) has its own switch, and graphql-js's own bound on its nested lists (validation's
+ * MaxIntrospectionDepthRule: `fields { type { fields …` at most three deep): its depth does not
+ * count here (getIntrospectionQuery(), GraphiQL's, nests 15 levels in its chains of `ofType`).
  */
-function shape(operation: OperationDefinitionNode, w: Walk): { depth: number; aliases: number } {
-  const memo = new Map<string, { depth: number; aliases: number }>();
-  const ofSet = (set: SelectionSetNode, path: ReadonlySet<string>): { depth: number; aliases: number } => {
+function shape(operation: OperationDefinitionNode, w: Walk): Shape {
+  const memo = new Map<string, Shape>();
+  const ofSet = (set: SelectionSetNode, path: ReadonlySet<string>, inIntrospection: boolean): Shape => {
     let depth = 0;
     let aliases = 0;
     for (const sel of set.selections) {
-      let inner = { depth: 0, aliases: 0 };
+      let inner: Shape = { depth: 0, aliases: 0 };
       if (sel.kind === Kind.FIELD) {
-        if (sel.selectionSet) inner = ofSet(sel.selectionSet, path);
-        inner = { depth: inner.depth + 1, aliases: inner.aliases + (sel.alias ? 1 : 0) };
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) inner = ofSet(sel.selectionSet, path);
+        const name = sel.name.value;
+        const introspection = inIntrospection || name === '__schema' || name === '__type';
+        if (sel.selectionSet) inner = ofSet(sel.selectionSet, path, introspection);
+        const alias = inner.aliases + (sel.alias ? 1 : 0);
+        inner = { depth: introspection ? 0 : inner.depth + 1, aliases: alias };
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) inner = ofSet(sel.selectionSet, path, inIntrospection);
       else {
         const name = sel.name.value;
         const f = w.fragments.get(name);
         // Validation refused cycles already; `path` keeps a malformed document from looping anyway.
         if (f && !path.has(name)) {
-          let known = memo.get(name);
-          if (!known) memo.set(name, (known = ofSet(f.selectionSet, new Set([...path, name]))));
+          const key = `${inIntrospection ? '?' : ''}${name}`;
+          let known = memo.get(key);
+          if (!known) memo.set(key, (known = ofSet(f.selectionSet, new Set([...path, name]), inIntrospection)));
           inner = known;
         }
       }
@@ -401,7 +413,7 @@ function shape(operation: OperationDefinitionNode, w: Walk): { depth: number; al
     }
     return { depth, aliases };
   };
-  return ofSet(operation.selectionSet, new Set());
+  return ofSet(operation.selectionSet, new Set(), false);
 }
 
 /**

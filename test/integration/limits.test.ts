@@ -1,6 +1,7 @@
 // What one request may ask, refused before anything runs with LIMIT_EXCEEDED naming the limit, the
 // value asked and the value allowed (HTTP 400): the attacks of issue 12 among them, each answered
 // without a single upstream call. And the points an answer carries, counted as it is written.
+import { buildClientSchema, getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { gql } from '../helpers/graphql.js';
@@ -111,6 +112,21 @@ describe('limits checked before anything runs', () => {
     const res = await gql(app.url, `{ locations(first: 5) { nodes { ...F0 } } } ${fragments}`);
     expect(res.errors).toBeUndefined();
     expect(res.data!.locations.nodes).toHaveLength(5);
+  });
+
+  it("GraphiQL's and the code generators' introspection query passes: its 15 levels of ofType do not count as depth", async () => {
+    const res = await gql(app.url, getIntrospectionQuery());
+    expect(res.errors).toBeUndefined();
+    expect(
+      buildClientSchema(res.data as never)
+        .getQueryType()!
+        .getFields().sensors,
+    ).toBeDefined();
+  });
+
+  it('an introspection query that nests its lists (fields of the types of fields…) is refused by validation', async () => {
+    const err = await refused('{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }');
+    expect(err).toMatchObject({ message: 'Maximum introspection depth exceeded', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
   });
 });
 

@@ -22,6 +22,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GRAPHQL_JIT: 'fast' })).toThrow('GRAPHQL_JIT must be on or off (got "fast")');
   });
 
+  it('CORS_ORIGINS: each an origin (a trailing slash forgiven), or *', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example.org, http://localhost:5173/' }).corsOrigins).toBe(
+      'https://a.example.org, http://localhost:5173/',
+    );
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    expect(() => loadConfig({ CORS_ORIGINS: 'dash.example.org,https://a.example.org/app' })).toThrow(
+      'CORS_ORIGINS: "dash.example.org" is not an origin (scheme://host[:port], such as https://dashboards.example.org)\n' +
+        '  - CORS_ORIGINS: "https://a.example.org/app" is not an origin',
+    );
+  });
+
   it('reports every problem in one error', () => {
     let error: ConfigError | null = null;
     try {
