@@ -84,6 +84,9 @@ export function gatewayEnv(sims: SimsInfo, fmConcurrency: number): Record<string
   return {
     ...Object.fromEntries(upstreams),
     FLEXMEASURES_CONCURRENCY: String(fmConcurrency),
+    // The simulators set no rate limit; the real FlexMeasures' 500 per minute would hold back the
+    // naive and no-deduplication gateways (hundreds of calls per second), not measure them.
+    FLEXMEASURES_RATE_PER_MINUTE: '0',
     API_KEYS_FILE: keysFile,
     LOG_LEVEL: 'error',
     // As `npm start` runs it: graphql-js skips its development-only checks.

@@ -49,6 +49,18 @@ export interface Abandonment {
   readonly signal: AbortSignal;
 }
 
+const deadlines = new WeakMap<AbortSignal, number>();
+
+/** Marks `signal` as aborting at `at` (epoch ms): the HTTP client starts no retry it could not finish by then. */
+export function setDeadline(signal: AbortSignal, at: number): void {
+  deadlines.set(signal, at);
+}
+
+/** When `signal` aborts for its request's deadline (epoch ms), if it says. */
+export function deadlineOf(signal: AbortSignal | undefined): number | undefined {
+  return signal ? deadlines.get(signal) : undefined;
+}
+
 /** An Abandonment that follows an AbortSignal (a caller with a signal of its own). */
 export function abandonmentOf(signal: AbortSignal): Abandonment {
   return {

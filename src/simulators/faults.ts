@@ -12,6 +12,8 @@ export interface Fault {
   body?: string;
   /** Content-Type of the faulted answer; JSON when the body parses as JSON, else text/plain. */
   contentType?: string;
+  /** More headers of the faulted answer (a Retry-After). */
+  headers?: Record<string, string>;
   /** Wait this long (real time) before answering; alone it delays the normal answer. */
   delayMs?: number;
   /** Never answer (the connection stays open until the client gives up or the server closes). */
@@ -61,7 +63,10 @@ export function faultAnswer(fault: Fault): SimResponse | null {
   return {
     status: fault.status ?? 500,
     rawBody: body,
-    headers: { 'content-type': fault.contentType ?? (looksLikeJson(body) ? JSON_CONTENT_TYPE : 'text/plain; charset=utf-8') },
+    headers: {
+      'content-type': fault.contentType ?? (looksLikeJson(body) ? JSON_CONTENT_TYPE : 'text/plain; charset=utf-8'),
+      ...fault.headers,
+    },
   };
 }
 

@@ -7,8 +7,9 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { type Got, type Hooks, type OptionsOfTextResponseBody, type PlainResponse, type Response } from 'got';
 import type { Logger } from '../logger.js';
+import type { UpstreamPolicy } from './policy.js';
 import type { UpstreamName } from '../shared/domain.js';
-import { abandonedError } from '../shared/abandoned.js';
+import { abandonedError, deadlineOf } from '../shared/abandoned.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -32,6 +33,8 @@ export interface UpstreamHttpOptions {
   deduplicate?: boolean;
   /** Largest answer read, once decompressed (default MAX_ANSWER_BYTES). */
   maxAnswerBytes?: number;
+  /** Concurrency, rate and breaker across every request (none: calls go out as they come). */
+  policy?: UpstreamPolicy;
 }
 
 export interface RouteCall {
@@ -74,6 +77,8 @@ export interface RawResponse {
  */
 export const MAX_ANSWER_BYTES = 400 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
+/** The least time a retry is worth starting with before the request's deadline. */
+const MIN_ATTEMPT_MS = 250;
 
 /** Where a call goes (path and query, under the base URL's path) and what it carries, worked out once. */
 interface Target {
@@ -85,6 +90,7 @@ interface Target {
 /** What the hooks need of a call: got hands it to them as the call's context. */
 interface CallContext extends Record<string, unknown> {
   auth?: AuthScheme | null;
+  policy?: UpstreamPolicy;
   token?: string;
   refreshed?: boolean;
 }
@@ -123,6 +129,11 @@ async function inHook<T>(work: () => Promise<T>): Promise<T> {
 /** The hooks every upstream's got instance has: they read the call's auth scheme from its context. */
 const hooks: Partial<Hooks> = {
   beforeRequest: [
+    // Every attempt, a retry too, waits for room under the upstream's rate limit.
+    async (options) => {
+      const { policy } = options.context as CallContext;
+      if (policy) await inHook(() => policy.attempt(options.signal as AbortSignal | undefined));
+    },
     // The service-account token, on calls that carry one (a retry keeps the one it had).
     async (options) => {
       const context = options.context as CallContext;
@@ -192,13 +203,23 @@ export class UpstreamHttp {
         errorCodes: RETRY_CODES,
         // A Retry-After longer than the call's timeout is not waited for: the error says it.
         maxRetryAfter: options.timeoutMs,
-        // A user waits on this: 100 ms, 200 ms, 400 ms... at most 1 s, or what the upstream asked.
         calculateDelay: ({ attemptCount, computedValue, retryAfter, error }) => {
           // The retry after a 401 with a fresh token goes at once (got calls it a RetryError and
           // would otherwise wait out the 401's own Retry-After, whatever its length).
           if (error.name === 'RetryError') return 1;
           if (computedValue === 0) return 0;
-          return Math.max(Math.min(100 * 2 ** (attemptCount - 1), 1000), Number.isFinite(retryAfter) ? retryAfter! : 0);
+          // A timeout used the call's whole budget: another try would double the wait (a hanging
+          // upstream held a dashboard 45 s with two retries) and the load on a struggling upstream.
+          if (error.name === 'TimeoutError') return 0;
+          // A user waits on this: about 100 ms, 200 ms, 400 ms... at most 1 s, each between half and
+          // all of it (jitter: replicas that failed together do not retry together), or what the
+          // upstream asked for.
+          const backoff = Math.min(100 * 2 ** (attemptCount - 1), 1000) * (0.5 + Math.random() / 2);
+          const delay = Math.max(backoff, Number.isFinite(retryAfter) ? retryAfter! : 0);
+          // No retry that could not end before the request's deadline: it would be cut anyway.
+          const deadline = deadlineOf(error.options.signal as AbortSignal | undefined);
+          if (deadline !== undefined && Date.now() + delay + MIN_ATTEMPT_MS > deadline) return 0;
+          return delay;
         },
       },
       throwHttpErrors: false,
@@ -306,12 +327,31 @@ export class UpstreamHttp {
 
   private async exchange(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
     if (call.signal?.aborted) throw this.abandoned(call, call.signal.reason);
+    const policy = this.options.policy;
+    // A login or refresh skips the slots and the breaker: the calls that wait for its token hold
+    // slots already (with every slot taken, it would wait for them forever).
+    if (!policy || call.sendsCredentials) return this.attempt(call, auth);
+    try {
+      return await policy.run(
+        () => this.attempt(call, auth),
+        (res) => res.status >= 500 || res.status === 408,
+        call.signal,
+      );
+    } catch (err) {
+      // Given up while waiting for a slot.
+      if (call.signal?.aborted && !(err instanceof GatewayError)) throw this.abandoned(call, call.signal.reason, err);
+      throw err;
+    }
+  }
+
+  /** One call and its retries. */
+  private async attempt(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
     const { url, body, contentType } = this.target(call);
     const options: OptionsOfTextResponseBody = {
       method: call.method,
       responseType: 'text',
       body,
-      context: { auth } satisfies CallContext,
+      context: { auth, ...(this.options.policy ? { policy: this.options.policy } : {}) } satisfies CallContext,
       retry: { limit: call.idempotent ? this.options.retries : 0 },
       ...(call.signal ? { signal: call.signal } : {}),
     };

@@ -17,6 +17,11 @@ export interface UpstreamBasics {
   password: string | null;
   timeoutMs: number;
   retries: number;
+  maxConcurrent: number;
+  ratePerMinute: number;
+  breakerErrorPercent: number;
+  breakerMinCalls: number;
+  breakerOpenMs: number;
 }
 
 export type UpstreamSettingsSpec = SettingsSpec & { [K in keyof UpstreamBasics]: Setting<UpstreamBasics[K]> };
@@ -31,6 +36,8 @@ export function upstreamBasics(o: {
   /** The login's variable: MEETNET_USERNAME, FLEXMEASURES_EMAIL. */
   login: 'USERNAME' | 'EMAIL';
   baseUrl: Setting<string | null>;
+  /** The upstream's own request limit per minute and service account, where it has one. */
+  ratePerMinute?: number;
 }): { [K in keyof UpstreamBasics]: Setting<UpstreamBasics[K]> } {
   const needed = `(required with \`${o.prefix}_BASE_URL\`)`;
   return {
@@ -42,7 +49,32 @@ export function upstreamBasics(o: {
       default: 2,
       min: 0,
       max: 10,
-      doc: 'retries of a failed read (network error, 408, 429, 5xx); writes and logins are never retried',
+      doc: 'retries of a failed read (network error, 408, 429, 5xx; not a timeout), within the request deadline; writes and logins are never retried',
+    }),
+    maxConcurrent: setting.int({
+      default: 32,
+      min: 1,
+      max: 256,
+      doc: `most ${o.label} calls in flight at once, across all requests; the others queue`,
+    }),
+    ratePerMinute: setting.int({
+      default: o.ratePerMinute ?? 0,
+      min: 0,
+      max: 1_000_000,
+      doc: `most ${o.label} calls (retries and logins included) in any rolling minute; the others queue (0: no limit)`,
+    }),
+    breakerErrorPercent: setting.int({
+      default: 50,
+      min: 1,
+      max: 100,
+      doc: `share of failed ${o.label} calls (timeouts, network errors, 5xx) over 10 s that opens the circuit breaker: calls then fail at once`,
+    }),
+    breakerMinCalls: setting.int({ default: 10, min: 1, max: 10_000, doc: 'calls within those 10 s before the share counts' }),
+    breakerOpenMs: setting.int({
+      default: 15_000,
+      min: 100,
+      max: 600_000,
+      doc: 'how long the breaker stays open before one trial call probes the upstream',
     }),
   };
 }

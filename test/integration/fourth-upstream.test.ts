@@ -258,6 +258,11 @@ describe('a fourth upstream, added by its module and one entry in the list', () 
       'PIER_PASSWORD',
       'PIER_TIMEOUT_MS',
       'PIER_RETRIES',
+      'PIER_MAX_CONCURRENT',
+      'PIER_RATE_PER_MINUTE',
+      'PIER_BREAKER_ERROR_PERCENT',
+      'PIER_BREAKER_MIN_CALLS',
+      'PIER_BREAKER_OPEN_MS',
     ]);
   });
 

@@ -21,7 +21,9 @@ const baseUrl: Setting<string | null> = {
 };
 
 const settings = {
-  ...upstreamBasics({ prefix: 'FLEXMEASURES', label: 'FlexMeasures', login: 'EMAIL', baseUrl }),
+  // FlexMeasures refuses more than 500 calls per minute per user, refused ones included
+  // (FLEXMEASURES_API_DEFAULT_RATE_LIMIT, CONTRACT.md §2.1): the gateway stays under it.
+  ...upstreamBasics({ prefix: 'FLEXMEASURES', label: 'FlexMeasures', login: 'EMAIL', baseUrl, ratePerMinute: 450 }),
   apiVersion: setting.oneOf({
     values: ['auto', 'v3_0', 'v1_1'] as const,
     default: 'auto',
