@@ -98,11 +98,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // mutations over GET); credentials travel in headers, never cookies, so a cross-site GET
     // carries none and its answer is not readable without CORS allowing the origin.
     csrfPrevention: false,
-    formatError: (formatted, error) =>
-      redactError(
+    formatError: (formatted, error) => {
+      const out = redactError(
         formatError(formatted, error, (err) => logger.error('internal error while resolving', { error: err })),
         deps.secrets,
-      ),
+      );
+      // Apollo hides suggestions in validation errors only; variables that do not coerce ("Did you
+      // mean the enum value BEMSERVER?") would still name enum values and input fields.
+      return config.fieldSuggestions ? out : { ...out, message: withoutSuggestions(out.message) };
+    },
     // Cache control is off: the gateway sets no cache hints, and the plugin wraps every field's
     // resolver (each point's `time` and `value` included) to watch for them, which also keeps
     // graphql-jit from reading plain properties directly.
@@ -325,6 +329,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       return stopped;
     },
   };
+}
+
+function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean [^?]*\?/g, '');
 }
 
 function prefersHtml(req: IncomingMessage): boolean {

@@ -11,6 +11,7 @@
 // 2^levels times; and the walk stops as soon as a limit is passed.
 import {
   getNamedType,
+  getVariableValues,
   isListType,
   isNonNullType,
   isObjectType,
@@ -440,11 +441,18 @@ export function limitsCheck(schema: GraphQLSchema, limits: QueryLimits): LimitsC
     if (memo?.estimate) return memo.estimate;
     const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
     if (!root) return { cost: 0, points: 0 };
+    // The values the operation will run with, as execution coerces them: defaults of variables
+    // the request left out, enums as their internal values. The raw ones let a window given by a
+    // default, or a bucket unit by a variable, through uncounted.
+    const definitions = operation.variableDefinitions ?? [];
+    const values = definitions.length > 0 ? getVariableValues(schema, definitions, variables) : { coerced: {} };
+    // Variables that do not coerce are refused by execution before anything runs.
+    if (!values.coerced) return { cost: 0, points: 0 };
     const w: Walk = {
       fragments: new Map(
         document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
       ),
-      variables,
+      variables: values.coerced,
       registry,
       facts: new Map(),
       limits,

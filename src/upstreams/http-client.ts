@@ -35,6 +35,8 @@ export interface UpstreamHttpOptions {
   maxAnswerBytes?: number;
   /** Concurrency, rate and breaker across every request (none: calls go out as they come). */
   policy?: UpstreamPolicy;
+  /** Every secret the process knows, replaced: applied before an upstream's text is cut short. */
+  redact?: (text: string) => string;
 }
 
 export interface RouteCall {
@@ -421,7 +423,7 @@ export class UpstreamHttp {
         upstream: this.options.upstream,
         route: call.route,
         status: res.status,
-        body: res.body.slice(0, 500),
+        body: this.excerpt(res.body, 500),
       });
       throw new GatewayError(ErrorCode.UPSTREAM_BAD_RESPONSE, `${this.options.label} answered ${call.route} with a body that is not JSON`, {
         upstream: this.options.upstream,
@@ -453,7 +455,7 @@ export class UpstreamHttp {
       upstream: this.options.upstream,
       route: call.route,
       status: res.status,
-      body: res.body.slice(0, 500),
+      body: this.excerpt(res.body, 500),
     });
     return new GatewayError(
       ErrorCode.UPSTREAM_AUTH_FAILED,
@@ -470,7 +472,7 @@ export class UpstreamHttp {
       upstream,
       route: call.route,
       status: res.status,
-      body: res.body.slice(0, 500),
+      body: this.excerpt(res.body, 500),
     });
     if (res.status === 401 || res.status === 403) {
       return new GatewayError(ErrorCode.UPSTREAM_AUTH_FAILED, `${label} refused access to ${call.route} (HTTP ${res.status})`, {
@@ -492,7 +494,7 @@ export class UpstreamHttp {
         status: res.status,
       });
     }
-    return this.rejected(call, res.status, call.sendsCredentials ? null : upstreamMessage(res.body));
+    return this.rejected(call, res.status, call.sendsCredentials ? null : upstreamMessage(this.excerpt(res.body, 4096)));
   }
 
   /**
@@ -517,6 +519,16 @@ export class UpstreamHttp {
         ...(extra.fields?.length ? { fields: extra.fields } : {}),
       },
     );
+  }
+
+  /**
+   * The first `length` characters of an upstream's text, secrets redacted first: a secret the cut
+   * went through would no longer be recognised, and its first part would go out.
+   */
+  private excerpt(text: string, length: number): string {
+    // A secret is far shorter than 1 kB: one that starts before the cut ends within the margin.
+    const head = text.slice(0, length + 1024);
+    return (this.options.redact ? this.options.redact(head) : head).slice(0, length);
   }
 
   /** A call given up because its request was abandoned (deadline, client gone, shutdown) or its signal aborted. */

@@ -41,6 +41,7 @@ export function serviceAccount(context: UpstreamContext<UpstreamBasics>, o: Serv
     deduplicate: context.deduplicate,
     logger,
     policy: new UpstreamPolicy({ name: o.name, label: o.label }, context.settings, logger),
+    redact: (text) => context.secrets.redact(text),
   });
   const refresh = o.refresh;
   const tokens = new TokenProvider({

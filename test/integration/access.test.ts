@@ -222,6 +222,17 @@ describe('API keys (API_KEYS_FILE)', () => {
     const res = await gql(keyed.url, '{ upstreams { nam } }', {}, bearer(KEYS.reader));
     expect(res.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(res.errors![0]!.message).not.toMatch(/Did you mean/);
+    // Nor in variables that do not coerce, which Apollo does not cover: they would name enum values and input fields.
+    const enumValue = await gql(
+      keyed.url,
+      'query($u: Upstream) { sensors(upstream: $u) { totalCount } }',
+      { u: 'BEMSERVE' },
+      bearer(KEYS.reader),
+    );
+    expect(enumValue.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(enumValue.errors![0]!.message).toBe(
+      'Variable "$u" got invalid value "BEMSERVE"; Value "BEMSERVE" does not exist in "Upstream" enum.',
+    );
   });
 
   it('ANONYMOUS_READ=on beside keys: reads without credentials, never writes', async () => {

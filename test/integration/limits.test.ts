@@ -62,6 +62,20 @@ describe('limits checked before anything runs', () => {
     expect(err.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST' });
   });
 
+  it('variables count as execution will see them: a window from a variable default, a bucket unit given as a variable', async () => {
+    // Left out of the request, $from takes its default: ten years, as if written in the query.
+    const byDefault = await refused(
+      `query($from: DateTime = "${new Date(NOW - 10 * YEAR).toISOString()}") { timeSeries(sensorIds: [${ids(tenMinute.slice(0, 5))}], from: $from, to: "${new Date(NOW).toISOString()}") { points { time value } } }`,
+    );
+    expect(byDefault.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST' });
+    // An enum in a variable is counted by its value (1 s buckets), not missed by its name.
+    const bySecond = await refused(
+      `query($b: BucketInput) { timeSeries(sensorIds: [${ids(tenMinute.slice(0, 1))}], from: "2026-10-01T00:00:00Z", to: "2026-10-31T00:00:00Z", bucket: $b) { values } }`,
+      { b: { unit: 'SECOND' } },
+    );
+    expect(bySecond.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST' });
+  });
+
   it('a series is weighed by its window over its step: a bucketed one is cheap, a sensor walk with series is not', async () => {
     // Ten years of one sensor in daily buckets: 3,651 points, well within the cost.
     const bem = (await gql(app.url, '{ sensors(upstream: BEMSERVER, first: 1) { nodes { id } } }')).data!.sensors.nodes[0].id;
