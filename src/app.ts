@@ -59,6 +59,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       );
     }
     const store = createTokenStore(redis, config.redisKeyPrefix, logger);
+    stops.push(async () => store.close?.());
 
     const configured = Object.keys(config.upstreams).sort().join(', ');
     if (

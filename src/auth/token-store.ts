@@ -1,6 +1,6 @@
 // Where service-account tokens live between requests: Redis when REDIS_URL is set (shared by every
 // gateway replica), process memory otherwise. A Redis fault never fails a query: the resilient
-// store falls back to memory for that call and tries Redis again on the next one.
+// store falls back to memory until Redis answers again.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
@@ -14,8 +14,24 @@ export interface StoredToken {
   refreshExpiresAt?: number;
 }
 
+/** A login the upstream refused, remembered so that nobody tries again before `until`. */
+export interface LoginRefusal {
+  /** Epoch ms before which no replica logs in again. */
+  until: number;
+  /** Refusals in a row: the backoff grows with them. */
+  attempts: number;
+  /** What the client is told (the gateway's own words, never the upstream's). */
+  message: string;
+}
+
 export interface TokenStore {
   readonly kind: 'redis' | 'memory';
+  getRefusal(key: string): Promise<LoginRefusal | null>;
+  /** Remembers a refusal for `ttlMs` (longer than its backoff: the count of attempts lives on). */
+  setRefusal(key: string, value: LoginRefusal, ttlMs: number): Promise<void>;
+  clearRefusal(key: string): Promise<void>;
+  /** Stops whatever it runs in the background. */
+  close?(): void;
   get(key: string): Promise<StoredToken | null>;
   /** Stores the token for `ttlMs` (a little shorter than its lifetime). */
   set(key: string, value: StoredToken, ttlMs: number): Promise<void>;
@@ -35,8 +51,23 @@ export class MemoryTokenStore implements TokenStore {
   readonly kind = 'memory' as const;
   private readonly tokens = new Map<string, { value: StoredToken; until: number }>();
   private readonly locks = new Map<string, { owner: string; until: number }>();
+  private readonly refusals = new Map<string, { value: LoginRefusal; until: number }>();
 
   constructor(private readonly clock: () => number = Date.now) {}
+
+  async getRefusal(key: string): Promise<LoginRefusal | null> {
+    const entry = this.refusals.get(key);
+    if (!entry || entry.until <= this.clock()) return null;
+    return entry.value;
+  }
+
+  async setRefusal(key: string, value: LoginRefusal, ttlMs: number): Promise<void> {
+    this.refusals.set(key, { value, until: this.clock() + ttlMs });
+  }
+
+  async clearRefusal(key: string): Promise<void> {
+    this.refusals.delete(key);
+  }
 
   async get(key: string): Promise<StoredToken | null> {
     const entry = this.tokens.get(key);
@@ -110,6 +141,29 @@ export class RedisTokenStore implements TokenStore {
     return `${this.prefix}lock:${key}`;
   }
 
+  private refusalKey(key: string): string {
+    return `${this.prefix}refused:${key}`;
+  }
+
+  async getRefusal(key: string): Promise<LoginRefusal | null> {
+    const raw = await this.redis.get(this.refusalKey(key));
+    if (!raw) return null;
+    try {
+      const parsed = JSON.parse(raw) as LoginRefusal;
+      return typeof parsed.until === 'number' && typeof parsed.attempts === 'number' && typeof parsed.message === 'string' ? parsed : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async setRefusal(key: string, value: LoginRefusal, ttlMs: number): Promise<void> {
+    await this.redis.set(this.refusalKey(key), JSON.stringify(value), 'PX', Math.max(1, Math.floor(ttlMs)));
+  }
+
+  async clearRefusal(key: string): Promise<void> {
+    await this.redis.del(this.refusalKey(key));
+  }
+
   async get(key: string): Promise<StoredToken | null> {
     const raw = await this.redis.get(this.tokenKey(key));
     if (!raw) return null;
@@ -144,35 +198,75 @@ export class RedisTokenStore implements TokenStore {
   }
 }
 
-/** Redis first; on any Redis error, the in-process store for that call. */
+/**
+ * Redis first, the in-process store when Redis fails. A Redis that stops answering (down, or
+ * frozen: every command then waits out its timeout) is noticed by the first command that fails;
+ * from then on every call goes to memory at once, and a probe (PING, every `probeMs`) brings Redis
+ * back as soon as it answers. A frozen Redis costs one timeout, not one per command: a login used
+ * to wait out six of them (3 s at a 500 ms timeout).
+ */
 export class ResilientTokenStore implements TokenStore {
   readonly kind = 'redis' as const;
-  private degraded = false;
+  private down = false;
+  private probe: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly primary: TokenStore,
     private readonly fallback: TokenStore,
     private readonly logger: Logger,
+    private readonly ping: () => Promise<unknown>,
+    private readonly probeMs = 1000,
   ) {}
 
+  /** Whether Redis answered the last time it was asked. */
+  get redisAvailable(): boolean {
+    return !this.down;
+  }
+
   private async attempt<T>(op: string, primary: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    if (this.down) return fallback();
     try {
-      const result = await primary();
-      if (this.degraded) {
-        this.degraded = false;
-        this.logger.info('token store: Redis is back');
-      }
-      return result;
+      return await primary();
     } catch (err) {
-      if (!this.degraded) {
-        this.degraded = true;
-        this.logger.warn('token store: Redis unavailable, using the in-process store', {
-          op,
-          error: err instanceof Error ? err.message : String(err),
-        });
-      }
+      this.markDown(op, err);
       return fallback();
     }
+  }
+
+  private markDown(op: string, err: unknown): void {
+    if (this.down) return;
+    this.down = true;
+    this.logger.warn('token store: Redis does not answer, using the in-process store until it does', {
+      op,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    let probing = false;
+    this.probe = setInterval(() => {
+      if (probing) return;
+      probing = true;
+      this.ping().then(
+        () => {
+          probing = false;
+          this.stopProbe();
+          this.down = false;
+          this.logger.info('token store: Redis is back');
+        },
+        () => {
+          probing = false;
+        },
+      );
+    }, this.probeMs);
+    this.probe.unref();
+  }
+
+  private stopProbe(): void {
+    if (this.probe) clearInterval(this.probe);
+    this.probe = null;
+  }
+
+  /** Stops the probe (the gateway is stopping). */
+  close(): void {
+    this.stopProbe();
   }
 
   get(key: string) {
@@ -228,6 +322,32 @@ export class ResilientTokenStore implements TokenStore {
       async () => undefined,
     );
   }
+
+  getRefusal(key: string) {
+    return this.attempt(
+      'get refusal',
+      () => this.primary.getRefusal(key),
+      () => this.fallback.getRefusal(key),
+    );
+  }
+
+  async setRefusal(key: string, value: LoginRefusal, ttlMs: number): Promise<void> {
+    await this.fallback.setRefusal(key, value, ttlMs);
+    await this.attempt(
+      'set refusal',
+      () => this.primary.setRefusal(key, value, ttlMs),
+      async () => undefined,
+    );
+  }
+
+  async clearRefusal(key: string): Promise<void> {
+    await this.fallback.clearRefusal(key);
+    await this.attempt(
+      'clear refusal',
+      () => this.primary.clearRefusal(key),
+      async () => undefined,
+    );
+  }
 }
 
 export interface RedisConnectionOptions {
@@ -262,5 +382,5 @@ export function createRedis({ url, timeoutMs, logger }: RedisConnectionOptions):
 
 export function createTokenStore(redis: Redis | null, prefix: string, logger: Logger): TokenStore {
   const memory = new MemoryTokenStore();
-  return redis ? new ResilientTokenStore(new RedisTokenStore(redis, prefix), memory, logger) : memory;
+  return redis ? new ResilientTokenStore(new RedisTokenStore(redis, prefix), memory, logger, () => redis.ping()) : memory;
 }

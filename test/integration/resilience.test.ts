@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, SecretRegistry } from '../../src/logger.js';
 import { UpstreamHttp } from '../../src/upstreams/http-client.js';
+import { createMeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
 import { UpstreamPolicy } from '../../src/upstreams/policy.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
 import { gql } from '../helpers/graphql.js';
 
 const SENSOR = 'meetnet:sensor:MP7WVC';
@@ -113,6 +114,40 @@ describe('one upstream bounded across requests', () => {
     for (const a of answers) expect(a.errors).toBeUndefined();
     expect(sim.requests('sensorData')).toHaveLength(6);
     expect(sim.peakConcurrency).toBe(2);
+  });
+});
+
+describe('refused logins', () => {
+  it('a wrong password under load: a handful of logins, not hundreds; every answer UPSTREAM_AUTH_FAILED; a second replica tries none', async () => {
+    const sim = createMeetnetSimulator({ username: 'svc@example.org', password: 'the-right-one' });
+    const env = {
+      MEETNET_BASE_URL: await sim.listen(),
+      MEETNET_USERNAME: 'svc@example.org',
+      MEETNET_PASSWORD: 'a-wrong-one',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: uniquePrefix(),
+    };
+    const [one, two] = [await startTestApp(env), await startTestApp(env)];
+    try {
+      const answers = [];
+      // 400 queries in waves of 50, as a busy dashboard's viewers would send them.
+      for (let wave = 0; wave < 8; wave++)
+        answers.push(...(await Promise.all(Array.from({ length: 50 }, () => gql(one.url, series(SENSOR))))));
+      for (const a of answers) expect(a.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_AUTH_FAILED', upstream: 'meetnet' });
+      expect(answers.at(-1)!.errors![0]!.message).toMatch(
+        /refused the service account's login \(HTTP 400\); check MEETNET_USERNAME and MEETNET_PASSWORD; no new login for \d+ s \(1 refused in a row\)/,
+      );
+      const logins = sim.requests('token').length;
+      console.log(`refused logins: ${answers.length} queries → ${logins} login attempt(s) at the upstream`);
+      expect(logins).toBe(1);
+      // The other replica reads the refusal from Redis: no login of its own.
+      const other = await gql(two.url, series(SENSOR));
+      expect(other.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_AUTH_FAILED', upstream: 'meetnet' });
+      expect(sim.requests('token')).toHaveLength(1);
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+      await sim.close();
+    }
   });
 });
 

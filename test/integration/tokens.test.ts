@@ -3,10 +3,12 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { MemoryTokenStore, RedisTokenStore, createTokenStore, type TokenStore } from '../../src/auth/token-store.js';
+import { MemoryTokenStore, RedisTokenStore, ResilientTokenStore, createTokenStore, type TokenStore } from '../../src/auth/token-store.js';
 import { TokenProvider } from '../../src/auth/token-provider.js';
 import { createLogger, SecretRegistry } from '../../src/logger.js';
 import { REDIS_URL, expectTtl, startPrivateRedis, uniquePrefix } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
+import { ErrorCode, GatewayError } from '../../src/shared/errors.js';
 
 const lines: string[] = [];
 const secrets = new SecretRegistry();
@@ -50,6 +52,9 @@ function watchLock(store: TokenStore): { store: TokenStore; refused: Promise<voi
       return owner;
     },
     releaseLock: (key, owner) => store.releaseLock(key, owner),
+    getRefusal: (key) => store.getRefusal(key),
+    setRefusal: (key, value, ttlMs) => store.setRefusal(key, value, ttlMs),
+    clearRefusal: (key) => store.clearRefusal(key),
   };
   return { store: watched, refused: new Promise<void>((resolve) => (refused = resolve)) };
 }
@@ -183,11 +188,13 @@ describe('TokenProvider', () => {
       const during = await Promise.all(Array.from({ length: 5 }, () => provider.getToken()));
       expect(new Set(during).size).toBe(1);
       expect(count()).toBe(2);
-      expect(lines.some((l) => l.includes('Redis unavailable'))).toBe(true);
+      expect(lines.some((l) => l.includes('Redis does not answer'))).toBe(true);
 
       await priv.start();
       if (client.status !== 'ready') await once(client, 'ready'); // ioredis reconnects on its own
       expect(client.status).toBe('ready');
+      // The store's probe notices within a second.
+      await until(() => (store as ResilientTokenStore).redisAvailable);
       await provider.invalidate(during[0]!);
       await provider.getToken();
       expect(await client.keys('*token:meetnet')).toHaveLength(1);
@@ -195,5 +202,76 @@ describe('TokenProvider', () => {
       client.disconnect();
       await priv.stop();
     }
+  });
+
+  it('a frozen Redis (SIGSTOP) costs one command timeout, then memory at once until it answers again', async () => {
+    const priv = await startPrivateRedis();
+    const client = new Redis(priv.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 300 });
+    client.on('error', () => undefined);
+    await client.connect();
+    // Redis's store, counting the calls that reach it.
+    const redisStore = new RedisTokenStore(client, uniquePrefix());
+    let reached = 0;
+    const counted = new Proxy(redisStore, {
+      get: (target, prop, receiver) => {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (...args: unknown[]) => (reached++, (v as (...a: unknown[]) => unknown).apply(target, args)) : v;
+      },
+    });
+    const store = new ResilientTokenStore(counted, new MemoryTokenStore(), logger, () => client.ping(), 200);
+    try {
+      const { login, count } = countingLogin();
+      const provider = new TokenProvider({ key: 'meetnet', store, login, secrets, logger });
+      const first = await provider.getToken();
+      priv.freeze();
+      reached = 0;
+      await provider.invalidate(first); // its Redis command waits out the timeout: the store notices
+      expect(store.redisAvailable).toBe(false);
+      expect(reached).toBe(1);
+      // A login makes about six store calls: none of them goes to Redis (none waits out a timeout).
+      await provider.getToken();
+      expect(reached).toBe(1);
+      expect(count()).toBe(2);
+      priv.thaw();
+      await until(() => store.redisAvailable);
+    } finally {
+      store.close();
+      priv.thaw();
+      client.disconnect();
+      await priv.stop();
+    }
+  });
+
+  it('a refused login is remembered: no new login until its wait is over, which doubles with each refusal in a row', async () => {
+    let now = 1_000_000;
+    const store = new MemoryTokenStore(() => now);
+    let refuse = true;
+    let attempts = 0;
+    const login = async () => {
+      attempts++;
+      if (refuse)
+        throw new GatewayError(ErrorCode.UPSTREAM_AUTH_FAILED, "Meetnet refused the service account's login (HTTP 400)", {
+          upstream: 'meetnet',
+        });
+      return { token: `t-${attempts}`, expiresInMs: 3_600_000 };
+    };
+    const provider = new TokenProvider({ key: 'meetnet', store, login, secrets, logger, clock: () => now, loginBackoffMs: 1000 });
+    const waitAfter = async () => (await store.getRefusal('meetnet'))!.until - now;
+    await expect(provider.getToken()).rejects.toMatchObject({ code: 'UPSTREAM_AUTH_FAILED' });
+    const first = await waitAfter();
+    expect(first).toBeGreaterThanOrEqual(800);
+    expect(first).toBeLessThanOrEqual(1200);
+    await expect(provider.getToken()).rejects.toThrow(/no new login for [12] s \(1 refused in a row\)/);
+    expect(attempts).toBe(1);
+    now += first; // the wait is over: one more try, refused again, twice as long
+    await expect(provider.getToken()).rejects.toMatchObject({ code: 'UPSTREAM_AUTH_FAILED' });
+    expect(attempts).toBe(2);
+    const second = await waitAfter();
+    expect(second).toBeGreaterThanOrEqual(1600);
+    expect(second).toBeLessThanOrEqual(2400);
+    now += second;
+    refuse = false; // the password was fixed
+    expect(await provider.getToken()).toBe('t-3');
+    expect(await store.getRefusal('meetnet')).toBeNull();
   });
 });
