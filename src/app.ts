@@ -6,10 +6,12 @@ import { createRedis, createTokenStore, type TokenStore } from './auth/token-sto
 import type { Config } from './config.js';
 import { authenticatorFor } from './access/index.js';
 import { createLogger, SecretRegistry, type Logger } from './logger.js';
+import { readinessCheck } from './health.js';
 import { createGateway, type Gateway } from './server.js';
 import { redactUrl } from './settings.js';
 import type { UpstreamName } from './shared/domain.js';
 import type { UpstreamModule } from './upstreams/module.js';
+import { UpstreamPolicy } from './upstreams/policy.js';
 import { UpstreamRegistry } from './upstreams/registry.js';
 
 export interface App {
@@ -72,6 +74,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       // Each module is handed the settings its own declaration read: the two lists must be the same.
       throw new Error(`the configuration was read for the upstreams ${configured}, not for ${modules.map((m) => m.name).join(', ')}`);
     }
+    const policies = new Map<string, UpstreamPolicy>();
     const upstreams = modules.map((m) => {
       const settings = config.upstreams[m.name];
       for (const [key, s] of Object.entries(m.settings)) if (s.secret && typeof settings?.[key] === 'string') secrets.add(settings[key]);
@@ -80,7 +83,10 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
           `${m.label} has no base URL and service account: run it on its simulator (simulateUnconfigured) or configure ${m.envPrefix}_BASE_URL`,
         );
       }
+      const policy = new UpstreamPolicy({ name: m.name, label: m.label }, settings, logger.child({ upstream: m.name }));
+      policies.set(m.name, policy);
       return m.create({
+        policy,
         settings,
         account: { baseUrl: settings.baseUrl, login: settings.login, password: settings.password },
         simulated: options.simulated?.has(m.name) ?? false,
@@ -97,7 +103,9 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       config,
       modules.map((m) => m.name),
     );
-    const gateway = await createGateway({ config, registry, modules, authenticator, logger, secrets });
+    const pinged = redis;
+    const readiness = readinessCheck({ registry, policies, pingRedis: pinged ? () => pinged.ping() : null });
+    const gateway = await createGateway({ config, registry, modules, authenticator, logger, secrets, readiness });
     const url = await gateway.listen(config.port, config.host);
     let grace: number | undefined;
     stops.unshift(() => gateway.stop(grace));

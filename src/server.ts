@@ -16,6 +16,7 @@ import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHtml } from './graphiql.j
 import { readBody, UploadAborted } from './http/body.js';
 import { endCompressed } from './http/compress.js';
 import { RequestsInFlight } from './http/lifetime.js';
+import type { Readiness } from './health.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
@@ -40,6 +41,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** Every secret the process knows: never in an error sent to a client, whatever an upstream echoed. */
   secrets: SecretRegistry;
+  /** What `/readyz` answers (none: ready while the process runs). */
+  readiness?: () => Promise<Readiness>;
 }
 
 export interface Gateway {
@@ -165,8 +168,18 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       return;
     }
     if (path === '/healthz') {
-      // A load balancer stops sending new requests here once the gateway is shutting down.
+      // Alive: the event loop answers. A load balancer stops sending new requests here once the
+      // gateway is shutting down.
       sendJson(res, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
+      return;
+    }
+    if (path === '/readyz') {
+      if (stopping) {
+        sendJson(res, 503, { status: 'unavailable', failing: ['the gateway is shutting down'] });
+        return;
+      }
+      const ready = deps.readiness ? await deps.readiness() : null;
+      sendJson(res, ready?.status === 'unavailable' ? 503 : 200, ready ?? { status: 'ready', failing: [] });
       return;
     }
     if (config.graphiql && path.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {

@@ -7,6 +7,7 @@ import type { Logger, SecretRegistry } from '../logger.js';
 import { setting, type Setting, type SettingsOf, type SettingsSpec } from '../settings.js';
 import type { UpstreamName } from '../shared/domain.js';
 import type { IdKind } from '../shared/ids.js';
+import type { UpstreamPolicy } from './policy.js';
 import type { Upstream } from './upstream.js';
 
 /** What every upstream's settings hold: where it is, the service account, and how long to wait. */
@@ -94,6 +95,8 @@ export interface UpstreamContext<S> {
   store: TokenStore;
   logger: Logger;
   secrets: SecretRegistry;
+  /** Its calls' concurrency, rate and breaker, across every request (readiness reads its state). */
+  policy: UpstreamPolicy;
 }
 
 export interface SimulatorStart<S> {

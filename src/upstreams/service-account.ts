@@ -5,7 +5,6 @@ import type { LoginResult } from '../auth/token-provider.js';
 import { TokenProvider } from '../auth/token-provider.js';
 import type { Logger } from '../logger.js';
 import { UpstreamHttp, type AuthScheme } from './http-client.js';
-import { UpstreamPolicy } from './policy.js';
 import type { UpstreamBasics, UpstreamContext } from './module.js';
 
 export interface ServiceAccountOptions {
@@ -40,7 +39,7 @@ export function serviceAccount(context: UpstreamContext<UpstreamBasics>, o: Serv
     retries: context.settings.retries,
     deduplicate: context.deduplicate,
     logger,
-    policy: new UpstreamPolicy({ name: o.name, label: o.label }, context.settings, logger),
+    policy: context.policy,
     redact: (text) => context.secrets.redact(text),
   });
   const refresh = o.refresh;

@@ -81,7 +81,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     thaw: () => void child?.kill('SIGCONT'),
     async stop() {
       const c = child;
-      if (!c || c.exitCode !== null) return;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         c.once('exit', () => resolve());
         c.kill('SIGKILL');

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { gql } from '../helpers/graphql.js';
+import { until } from '../helpers/until.js';
 import { expectTtl, startPrivateRedis, uniquePrefix, type PrivateRedis } from '../helpers/redis.js';
 
 const query = '{ sensor(id: "meetnet:sensor:MP7WVC") { id latest { value } } }';
@@ -47,13 +48,15 @@ describe('Redis outage', () => {
       expect(r.data!.sensor.id).toBe('meetnet:sensor:MP7WVC');
     }
     expect(sim.requests('token')).toHaveLength(1);
-    expect(app.logLines.some((l) => l.includes('Redis unavailable'))).toBe(true);
+    expect(app.logLines.some((l) => l.includes('Redis does not answer'))).toBe(true);
   });
 
   it('goes back to Redis when it returns', async () => {
     await redis.start();
     if (app.redis!.status !== 'ready') await once(app.redis!, 'ready'); // ioredis reconnects on its own
     expect(app.redis!.status).toBe('ready');
+    // The store's probe finds it within a second.
+    await until(() => app.logLines.some((l) => l.includes('Redis is back')));
     app.simulators.meetnet!.expireTokens();
     const res = await gql(app.url, query);
     expect(res.errors).toBeUndefined();

@@ -1,7 +1,7 @@
 // No password or token of the service accounts in a response or a log line, whatever an upstream
 // echoes back: a login's answer never reaches a client (it may quote what was sent), and every
 // form a secret takes (as sent, URL- or form-encoded, JSON-escaped, ASCII-only JSON) is redacted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBemServerSimulator, type BemServerSimulator } from '../../src/upstreams/bemserver/simulator/index.js';
 import { createFlexMeasuresSimulator, type FlexMeasuresSimulator } from '../../src/upstreams/flexmeasures/simulator/index.js';
 import { createMeetnetSimulator, type MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
@@ -39,6 +39,9 @@ beforeAll(async () => {
     BEMSERVER_PASSWORD: PASSWORD,
   });
 });
+// Each case refuses a login: the gateway would remember the refusal (no new login for a while), so
+// it is forgotten before the next case.
+beforeEach(() => Promise.all(['meetnet', 'flexmeasures', 'bemserver'].map((u) => app.store.clearRefusal(u))));
 afterAll(async () => {
   await app.stop();
   await Promise.all([meetnet.close(), flexmeasures.close(), bemserver.close()]);
