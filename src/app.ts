@@ -6,7 +6,10 @@ import { createRedis, createTokenStore, type TokenStore } from './auth/token-sto
 import type { Config } from './config.js';
 import { authenticatorFor } from './access/index.js';
 import { createLogger, SecretRegistry, type Logger } from './logger.js';
+import http from 'node:http';
 import { readinessCheck } from './health.js';
+import { GatewayMetrics } from './metrics.js';
+import { noObserver } from './upstreams/observer.js';
 import { createGateway, type Gateway } from './server.js';
 import { redactUrl } from './settings.js';
 import type { UpstreamName } from './shared/domain.js';
@@ -74,7 +77,9 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       // Each module is handed the settings its own declaration read: the two lists must be the same.
       throw new Error(`the configuration was read for the upstreams ${configured}, not for ${modules.map((m) => m.name).join(', ')}`);
     }
+    if (config.metricsToken) secrets.add(config.metricsToken);
     const policies = new Map<string, UpstreamPolicy>();
+    const metrics = config.metrics ? new GatewayMetrics(policies) : null;
     const upstreams = modules.map((m) => {
       const settings = config.upstreams[m.name];
       for (const [key, s] of Object.entries(m.settings)) if (s.secret && typeof settings?.[key] === 'string') secrets.add(settings[key]);
@@ -87,6 +92,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       policies.set(m.name, policy);
       return m.create({
         policy,
+        observer: metrics?.observer ?? noObserver,
         settings,
         account: { baseUrl: settings.baseUrl, login: settings.login, password: settings.password },
         simulated: options.simulated?.has(m.name) ?? false,
@@ -105,7 +111,16 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
     );
     const pinged = redis;
     const readiness = readinessCheck({ registry, policies, pingRedis: pinged ? () => pinged.ping() : null });
-    const gateway = await createGateway({ config, registry, modules, authenticator, logger, secrets, readiness });
+    const gateway = await createGateway({ config, registry, modules, authenticator, logger, secrets, readiness, metrics });
+    if (metrics && config.metricsPort > 0) {
+      // Scrapes on a port of their own (an internal network, say): the GraphQL port has no /metrics.
+      const scrape = http.createServer((req, res) => {
+        if (new URL(req.url ?? '/', 'http://x').pathname !== '/metrics') return void res.writeHead(404).end();
+        metrics.serve(req, res, config.metricsToken).catch(() => res.destroy());
+      });
+      await new Promise<void>((resolve, reject) => scrape.once('error', reject).listen(config.metricsPort, config.host, resolve));
+      stops.push(() => new Promise<void>((resolve) => scrape.close(() => resolve())));
+    }
     const url = await gateway.listen(config.port, config.host);
     let grace: number | undefined;
     stops.unshift(() => gateway.stop(grace));

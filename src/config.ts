@@ -139,7 +139,19 @@ export const limitSettings = {
   httpIdleTimeoutMs: setting.int({ default: 65_000, min: 1_000, max: 3_600_000, doc: 'how long an idle kept-alive connection stays open' }),
 };
 
-const allSettings = { ...gatewaySettings, ...accessSettings, ...limitSettings };
+/** Health, metrics: what operators and their tools read. */
+const operationsSettings = {
+  metrics: setting.onOff({ default: true, doc: 'serve Prometheus metrics at `/metrics`' }),
+  metricsPort: setting.int({
+    default: 0,
+    min: 0,
+    max: 65_535,
+    doc: 'serve `/metrics` on this port of `HOST` instead of the GraphQL port (0: the GraphQL port)',
+  }),
+  metricsToken: setting.secret({ doc: '`/metrics` answers only with `Authorization: Bearer <this>` when set' }),
+};
+
+const allSettings = { ...gatewaySettings, ...accessSettings, ...limitSettings, ...operationsSettings };
 
 export type GatewaySettings = SettingsOf<typeof allSettings>;
 
@@ -213,6 +225,7 @@ export function configDocs(modules: readonly UpstreamModule[]): Array<{ title: s
     { title: 'The gateway', rows: describeSettings('', gatewaySettings) },
     { title: 'Clients and access', rows: describeSettings('', accessSettings) },
     { title: 'Limits per request', rows: describeSettings('', limitSettings) },
+    { title: 'Operations', rows: describeSettings('', operationsSettings) },
     ...modules.map((m) => ({
       title: `${m.label} (unset \`${m.envPrefix}_BASE_URL\`: the built-in simulator)`,
       rows: describeSettings(m.envPrefix, m.settings),

@@ -17,6 +17,7 @@ import { readBody, UploadAborted } from './http/body.js';
 import { endCompressed } from './http/compress.js';
 import { RequestsInFlight } from './http/lifetime.js';
 import type { Readiness } from './health.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
@@ -43,6 +44,8 @@ export interface GatewayDeps {
   secrets: SecretRegistry;
   /** What `/readyz` answers (none: ready while the process runs). */
   readiness?: () => Promise<Readiness>;
+  /** Counted requests; `/metrics` here unless METRICS_PORT serves it elsewhere. */
+  metrics?: GatewayMetrics | null;
 }
 
 export interface Gateway {
@@ -115,6 +118,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // graphql-jit from reading plain properties directly.
     // Sharing last: the answer it hands on already holds the partial errors.
     plugins: [
+      ...(deps.metrics ? [deps.metrics.plugin()] : []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationGuardPlugin(schema, config),
@@ -171,6 +175,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       // Alive: the event loop answers. A load balancer stops sending new requests here once the
       // gateway is shutting down.
       sendJson(res, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
+      return;
+    }
+    if (path === '/metrics' && deps.metrics && config.metricsPort === 0 && req.method === 'GET') {
+      await deps.metrics.serve(req, res, config.metricsToken);
       return;
     }
     if (path === '/readyz') {

@@ -44,6 +44,8 @@ export interface TokenProviderOptions {
   loginBackoffMs?: number;
   /** The longest wait (default 5 minutes). */
   loginBackoffMaxMs?: number;
+  /** Told of each login, refresh, refusal and login held back (metrics). */
+  observe?: (event: 'login' | 'refresh' | 'login-refused' | 'login-held-back') => void;
 }
 
 /** How long a refusal is remembered past its wait: the count of refusals in a row lives that long. */
@@ -149,6 +151,7 @@ export class TokenProvider {
       try {
         const result = await refresh(refreshToken);
         this.refreshes++;
+        this.options.observe?.('refresh');
         return await this.store(result, 'refreshed');
       } catch (err) {
         if (!(err instanceof RefreshRejectedError)) throw err;
@@ -162,9 +165,13 @@ export class TokenProvider {
     let result: LoginResult;
     try {
       this.logins++;
+      this.options.observe?.('login');
       result = await this.options.login();
     } catch (err) {
-      if (err instanceof GatewayError && err.code === ErrorCode.UPSTREAM_AUTH_FAILED) await this.rememberRefusal(err);
+      if (err instanceof GatewayError && err.code === ErrorCode.UPSTREAM_AUTH_FAILED) {
+        this.options.observe?.('login-refused');
+        await this.rememberRefusal(err);
+      }
       throw err;
     }
     if (this.refused) {
@@ -182,6 +189,7 @@ export class TokenProvider {
     const left = r.until - this.clock();
     if (left <= 0) return;
     this.loginsHeldBack++;
+    this.options.observe?.('login-held-back');
     throw new GatewayError(
       ErrorCode.UPSTREAM_AUTH_FAILED,
       `${r.message}; no new login for ${Math.ceil(left / 1000)} s (${r.attempts} refused in a row)`,

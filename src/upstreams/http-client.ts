@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { type Got, type Hooks, type OptionsOfTextResponseBody, type PlainResponse, type Response } from 'got';
 import type { Logger } from '../logger.js';
+import type { UpstreamObserver } from './observer.js';
 import type { UpstreamPolicy } from './policy.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { abandonedError, deadlineOf } from '../shared/abandoned.js';
@@ -37,6 +38,8 @@ export interface UpstreamHttpOptions {
   policy?: UpstreamPolicy;
   /** Every secret the process knows, replaced: applied before an upstream's text is cut short. */
   redact?: (text: string) => string;
+  /** Told of every call and every shared read (metrics). */
+  observer?: UpstreamObserver;
 }
 
 export interface RouteCall {
@@ -265,7 +268,7 @@ export class UpstreamHttp {
         if (this.inflight.get(key) === started) this.inflight.delete(key);
       });
       this.inflight.set(key, (entry = started));
-    }
+    } else this.options.observer?.deduplicated(this.options.upstream, call.route);
     return this.join(key, entry, call);
   }
 
@@ -328,6 +331,22 @@ export class UpstreamHttp {
   }
 
   private async exchange(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
+    const observer = this.options.observer;
+    if (!observer) return this.governed(call, auth);
+    const started = performance.now();
+    try {
+      const res = await this.governed(call, auth);
+      observer.call(this.options.upstream, call.route, String(res.status), (performance.now() - started) / 1000);
+      return res;
+    } catch (err) {
+      const reason = err instanceof GatewayError ? String(err.details.reason ?? err.details.status ?? err.code) : 'ERROR';
+      observer.call(this.options.upstream, call.route, reason, (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  /** The call through the upstream's policy: its slot, its breaker, its rate. */
+  private async governed(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
     if (call.signal?.aborted) throw this.abandoned(call, call.signal.reason);
     const policy = this.options.policy;
     // A login or refresh skips the slots and the breaker: the calls that wait for its token hold

@@ -7,6 +7,7 @@ import type { Logger, SecretRegistry } from '../logger.js';
 import { setting, type Setting, type SettingsOf, type SettingsSpec } from '../settings.js';
 import type { UpstreamName } from '../shared/domain.js';
 import type { IdKind } from '../shared/ids.js';
+import type { UpstreamObserver } from './observer.js';
 import type { UpstreamPolicy } from './policy.js';
 import type { Upstream } from './upstream.js';
 
@@ -97,6 +98,8 @@ export interface UpstreamContext<S> {
   secrets: SecretRegistry;
   /** Its calls' concurrency, rate and breaker, across every request (readiness reads its state). */
   policy: UpstreamPolicy;
+  /** Told of its calls and token events (metrics). */
+  observer: UpstreamObserver;
 }
 
 export interface SimulatorStart<S> {

@@ -40,6 +40,7 @@ export function serviceAccount(context: UpstreamContext<UpstreamBasics>, o: Serv
     deduplicate: context.deduplicate,
     logger,
     policy: context.policy,
+    observer: context.observer,
     redact: (text) => context.secrets.redact(text),
   });
   const refresh = o.refresh;
@@ -50,6 +51,7 @@ export function serviceAccount(context: UpstreamContext<UpstreamBasics>, o: Serv
     ...(refresh ? { refresh: (token: string) => refresh(http, token) } : {}),
     secrets: context.secrets,
     logger,
+    observe: (event) => context.observer.token(o.name, event),
   });
   const auth: AuthScheme = { getToken: () => tokens.getToken(), invalidate: (t) => tokens.invalidate(t), header: o.header };
   return { http, tokens, auth, logger };

@@ -1,0 +1,143 @@
+// Prometheus metrics (prom-client), on a registry of the gateway's own: GraphQL requests by
+// operation and outcome, upstream calls by upstream, route and outcome, reads that shared a call in
+// flight, token events, each upstream's breaker and load, and Node's own (event-loop lag, heap, GC).
+import type { ApolloServerPlugin } from '@apollo/server';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GatewayContext } from './context.js';
+import type { UpstreamObserver } from './upstreams/observer.js';
+import type { UpstreamPolicy } from './upstreams/policy.js';
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Operation names are the clients' to choose: past this many distinct ones, the rest count as `other`. */
+const MAX_OPERATION_NAMES = 200;
+const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'operation' | 'outcome'>;
+  private readonly requestSeconds: Histogram<'operation' | 'outcome'>;
+  private readonly operations = new Set<string>();
+  readonly observer: UpstreamObserver;
+
+  constructor(policies: ReadonlyMap<string, UpstreamPolicy>) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
+    this.requests = new Counter({
+      name: 'gateway_graphql_requests_total',
+      help: 'GraphQL requests, by operation name and outcome (ok, partial: answered with errors, refused: before running, failed)',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: 'gateway_graphql_request_duration_seconds',
+      help: 'Time to answer a GraphQL request, by operation name and outcome',
+      labelNames: ['operation', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    const calls = new Counter({
+      name: 'gateway_upstream_calls_total',
+      help: 'Upstream calls (retries included in one), by upstream, route and outcome: the HTTP status, or why there was none (TIMEOUT, CIRCUIT_OPEN, ECONNREFUSED…)',
+      labelNames: ['upstream', 'route', 'outcome'],
+      registers,
+    });
+    const callSeconds = new Histogram({
+      name: 'gateway_upstream_call_duration_seconds',
+      help: 'Time of one upstream call, retries and waits for a slot included, by upstream and route',
+      labelNames: ['upstream', 'route'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 30],
+      registers,
+    });
+    const shared = new Counter({
+      name: 'gateway_upstream_deduplicated_reads_total',
+      help: 'Reads that joined an identical call already in flight instead of making their own',
+      labelNames: ['upstream', 'route'],
+      registers,
+    });
+    const tokens = new Counter({
+      name: 'gateway_upstream_token_events_total',
+      help: 'Service-account token events: login (tried), refresh, login-refused, login-held-back (refused at once while a refusal is remembered)',
+      labelNames: ['upstream', 'event'],
+      registers,
+    });
+    new Gauge({
+      name: 'gateway_upstream_breaker_state',
+      help: "Each upstream's circuit breaker: 0 closed, 1 half-open (one trial call), 2 open (calls fail at once)",
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        for (const [name, p] of policies) this.set({ upstream: name }, BREAKER_VALUE[p.state]);
+      },
+    });
+    new Gauge({
+      name: 'gateway_upstream_calls_in_flight',
+      help: 'Upstream calls running, and waiting for a slot (<UPSTREAM>_MAX_CONCURRENT), by upstream',
+      labelNames: ['upstream', 'state'],
+      registers,
+      collect() {
+        for (const [name, p] of policies) {
+          const { running, queued } = p.load;
+          this.set({ upstream: name, state: 'running' }, running);
+          this.set({ upstream: name, state: 'queued' }, queued);
+        }
+      },
+    });
+    this.observer = {
+      call(upstream, route, outcome, seconds) {
+        calls.inc({ upstream, route, outcome });
+        callSeconds.observe({ upstream, route }, seconds);
+      },
+      deduplicated: (upstream, route) => shared.inc({ upstream, route }),
+      token: (upstream, event) => tokens.inc({ upstream, event }),
+    };
+  }
+
+  /** Answers a scrape: 401 without the token where one is set. */
+  async serve(req: IncomingMessage, res: ServerResponse, token: string | null): Promise<void> {
+    if (token !== null && !sameSecret(req.headers.authorization ?? '', `Bearer ${token}`)) {
+      res
+        .writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain' })
+        .end('metrics need METRICS_TOKEN\n');
+      return;
+    }
+    const text = await this.registry.metrics();
+    res.writeHead(200, { 'content-type': this.registry.contentType }).end(text);
+  }
+
+  /** Counts every GraphQL request, from its start to its answer. */
+  plugin(): ApolloServerPlugin<GatewayContext> {
+    return {
+      requestDidStart: async () => {
+        const started = performance.now();
+        return {
+          willSendResponse: async ({ response, operationName, operation, request, errors }) => {
+            const status = response.http.status ?? 200;
+            const body = response.body.kind === 'single' ? response.body.singleResult : null;
+            const outcome =
+              status >= 500 ? 'failed' : status >= 400 ? 'refused' : (errors?.length ?? body?.errors?.length ?? 0) > 0 ? 'partial' : 'ok';
+            // Apollo names the operation only once it runs: a refused one is named from its document.
+            const label = this.operationLabel(operationName ?? operation?.name?.value ?? request.operationName ?? null);
+            this.requests.inc({ operation: label, outcome });
+            this.requestSeconds.observe({ operation: label, outcome }, (performance.now() - started) / 1000);
+          },
+        };
+      },
+    };
+  }
+
+  private operationLabel(full: string | null): string {
+    if (!full) return 'anonymous';
+    const name = full.slice(0, 64);
+    if (this.operations.has(name)) return name;
+    if (this.operations.size >= MAX_OPERATION_NAMES) return 'other';
+    this.operations.add(name);
+    return name;
+  }
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,17 @@
+// What the upstream layer reports as it works, for metrics: each call (its route, its outcome, its
+// time), each read that joined another in flight, each token event. The layer knows no metrics
+// library; the app hands it an observer (src/metrics.ts) or none.
+export interface UpstreamObserver {
+  /** One call, its retries included: `outcome` is the HTTP status, or the reason it got none (TIMEOUT, CIRCUIT_OPEN…). */
+  call(upstream: string, route: string, outcome: string, seconds: number): void;
+  /** A read that shared a call already in flight instead of making its own. */
+  deduplicated(upstream: string, route: string): void;
+  /** A service-account token event. */
+  token(upstream: string, event: 'login' | 'refresh' | 'login-refused' | 'login-held-back'): void;
+}
+
+export const noObserver: UpstreamObserver = {
+  call: () => undefined,
+  deduplicated: () => undefined,
+  token: () => undefined,
+};
