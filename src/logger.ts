@@ -1,9 +1,10 @@
-// A small JSON-lines logger. Every secret the process knows (passwords from the config, tokens as
+// JSON-lines logs on pino. Every secret the process knows (passwords from the config, tokens as
 // they are issued) is registered here and replaced in every line before it is written, whatever
-// the code that logs it did: the guarantee lives in one place.
+// the code that logs it did: the guarantee lives in one place. Every line written for a request
+// carries its request id, an upstream call's too (AsyncLocalStorage).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pino, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './config.js';
-
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -58,41 +59,50 @@ export class SecretRegistry {
 export interface LoggerOptions {
   level: LogLevel;
   secrets: SecretRegistry;
+  /** Where each line goes (stderr by default; tests keep them). */
   write?: (line: string) => void;
   base?: Record<string, unknown>;
 }
 
-export function createLogger(options: LoggerOptions): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const min = order[options.level];
-  const make = (base: Record<string, unknown>): Logger => {
-    const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-      if (order[level] < min) return;
-      // Each string is redacted before it is written as JSON (where its escapes would double),
-      // and the line once more as it is.
-      const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, (key, value: unknown) => {
-        const v = errorReplacer(key, value);
-        return typeof v === 'string' ? options.secrets.redact(v) : v;
-      });
-      write(options.secrets.redact(line));
-    };
-    return {
-      debug: (m, f) => emit('debug', m, f),
-      info: (m, f) => emit('info', m, f),
-      warn: (m, f) => emit('warn', m, f),
-      error: (m, f) => emit('error', m, f),
-      child: (fields) => make({ ...base, ...fields }),
-    };
-  };
-  return make(options.base ?? {});
+/** The request a line is written for, wherever in its work it is written (an upstream call too). */
+const requestScope = new AsyncLocalStorage<Record<string, string>>();
+
+/** Runs `work` with `fields` (the request id, the trace id) on every line it logs, however deep. */
+export function withRequestFields<T>(fields: Record<string, string>, work: () => T): T {
+  return requestScope.run(fields, work);
 }
 
-const SENSITIVE_KEYS = /^(authorization|password|access_token|refresh_token|token|cookie|set-cookie)$/i;
+/** Keys whose values are never written, wherever they are (pino's redaction, by path). */
+const SENSITIVE = ['authorization', 'password', 'access_token', 'refresh_token', 'token', 'cookie', 'set-cookie', 'x-api-key'];
+const REDACT_PATHS = SENSITIVE.flatMap((k) => [`["${k}"]`, `*["${k}"]`, `*.*["${k}"]`]);
 
-function errorReplacer(key: string, value: unknown): unknown {
-  if (SENSITIVE_KEYS.test(key)) return '[REDACTED]';
-  if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack };
-  }
-  return value;
+/**
+ * JSON lines on pino: level names, ISO times, errors with their stack; keys that hold secrets
+ * censored by pino's redaction, then every secret the process knows replaced in the written line,
+ * whatever key or message it hides in (the registry holds each secret in its escaped forms too).
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const root = pino(
+    {
+      level: options.level,
+      base: options.base ?? null,
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { error: pino.stdSerializers.err, err: pino.stdSerializers.err },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      mixin: () => requestScope.getStore() ?? {},
+      hooks: { streamWrite: (line) => options.secrets.redact(line) },
+    },
+    { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line) },
+  );
+  const wrap = (p: PinoLogger): Logger => ({
+    debug: (m, f) => p.debug(f ?? {}, m),
+    info: (m, f) => p.info(f ?? {}, m),
+    warn: (m, f) => p.warn(f ?? {}, m),
+    error: (m, f) => p.error(f ?? {}, m),
+    child: (fields) => wrap(p.child(fields)),
+  });
+  return wrap(root);
 }

@@ -18,7 +18,7 @@ import { endCompressed } from './http/compress.js';
 import { RequestsInFlight } from './http/lifetime.js';
 import type { Readiness } from './health.js';
 import type { GatewayMetrics } from './metrics.js';
-import type { Logger, SecretRegistry } from './logger.js';
+import { withRequestFields, type Logger, type SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { formatError, redactError } from './schema/errors.js';
@@ -278,12 +278,17 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
 
-    const requestId = sanitizeRequestId(req.headers['x-request-id']);
+    const traceId = traceIdOf(req.headers.traceparent);
+    // The caller's request id, else its trace's, else one of ours: on every log line of the request.
+    const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? traceId ?? randomUUID();
     const lifetime = inFlight.begin(res, config.requestDeadlineMs);
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => createContext(deps, { requestId, client, lifetime }),
-    });
+    const method = req.method === 'POST' ? 'POST' : 'GET'; // nothing else gets this far
+    const result = await withRequestFields({ requestId, ...(traceId ? { traceId } : {}) }, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: async () => createContext(deps, { requestId, client, lifetime }),
+      }),
+    );
     if (res.destroyed) return; // the client left; its work was abandoned
     res.statusCode = result.status ?? 200;
     res.setHeader('x-request-id', requestId);
@@ -361,9 +366,16 @@ function prefersHtml(req: IncomingMessage): boolean {
   return accept.includes('text/html');
 }
 
-function sanitizeRequestId(value: string | string[] | undefined): string {
+function sanitizeRequestId(value: string | string[] | undefined): string | null {
   const v = Array.isArray(value) ? value[0] : value;
-  return v && /^[\w.-]{1,64}$/.test(v) ? v : randomUUID();
+  return v && /^[\w.-]{1,64}$/.test(v) ? v : null;
+}
+
+/** The trace id of a W3C `traceparent` header (version-traceid-parentid-flags), if it is one. */
+function traceIdOf(value: string | string[] | undefined): string | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  const m = v ? /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(v.trim()) : null;
+  return m && !/^0+$/.test(m[1]!) ? m[1]! : null;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

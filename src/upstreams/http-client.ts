@@ -331,17 +331,26 @@ export class UpstreamHttp {
   }
 
   private async exchange(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
-    const observer = this.options.observer;
-    if (!observer) return this.governed(call, auth);
     const started = performance.now();
+    let outcome = 'ERROR';
     try {
       const res = await this.governed(call, auth);
-      observer.call(this.options.upstream, call.route, String(res.status), (performance.now() - started) / 1000);
+      outcome = String(res.status);
       return res;
     } catch (err) {
-      const reason = err instanceof GatewayError ? String(err.details.reason ?? err.details.status ?? err.code) : 'ERROR';
-      observer.call(this.options.upstream, call.route, reason, (performance.now() - started) / 1000);
+      if (err instanceof GatewayError) outcome = String(err.details.reason ?? err.details.status ?? err.code);
       throw err;
+    } finally {
+      const ms = performance.now() - started;
+      this.options.observer?.call(this.options.upstream, call.route, outcome, ms / 1000);
+      // The route and method, never the URL's query or the body: they may carry what was sent.
+      this.options.logger.debug('upstream call', {
+        upstream: this.options.upstream,
+        route: call.route,
+        method: call.method,
+        outcome,
+        ms: Math.round(ms),
+      });
     }
   }
 
