@@ -105,6 +105,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       });
     });
     const registry = new UpstreamRegistry(upstreams, modules, { latestTtlMs: config.latestTtlMs });
+    metrics?.watchCatalogues(() => registry.all().map((u) => [u.name, u.catalogueStaleSince()]));
     const authenticator = authenticatorFor(
       config,
       modules.map((m) => m.name),

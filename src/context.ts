@@ -33,6 +33,8 @@ export interface GatewayContext {
   perRequest<T>(key: string, make: () => T): T;
   /** Errors to add to the response beside the data that could be answered. */
   partialErrors: GraphQLError[];
+  /** Upstreams whose catalogue this answer used while stale (they are failing), since when (epoch ms). */
+  staleCatalogues: Map<UpstreamName, number>;
 }
 
 export interface RequestFacts {
@@ -51,7 +53,8 @@ export function createContext(
     // Each key is made by one caller with one type (keys are namespaced by what they hold).
     return made.get(key) as T;
   };
-  const registry = base.registry.forRequest(request.client.upstreams, request.lifetime);
+  const staleCatalogues = new Map<UpstreamName, number>();
+  const registry = base.registry.forRequest(request.client.upstreams, request.lifetime, (u, since) => staleCatalogues.set(u, since));
   const batch = base.config.upstreamBatching;
   return {
     requestId: request.requestId,
@@ -64,6 +67,7 @@ export function createContext(
     estimate: null,
     logger: base.logger.child({ requestId: request.requestId, client: request.client.name }),
     partialErrors: [],
+    staleCatalogues,
     perRequest,
     loaders(upstream) {
       return perRequest(`loaders:${upstream}`, () => {

@@ -19,6 +19,8 @@ export class GatewayMetrics {
   private readonly requestSeconds: Histogram<'operation' | 'outcome'>;
   private readonly operations = new Set<string>();
   readonly observer: UpstreamObserver;
+  /** Each upstream's catalogue: since when it is served stale (null while fresh). */
+  private catalogues: () => Array<[string, number | null]> = () => [];
 
   constructor(policies: ReadonlyMap<string, UpstreamPolicy>) {
     const registers = [this.registry];
@@ -83,6 +85,16 @@ export class GatewayMetrics {
         }
       },
     });
+    const catalogues = () => this.catalogues();
+    new Gauge({
+      name: 'gateway_upstream_catalogue_stale_seconds',
+      help: "How long each upstream's catalogue has been served stale, its refresh failing (0 while fresh)",
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        for (const [name, since] of catalogues()) this.set({ upstream: name }, since === null ? 0 : (Date.now() - since) / 1000);
+      },
+    });
     this.observer = {
       call(upstream, route, outcome, seconds) {
         calls.inc({ upstream, route, outcome });
@@ -91,6 +103,11 @@ export class GatewayMetrics {
       deduplicated: (upstream, route) => shared.inc({ upstream, route }),
       token: (upstream, event) => tokens.inc({ upstream, event }),
     };
+  }
+
+  /** Where the catalogues' staleness is read at each scrape. */
+  watchCatalogues(read: () => Array<[string, number | null]>): void {
+    this.catalogues = read;
   }
 
   /** Answers a scrape: 401 without the token where one is set. */

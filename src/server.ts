@@ -60,13 +60,27 @@ export interface Gateway {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Adds the errors of partial answers (an upstream left out of a list over all) to the response. */
+/**
+ * Adds the errors of partial answers (an upstream left out of a list over all) to the response,
+ * and `extensions.staleCatalogues` where a catalogue was served stale while its upstream fails.
+ */
 function partialErrorsPlugin(secrets: SecretRegistry): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
-          if (contextValue.partialErrors.length === 0 || response.body.kind !== 'single') return;
+          if (response.body.kind !== 'single') return;
+          if (contextValue.staleCatalogues.size > 0) {
+            const result = response.body.singleResult;
+            result.extensions = {
+              ...result.extensions,
+              staleCatalogues: [...contextValue.staleCatalogues].map(([upstream, since]) => ({
+                upstream,
+                failingSince: new Date(since).toISOString(),
+              })),
+            };
+          }
+          if (contextValue.partialErrors.length === 0) return;
           const extra: GraphQLFormattedError[] = contextValue.partialErrors.map((e) =>
             redactError({ message: e.message, ...(e.path ? { path: e.path } : {}), extensions: e.extensions }, secrets),
           );

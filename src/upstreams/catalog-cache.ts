@@ -8,9 +8,15 @@ import type { Location, Parameter, Sensor } from '../shared/domain.js';
  * A getter of the cached catalogue. A TTL of 0 or less disables caching (the naive benchmark setting).
  * `clock`: what the TTL is measured on, for tests (lru-cache's performance.now by default).
  */
-export function catalogCache<T extends object>(load: () => Promise<T>, ttlMs: number, clock?: () => number): () => Promise<T> {
-  if (!(ttlMs > 0)) return load;
+export function catalogCache<T extends object>(
+  load: () => Promise<T>,
+  ttlMs: number,
+  clock?: () => number,
+): (() => Promise<T>) & { staleSince(): number | null } {
+  if (!(ttlMs > 0)) return Object.assign(load, { staleSince: () => null });
   let lastError: unknown = null;
+  // When refreshing started to fail (epoch ms): from then on, what is served is the stale catalogue.
+  let failingSince: number | null = null;
   const cache = new LRUCache<'catalog', T>({
     max: 1,
     ttl: ttlMs,
@@ -21,18 +27,21 @@ export function catalogCache<T extends object>(load: () => Promise<T>, ttlMs: nu
       try {
         const catalog = await load();
         lastError = null;
+        failingSince = null;
         return catalog;
       } catch (err) {
         lastError = err;
+        failingSince ??= Date.now();
         throw err;
       }
     },
   });
-  return async () => {
+  const get = async () => {
     const catalog = await cache.fetch('catalog');
     if (catalog) return catalog;
     throw lastError ?? new Error('the catalogue could not be loaded');
   };
+  return Object.assign(get, { staleSince: () => failingSince });
 }
 
 /** What a catalogue offers the look-ups every upstream needs; `S` is the upstream's own kind of sensor. */
@@ -48,7 +57,7 @@ export interface CatalogIndex<S extends Sensor = Sensor> {
 
 /** The catalogue part of an UpstreamAdapter: `loadCatalog()` fetched through the cache, and the look-ups. */
 export abstract class CatalogLookups<C extends CatalogIndex<Sensor>> {
-  private readonly cached: () => Promise<C>;
+  private readonly cached: (() => Promise<C>) & { staleSince(): number | null };
 
   constructor(catalogTtlMs: number, catalogClock?: () => number) {
     // Lazy: subclasses load through their own fields, which exist by the first call.
@@ -60,6 +69,11 @@ export abstract class CatalogLookups<C extends CatalogIndex<Sensor>> {
 
   catalog(): Promise<C> {
     return this.cached();
+  }
+
+  /** Since when the catalogue served is stale (its refresh fails: the upstream is down); null while fresh. */
+  catalogueStaleSince(): number | null {
+    return this.cached.staleSince();
   }
 
   async locations(): Promise<Location[]> {

@@ -82,7 +82,11 @@ export class UpstreamRegistry implements Upstreams {
    * What one request may reach: all the upstreams, or its client's share (`allowed`), each waited
    * for no longer than the request lives (`signal`).
    */
-  forRequest(allowed: ReadonlySet<UpstreamName> | null, lifetime: Abandonment): Upstreams {
-    return new RequestShare(this, allowed, lifetime);
+  forRequest(
+    allowed: ReadonlySet<UpstreamName> | null,
+    lifetime: Abandonment,
+    onStale?: (upstream: UpstreamName, since: number) => void,
+  ): Upstreams {
+    return new RequestShare(this, allowed, lifetime, onStale);
   }
 }

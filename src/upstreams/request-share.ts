@@ -19,6 +19,8 @@ export class RequestShare implements Upstreams {
     private readonly registry: UpstreamRegistry,
     private readonly allowed: ReadonlySet<UpstreamName> | null,
     private readonly lifetime: Abandonment,
+    /** Told when a catalogue the request used was stale (its upstream failing). */
+    private readonly onStale: (upstream: UpstreamName, since: number) => void = () => undefined,
   ) {}
 
   get latest(): LatestCache {
@@ -66,7 +68,7 @@ export class RequestShare implements Upstreams {
 
   private view(upstream: Upstream): Upstream {
     let v = this.views.get(upstream.name);
-    if (!v) this.views.set(upstream.name, (v = new Waited(upstream, this.lifetime)));
+    if (!v) this.views.set(upstream.name, (v = new Waited(upstream, this.lifetime, this.onStale)));
     return v;
   }
 }
@@ -76,6 +78,7 @@ class Waited implements Upstream {
   constructor(
     private readonly upstream: Upstream,
     private readonly lifetime: Abandonment,
+    private readonly onStale: (upstream: UpstreamName, since: number) => void,
   ) {}
 
   get name(): UpstreamName {
@@ -98,33 +101,45 @@ class Waited implements Upstream {
     return until(work, this.lifetime, (reason) => abandonedError(this.upstream, what, reason));
   }
 
+  /** A catalogue read; the request is told when what it got is stale. */
+  private async catalogue<T>(work: Promise<T>): Promise<T> {
+    const value = await this.wait(work, 'catalogue');
+    const since = this.upstream.catalogueStaleSince();
+    if (since !== null) this.onStale(this.upstream.name, since);
+    return value;
+  }
+
+  catalogueStaleSince(): number | null {
+    return this.upstream.catalogueStaleSince();
+  }
+
   async status(): Promise<UpstreamStatus> {
     // Still never throws: a probe the request stopped waiting for is a status that says so.
     return this.wait(this.upstream.status(), 'status probe').catch((err: unknown) => unreachableStatus(this.upstream, err));
   }
 
   locations(): Promise<Location[]> {
-    return this.wait(this.upstream.locations(), 'catalogue');
+    return this.catalogue(this.upstream.locations());
   }
 
   parameters(): Promise<Parameter[]> {
-    return this.wait(this.upstream.parameters(), 'catalogue');
+    return this.catalogue(this.upstream.parameters());
   }
 
   sensors(): Promise<Sensor[]> {
-    return this.wait(this.upstream.sensors(), 'catalogue');
+    return this.catalogue(this.upstream.sensors());
   }
 
   location(id: string): Promise<Location | null> {
-    return this.wait(this.upstream.location(id), 'catalogue');
+    return this.catalogue(this.upstream.location(id));
   }
 
   parameter(id: string): Promise<Parameter | null> {
-    return this.wait(this.upstream.parameter(id), 'catalogue');
+    return this.catalogue(this.upstream.parameter(id));
   }
 
   sensor(id: string): Promise<Sensor | null> {
-    return this.wait(this.upstream.sensor(id), 'catalogue');
+    return this.catalogue(this.upstream.sensor(id));
   }
 
   validateSensorId(nativeId: string): string | null {

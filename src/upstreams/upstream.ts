@@ -50,6 +50,8 @@ export interface Upstream {
   location(id: string): Promise<Location | null>;
   parameter(id: string): Promise<Parameter | null>;
   sensor(id: string): Promise<Sensor | null>;
+  /** Since when (epoch ms) its catalogue is served stale, its refresh failing; null while fresh. */
+  catalogueStaleSince(): number | null;
   /** Checks a native sensor ID's shape before any call: a message when malformed. */
   validateSensorId(nativeId: string): string | null;
   /** The loaders of one request. */

@@ -117,6 +117,32 @@ describe('one upstream bounded across requests', () => {
   });
 });
 
+describe('catalogues while their upstream is down', () => {
+  it('served stale, and said so: extensions.staleCatalogues in the answer, the seconds in the metrics', async () => {
+    let now = 1_000_000;
+    const app = await startTestApp({ CATALOG_TTL_MS: '60000' }, { catalogClock: () => now });
+    try {
+      const query = '{ sensors(upstream: MEETNET, first: 2) { nodes { id } } }';
+      const fresh = await gql(app.url, query);
+      expect(fresh.errors).toBeUndefined();
+      expect(fresh.extensions).toBeUndefined();
+      now += 61_000; // past its TTL: the next use refreshes it, and Meetnet is down
+      app.simulators.meetnet!.addFault({ route: 'catalog', destroy: true });
+      const stale = await gql(app.url, query);
+      expect(stale.errors).toBeUndefined();
+      expect(stale.data).toEqual(fresh.data);
+      expect(stale.extensions).toEqual({ staleCatalogues: [{ upstream: 'meetnet', failingSince: expect.stringMatching(/^\d{4}-/) }] });
+      await new Promise((r) => setTimeout(r, 20));
+      const scrape = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
+      const line = scrape.split('\n').find((l) => l.startsWith('gateway_upstream_catalogue_stale_seconds{upstream="meetnet"}'))!;
+      expect(Number(line.split(' ')[1])).toBeGreaterThan(0);
+      expect(scrape).toContain('gateway_upstream_catalogue_stale_seconds{upstream="bemserver"} 0');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('refused logins', () => {
   it('a wrong password under load: a handful of logins, not hundreds; every answer UPSTREAM_AUTH_FAILED; a second replica tries none', async () => {
     const sim = createMeetnetSimulator({ username: 'svc@example.org', password: 'the-right-one' });
