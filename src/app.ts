@@ -9,6 +9,7 @@ import { createLogger, SecretRegistry, type Logger } from './logger.js';
 import http from 'node:http';
 import { readinessCheck } from './health.js';
 import { GatewayMetrics } from './metrics.js';
+import { startTelemetry } from './telemetry.js';
 import { noObserver } from './upstreams/observer.js';
 import { createGateway, type Gateway } from './server.js';
 import { redactUrl } from './settings.js';
@@ -78,6 +79,15 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       throw new Error(`the configuration was read for the upstreams ${configured}, not for ${modules.map((m) => m.name).join(', ')}`);
     }
     if (config.metricsToken) secrets.add(config.metricsToken);
+    if (config.otelExporterOtlpEndpoint) {
+      const telemetry = startTelemetry({
+        endpoint: config.otelExporterOtlpEndpoint,
+        serviceName: config.otelServiceName ?? 'monitoring-graphql-gateway',
+        logger,
+      });
+      // Last of all: the spans of the requests that finish during shutdown go out too.
+      stops.push(() => telemetry.shutdown());
+    }
     const policies = new Map<string, UpstreamPolicy>();
     const metrics = config.metrics ? new GatewayMetrics(policies) : null;
     const upstreams = modules.map((m) => {

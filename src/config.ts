@@ -149,6 +149,12 @@ const operationsSettings = {
     doc: 'serve `/metrics` on this port of `HOST` instead of the GraphQL port (0: the GraphQL port)',
   }),
   metricsToken: setting.secret({ doc: '`/metrics` answers only with `Authorization: Bearer <this>` when set' }),
+  otelExporterOtlpEndpoint: setting.url({
+    protocols: ['http:', 'https:'],
+    example: 'http://otel-collector:4318',
+    doc: 'send OpenTelemetry spans (a GraphQL request, each upstream call) over OTLP/HTTP to `<this>/v1/traces`; unset: no tracing',
+  }),
+  otelServiceName: setting.optionalText({ doc: 'the `service.name` of the spans (`monitoring-graphql-gateway` when unset)' }),
 };
 
 const allSettings = { ...gatewaySettings, ...accessSettings, ...limitSettings, ...operationsSettings };

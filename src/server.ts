@@ -25,7 +25,9 @@ import { formatError, redactError } from './schema/errors.js';
 import { admissionPlugin, PointsGate } from './schema/admission.js';
 import { operationGuardPlugin } from './schema/guard.js';
 import { jitGateway } from './schema/jit.js';
+import { trace } from '@opentelemetry/api';
 import { RequestAbandoned } from './shared/abandoned.js';
+import { inSpan, tracingEnabled } from './shared/tracing.js';
 import { ErrorCode } from './shared/errors.js';
 import type { UpstreamModule } from './upstreams/module.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
@@ -92,6 +94,23 @@ function partialErrorsPlugin(secrets: SecretRegistry): ApolloServerPlugin<Gatewa
   };
 }
 
+/** Names the request's span after its operation once it is known (`query Dashboard`). */
+function operationSpanPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      if (!tracingEnabled()) return {};
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          const span = trace.getActiveSpan();
+          if (!span || !operation) return;
+          span.updateName(`${operation.operation} ${operationName ?? 'anonymous'}`);
+          span.setAttributes({ 'graphql.operation.type': operation.operation, 'graphql.operation.name': operationName ?? '' });
+        },
+      };
+    },
+  };
+}
+
 /** The request headers a browser page may send (CORS), besides the safelisted ones. */
 const CORS_HEADERS = ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'];
 
@@ -133,6 +152,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // Sharing last: the answer it hands on already holds the partial errors.
     plugins: [
       ...(deps.metrics ? [deps.metrics.plugin()] : []),
+      operationSpanPlugin(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationGuardPlugin(schema, config),
@@ -297,11 +317,21 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? traceId ?? randomUUID();
     const lifetime = inFlight.begin(res, config.requestDeadlineMs);
     const method = req.method === 'POST' ? 'POST' : 'GET'; // nothing else gets this far
-    const result = await withRequestFields({ requestId, ...(traceId ? { traceId } : {}) }, () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers, search: url.search, body },
-        context: async () => createContext(deps, { requestId, client, lifetime }),
-      }),
+    // One span per request, continuing the caller's trace; the plugin below names it after its operation.
+    const result = await inSpan(
+      'GraphQL request',
+      'server',
+      { 'http.request.method': method, 'gateway.request_id': requestId },
+      (span) =>
+        withRequestFields({ requestId, ...(traceId ? { traceId } : {}) }, async () => {
+          const answer = await apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method, headers, search: url.search, body },
+            context: async () => createContext(deps, { requestId, client, lifetime }),
+          });
+          span?.setAttribute('http.response.status_code', answer.status ?? 200);
+          return answer;
+        }),
+      req.headers,
     );
     if (res.destroyed) return; // the client left; its work was abandoned
     res.statusCode = result.status ?? 200;

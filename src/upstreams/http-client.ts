@@ -11,6 +11,7 @@ import type { UpstreamObserver } from './observer.js';
 import type { UpstreamPolicy } from './policy.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { abandonedError, deadlineOf } from '../shared/abandoned.js';
+import { inSpan, traceHeaders } from '../shared/tracing.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -334,7 +335,13 @@ export class UpstreamHttp {
     const started = performance.now();
     let outcome = 'ERROR';
     try {
-      const res = await this.governed(call, auth);
+      const attributes = { 'gateway.upstream': this.options.upstream, 'gateway.route': call.route, 'http.request.method': call.method };
+      const res = await inSpan(`${this.options.label} ${call.route}`, 'client', attributes, async (span) => {
+        // Taken here, where the span is current: the policy's queue may run the call in another context.
+        const answer = await this.governed(call, auth, traceHeaders());
+        span?.setAttribute('http.response.status_code', answer.status);
+        return answer;
+      });
       outcome = String(res.status);
       return res;
     } catch (err) {
@@ -355,15 +362,15 @@ export class UpstreamHttp {
   }
 
   /** The call through the upstream's policy: its slot, its breaker, its rate. */
-  private async governed(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
+  private async governed(call: RouteCall, auth: AuthScheme | null, trace: Record<string, string>): Promise<RawResponse> {
     if (call.signal?.aborted) throw this.abandoned(call, call.signal.reason);
     const policy = this.options.policy;
     // A login or refresh skips the slots and the breaker: the calls that wait for its token hold
     // slots already (with every slot taken, it would wait for them forever).
-    if (!policy || call.sendsCredentials) return this.attempt(call, auth);
+    if (!policy || call.sendsCredentials) return this.attempt(call, auth, trace);
     try {
       return await policy.run(
-        () => this.attempt(call, auth),
+        () => this.attempt(call, auth, trace),
         (res) => res.status >= 500 || res.status === 408,
         call.signal,
       );
@@ -374,8 +381,8 @@ export class UpstreamHttp {
     }
   }
 
-  /** One call and its retries. */
-  private async attempt(call: RouteCall, auth: AuthScheme | null): Promise<RawResponse> {
+  /** One call and its retries; `trace`: the W3C trace context headers to pass on. */
+  private async attempt(call: RouteCall, auth: AuthScheme | null, trace: Record<string, string>): Promise<RawResponse> {
     const { url, body, contentType } = this.target(call);
     const options: OptionsOfTextResponseBody = {
       method: call.method,
@@ -385,7 +392,9 @@ export class UpstreamHttp {
       retry: { limit: call.idempotent ? this.options.retries : 0 },
       ...(call.signal ? { signal: call.signal } : {}),
     };
-    if (call.headers || contentType) options.headers = { ...(contentType ? { 'content-type': contentType } : {}), ...call.headers };
+    if (call.headers || contentType || trace.traceparent) {
+      options.headers = { ...(contentType ? { 'content-type': contentType } : {}), ...trace, ...call.headers };
+    }
     const max = this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     let tooLarge = false;
     const pending = this.got(url, options);

@@ -10,6 +10,7 @@ export interface GraphQLResponse<T> {
   status: number;
   data?: Loose<T>;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  extensions?: Record<string, unknown>;
   raw: string;
 }
 
