@@ -114,7 +114,10 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
         secrets,
       });
     });
-    const registry = new UpstreamRegistry(upstreams, modules, { latestTtlMs: config.latestTtlMs });
+    const registry = new UpstreamRegistry(upstreams, modules, {
+      latestTtlMs: config.latestTtlMs,
+      ...(metrics ? { observer: metrics.observer } : {}),
+    });
     metrics?.watchCatalogues(() => registry.all().map((u) => [u.name, u.catalogueStaleSince()]));
     const authenticator = authenticatorFor(
       config,
@@ -122,7 +125,17 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
     );
     const pinged = redis;
     const readiness = readinessCheck({ registry, policies, pingRedis: pinged ? () => pinged.ping() : null });
-    const gateway = await createGateway({ config, registry, modules, authenticator, logger, secrets, readiness, metrics });
+    const gateway = await createGateway({
+      config,
+      registry,
+      modules,
+      authenticator,
+      logger,
+      secrets,
+      readiness,
+      metrics,
+      ...(metrics ? { observer: metrics.observer } : {}),
+    });
     if (metrics && config.metricsPort > 0) {
       // Scrapes on a port of their own (an internal network, say): the GraphQL port has no /metrics.
       const scrape = http.createServer((req, res) => {

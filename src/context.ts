@@ -11,6 +11,7 @@ import { ResponseBudget, type Estimate } from './schema/limits.js';
 import type { Abandonment } from './shared/abandoned.js';
 import type { UpstreamName } from './shared/domain.js';
 import type { UpstreamRegistry, Upstreams } from './upstreams/registry.js';
+import type { UpstreamObserver } from './upstreams/observer.js';
 import type { UpstreamLoaders } from './upstreams/upstream.js';
 
 export interface GatewayContext {
@@ -44,7 +45,7 @@ export interface RequestFacts {
 }
 
 export function createContext(
-  base: { config: Readonly<Config>; registry: UpstreamRegistry; logger: Logger },
+  base: { config: Readonly<Config>; registry: UpstreamRegistry; logger: Logger; observer?: UpstreamObserver },
   request: RequestFacts,
 ): GatewayContext {
   const made = new Map<string, unknown>();
@@ -71,8 +72,10 @@ export function createContext(
     perRequest,
     loaders(upstream) {
       return perRequest(`loaders:${upstream}`, () => {
+        const observer = base.observer;
         const own = registry.get(upstream).createLoaders({
           batch,
+          ...(observer ? { onBatch: (loader: string, size: number) => observer.batch(upstream, loader, size) } : {}),
           // Read when a batch calls its upstream: a request answered from the caches makes no AbortSignal.
           get signal() {
             return request.lifetime.signal;

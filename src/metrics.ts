@@ -85,6 +85,19 @@ export class GatewayMetrics {
         }
       },
     });
+    const batches = new Histogram({
+      name: 'gateway_upstream_batch_size',
+      help: "Keys a request's loader sent to its upstream at once, by upstream and loader (series, latest)",
+      labelNames: ['upstream', 'loader'],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers,
+    });
+    const latestLookups = new Counter({
+      name: 'gateway_latest_cache_lookups_total',
+      help: 'Look-ups of latest values in the cache shared by requests (LATEST_TTL_MS): hit, or miss (sent on to the upstream)',
+      labelNames: ['upstream', 'result'],
+      registers,
+    });
     const catalogues = () => this.catalogues();
     new Gauge({
       name: 'gateway_upstream_catalogue_stale_seconds',
@@ -102,6 +115,11 @@ export class GatewayMetrics {
       },
       deduplicated: (upstream, route) => shared.inc({ upstream, route }),
       token: (upstream, event) => tokens.inc({ upstream, event }),
+      batch: (upstream, loader, size) => batches.observe({ upstream, loader }, size),
+      latestCache(upstream, hits, misses) {
+        if (hits > 0) latestLookups.inc({ upstream, result: 'hit' }, hits);
+        if (misses > 0) latestLookups.inc({ upstream, result: 'miss' }, misses);
+      },
     };
   }
 

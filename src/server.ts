@@ -30,6 +30,7 @@ import { RequestAbandoned } from './shared/abandoned.js';
 import { inSpan, tracingEnabled } from './shared/tracing.js';
 import { ErrorCode } from './shared/errors.js';
 import type { UpstreamModule } from './upstreams/module.js';
+import type { UpstreamObserver } from './upstreams/observer.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -48,6 +49,8 @@ export interface GatewayDeps {
   readiness?: () => Promise<Readiness>;
   /** Counted requests; `/metrics` here unless METRICS_PORT serves it elsewhere. */
   metrics?: GatewayMetrics | null;
+  /** Told of each loader's batch (metrics). */
+  observer?: UpstreamObserver;
 }
 
 export interface Gateway {

@@ -9,7 +9,12 @@ export class LatestCache {
   private readonly cache: LRUCache<string, { value: LatestValue | null }> | null;
 
   /** A TTL of 0 disables the cache (every request asks the upstream). */
-  constructor(ttlMs: number, max = 100_000) {
+  constructor(
+    ttlMs: number,
+    max = 100_000,
+    /** Told how many look-ups of each batch were found and missed (metrics). */
+    private readonly onLookup: (prefix: string, hits: number, misses: number) => void = () => undefined,
+  ) {
     this.cache = ttlMs > 0 ? new LRUCache({ max, ttl: ttlMs }) : null;
   }
 
@@ -26,6 +31,7 @@ export class LatestCache {
           if (hit) out[i] = hit.value;
           else misses.push(i);
         });
+        this.onLookup(prefix, ids.length - misses.length, misses.length);
         if (misses.length > 0) {
           const loaded = await inner.loadMany(misses.map((i) => ids[i]!));
           loaded.forEach((v, j) => {

@@ -8,10 +8,16 @@ export interface UpstreamObserver {
   deduplicated(upstream: string, route: string): void;
   /** A service-account token event. */
   token(upstream: string, event: 'login' | 'refresh' | 'login-refused' | 'login-held-back'): void;
+  /** The keys a request's loader sent to its upstream at once. */
+  batch(upstream: string, loader: string, size: number): void;
+  /** Look-ups in the shared latest-value cache: found, and sent on to the upstream. */
+  latestCache(upstream: string, hits: number, misses: number): void;
 }
 
 export const noObserver: UpstreamObserver = {
   call: () => undefined,
   deduplicated: () => undefined,
   token: () => undefined,
+  batch: () => undefined,
+  latestCache: () => undefined,
 };

@@ -7,6 +7,7 @@ import { badInput } from '../shared/errors.js';
 import { parseId, type IdKind, type IdSpace, type ParsedId } from '../shared/ids.js';
 import type { Capability } from './capabilities.js';
 import { LatestCache } from './latest-cache.js';
+import type { UpstreamObserver } from './observer.js';
 import type { UpstreamModule } from './module.js';
 import { RequestShare } from './request-share.js';
 import type { Upstream } from './upstream.js';
@@ -34,7 +35,7 @@ export class UpstreamRegistry implements Upstreams {
   constructor(
     upstreams: readonly Upstream[],
     modules: readonly Pick<UpstreamModule, 'idExamples'>[],
-    options: { latestTtlMs?: number } = {},
+    options: { latestTtlMs?: number; observer?: UpstreamObserver } = {},
   ) {
     for (const u of upstreams) this.upstreams.set(u.name, u);
     for (const m of modules) {
@@ -42,7 +43,12 @@ export class UpstreamRegistry implements Upstreams {
         if (!this.examples.has(kind)) this.examples.set(kind, example);
       }
     }
-    this.latest = new LatestCache(options.latestTtlMs ?? 0);
+    const observer = options.observer;
+    this.latest = new LatestCache(
+      options.latestTtlMs ?? 0,
+      undefined,
+      observer ? (u, hits, misses) => observer.latestCache(u, hits, misses) : undefined,
+    );
   }
 
   get names(): UpstreamName[] {

@@ -26,6 +26,20 @@ export interface LoaderOptions {
   batch?: boolean;
   /** The request's: its upstream calls are abandoned when it aborts. */
   signal?: AbortSignal;
+  /** Told the size of each batch a loader sends (metrics). */
+  onBatch?: (loader: string, size: number) => void;
+}
+
+/** A DataLoader batch function that reports its batch's size first. */
+export function counted<K, V>(
+  loader: string,
+  options: LoaderOptions,
+  load: (keys: readonly K[]) => Promise<ArrayLike<V | Error>>,
+): (keys: readonly K[]) => Promise<ArrayLike<V | Error>> {
+  return (keys) => {
+    options.onBatch?.(loader, keys.length);
+    return load(keys);
+  };
 }
 
 /** DataLoaders of one request for one upstream: keys are native sensor IDs. */

@@ -52,6 +52,33 @@ describe('/metrics on the GraphQL port', () => {
   });
 });
 
+describe('batches and the latest-value cache', () => {
+  it('three series of one window: one batch of three; latest values: misses, then hits', async () => {
+    const app = await startTestApp({ LATEST_TTL_MS: '60000' });
+    try {
+      const ids = ['meetnet:sensor:MP7WVC', 'meetnet:sensor:MP0WC3', 'meetnet:sensor:BL7WRS'];
+      const series = ids.map(
+        (id, i) => `s${i}: sensor(id: "${id}") { series(from: "2026-11-19T00:00:00Z", to: "2026-11-19T01:00:00Z") { count } }`,
+      );
+      expect((await gql(app.url, `{ ${series.join(' ')} }`)).errors).toBeUndefined();
+      const latest = `{ ${ids
+        .slice(0, 2)
+        .map((id, i) => `l${i}: sensor(id: "${id}") { latest { value } }`)
+        .join(' ')} }`;
+      expect((await gql(app.url, latest)).errors).toBeUndefined();
+      expect((await gql(app.url, latest)).errors).toBeUndefined();
+      const text = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
+      expect(sample(text, 'gateway_upstream_batch_size_count{upstream="meetnet",loader="series"}')).toBe(1);
+      expect(sample(text, 'gateway_upstream_batch_size_sum{upstream="meetnet",loader="series"}')).toBe(3);
+      expect(sample(text, 'gateway_upstream_batch_size_sum{upstream="meetnet",loader="latest"}')).toBe(2);
+      expect(sample(text, 'gateway_latest_cache_lookups_total{upstream="meetnet",result="miss"}')).toBe(2);
+      expect(sample(text, 'gateway_latest_cache_lookups_total{upstream="meetnet",result="hit"}')).toBe(2);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('METRICS_TOKEN and METRICS_PORT', () => {
   it('a scrape without the token is refused; with METRICS_PORT the GraphQL port has no /metrics', async () => {
     const port = await freePort();

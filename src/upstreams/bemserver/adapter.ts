@@ -19,7 +19,7 @@ import {
 import { CatalogLookups, type CatalogIndex } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
 import { loadByWindow, seriesCacheKey, type SeriesBucket, type SeriesKey, type SeriesResult, type SeriesStats } from '../series.js';
-import { unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
+import { counted, unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import type { BemServerClient } from './client.js';
 import {
   BEMSERVER,
@@ -195,26 +195,29 @@ export class BemServerAdapter
   createLoaders(options: LoaderOptions = {}): UpstreamLoaders {
     const batch = options.batch ?? true;
     const reads = new PlainReads();
-    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, options.signal), {
-      cacheKeyFn: (k) => {
-        reads.note(k);
-        return seriesCacheKey(k);
+    const series = new DataLoader<SeriesKey, SeriesResult, string>(
+      counted('series', options, (keys: readonly SeriesKey[]) => this.loadSeries(keys, options.signal)),
+      {
+        cacheKeyFn: (k) => {
+          reads.note(k);
+          return seriesCacheKey(k);
+        },
+        batch,
       },
-      batch,
-    });
+    );
     return {
       series,
       // Read off a series this request already reads where one reaches the last interval; else the
       // last value of the past day, for every other asked sensor in one data call.
       latest: new DataLoader<string, LatestValue | null>(
-        async (ids) => {
+        counted('latest', options, async (ids: readonly string[]) => {
           const catalog = await this.catalog(); // first: its answers tell the server's clock
           const to = this.clock();
           return latestFromReads(ids, reads, series, (sensor) => {
             const minutes = catalog.sensorById.get(`bemserver:sensor:${sensor}`)?.intervalMinutes ?? 10;
             return { key: { sensor, from: to - DAY_MS, to }, lastSlot: to - minutes * 60_000 };
           });
-        },
+        }),
         { batch },
       ),
     };

@@ -12,7 +12,7 @@ import { Capabilities, Connections, type ConnectionSource } from '../capabilitie
 import { CatalogLookups } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
 import { loadByWindow, seriesCacheKey, type SeriesKey, type SeriesResult } from '../series.js';
-import { unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
+import { counted, unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import { loadFmCatalog, pickGeneration, V1_DEFAULT_RESOLUTION_MS, type FlexMeasuresApiSetting, type FmCatalog } from './catalog.js';
 import type { FlexMeasuresClient } from './client.js';
 import { fm1Address, parseEntityAddress, V1_AUTHORITY } from './entity-address.js';
@@ -106,19 +106,22 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     const batch = options.batch ?? true;
     const limit = pLimit(this.options.concurrency);
     const reads = new PlainReads();
-    const series = new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, limit, options.signal), {
-      cacheKeyFn: (k) => {
-        reads.note(k);
-        return seriesCacheKey(k);
+    const series = new DataLoader<SeriesKey, SeriesResult, string>(
+      counted('series', options, (keys: readonly SeriesKey[]) => this.loadSeries(keys, limit, options.signal)),
+      {
+        cacheKeyFn: (k) => {
+          reads.note(k);
+          return seriesCacheKey(k);
+        },
+        batch,
       },
-      batch,
-    });
+    );
     return {
       series,
       // FlexMeasures has no "latest" route: read off a series this request already reads where one
       // covers the last interval, else the last value of the past day, through the same loader.
       latest: new DataLoader<string, LatestValue | null>(
-        async (ids) => {
+        counted('latest', options, async (ids: readonly string[]) => {
           const catalog = await this.catalog();
           const now = this.clock();
           return latestFromReads(ids, reads, series, (sensor) => {
@@ -128,7 +131,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
             const to = Math.floor(now / step) * step;
             return { key: { sensor, from: to - Math.ceil(DAY_MS / step) * step, to }, lastSlot: to - step };
           });
-        },
+        }),
         { batch },
       ),
     };

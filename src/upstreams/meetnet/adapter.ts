@@ -8,7 +8,7 @@ import type { TokenProvider } from '../../auth/token-provider.js';
 import type { Logger } from '../../logger.js';
 import { Capabilities } from '../capabilities.js';
 import { loadByWindow, seriesCacheKey, type SeriesKey, type SeriesResult } from '../series.js';
-import { unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
+import { counted, unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import type { MeetnetClient } from './client.js';
 import { MEETNET, mergeSeries, type MeetnetCatalog } from './mapping.js';
 import { MEETNET_MAX_SPAN_DAYS } from './wire.js';
@@ -89,17 +89,20 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
     const client = this.options.client;
     return {
       latest: new DataLoader<string, LatestValue | null>(
-        async (ids) => {
+        counted('latest', options, async (ids: readonly string[]) => {
           const values = await client.currentData([...ids], options.signal);
           // Series without a value at present are left out of the answer (§5.2): null, not an error.
           return ids.map((id) => values.get(id) ?? null);
-        },
+        }),
         { batch },
       ),
-      series: new DataLoader<SeriesKey, SeriesResult, string>((keys) => this.loadSeries(keys, options.signal), {
-        cacheKeyFn: seriesCacheKey,
-        batch,
-      }),
+      series: new DataLoader<SeriesKey, SeriesResult, string>(
+        counted('series', options, (keys: readonly SeriesKey[]) => this.loadSeries(keys, options.signal)),
+        {
+          cacheKeyFn: seriesCacheKey,
+          batch,
+        },
+      ),
     };
   }
 
