@@ -20,6 +20,8 @@ export interface Fault {
   hang?: boolean;
   /** Drop the socket without an answer (after delayMs and latency). */
   destroy?: boolean;
+  /** Send the answer's body in 20 parts, this many ms apart (its headers at once): a slow drip. */
+  dripMs?: number;
 }
 
 /** A fault still armed, with how many more requests it hits. */

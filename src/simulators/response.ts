@@ -25,7 +25,7 @@ export type SimHandler = (req: SimRequest) => Promise<SimResult> | SimResult;
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Sends the answer unless the socket is gone; `now` is the simulator clock, for the Date header. */
-export function writeResponse(res: ServerResponse, r: SimResponse, now: () => number): void {
+export function writeResponse(res: ServerResponse, r: SimResponse, now: () => number, dripMs = 0): void {
   if (res.destroyed || res.writableEnded || res.socket?.destroyed) return;
   // Encoded once: bodies can be 100 MB (a year of getData for many series).
   const payload = Buffer.from(r.rawBody ?? (r.body === undefined ? '' : JSON.stringify(r.body)), 'utf8');
@@ -42,5 +42,19 @@ export function writeResponse(res: ServerResponse, r: SimResponse, now: () => nu
     }
   }
   res.writeHead(r.status, headers);
-  res.end(payload);
+  if (!(dripMs > 0)) {
+    res.end(payload);
+    return;
+  }
+  const part = Math.ceil(payload.length / 20);
+  let sent = 0;
+  const next = () => {
+    if (res.destroyed) return;
+    const end = Math.min(sent + part, payload.length);
+    if (end >= payload.length) return void res.end(payload.subarray(sent));
+    res.write(payload.subarray(sent, end));
+    sent = end;
+    setTimeout(next, dripMs);
+  };
+  next();
 }

@@ -223,7 +223,8 @@ export class SimulatorServer {
       req.socket.destroy();
       return;
     }
-    this.write(res, answer);
+    if (fault?.dripMs) writeResponse(res, answer, () => this.clock(), fault.dripMs);
+    else this.write(res, answer);
   }
 
   private async answerOrRecall(req: SimRequest): Promise<SimResult> {
