@@ -118,7 +118,9 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       latestTtlMs: config.latestTtlMs,
       ...(metrics ? { observer: metrics.observer } : {}),
     });
-    metrics?.watchCatalogues(() => registry.all().map((u) => [u.name, u.catalogueStaleSince()]));
+    metrics?.watchCatalogues(() =>
+      registry.all().map((u) => ({ upstream: u.name, staleSince: u.catalogueStaleSince(), ...u.catalogueCounts() })),
+    );
     const authenticator = authenticatorFor(
       config,
       modules.map((m) => m.name),

@@ -19,8 +19,8 @@ export class GatewayMetrics {
   private readonly requestSeconds: Histogram<'operation' | 'outcome'>;
   private readonly operations = new Set<string>();
   readonly observer: UpstreamObserver;
-  /** Each upstream's catalogue: since when it is served stale (null while fresh). */
-  private catalogues: () => Array<[string, number | null]> = () => [];
+  /** Each upstream's catalogue: since when it is served stale (null while fresh), its uses and loads. */
+  private catalogues: () => Array<{ upstream: string; staleSince: number | null; lookups: number; loads: number }> = () => [];
 
   constructor(policies: ReadonlyMap<string, UpstreamPolicy>) {
     const registers = [this.registry];
@@ -105,7 +105,28 @@ export class GatewayMetrics {
       labelNames: ['upstream'],
       registers,
       collect() {
-        for (const [name, since] of catalogues()) this.set({ upstream: name }, since === null ? 0 : (Date.now() - since) / 1000);
+        for (const c of catalogues()) this.set({ upstream: c.upstream }, c.staleSince === null ? 0 : (Date.now() - c.staleSince) / 1000);
+      },
+    });
+    // A counter fed at each scrape from the adapters' own counts: by what they grew since the last.
+    const seen = new Map<string, number>();
+    new Counter({
+      name: 'gateway_catalogue_lookups_total',
+      help: "Uses of each upstream's catalogue (locations, parameters, sensors): `hit` from the cache, `load` from the upstream",
+      labelNames: ['upstream', 'result'],
+      registers,
+      collect() {
+        for (const c of catalogues()) {
+          for (const [result, total] of [
+            ['hit', Math.max(0, c.lookups - c.loads)],
+            ['load', c.loads],
+          ] as const) {
+            const key = `${c.upstream} ${result}`;
+            const grew = total - (seen.get(key) ?? 0);
+            if (grew > 0) this.inc({ upstream: c.upstream, result }, grew);
+            seen.set(key, total);
+          }
+        }
       },
     });
     this.observer = {
@@ -124,7 +145,7 @@ export class GatewayMetrics {
   }
 
   /** Where the catalogues' staleness is read at each scrape. */
-  watchCatalogues(read: () => Array<[string, number | null]>): void {
+  watchCatalogues(read: () => Array<{ upstream: string; staleSince: number | null; lookups: number; loads: number }>): void {
     this.catalogues = read;
   }
 

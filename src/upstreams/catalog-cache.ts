@@ -58,17 +58,32 @@ export interface CatalogIndex<S extends Sensor = Sensor> {
 /** The catalogue part of an UpstreamAdapter: `loadCatalog()` fetched through the cache, and the look-ups. */
 export abstract class CatalogLookups<C extends CatalogIndex<Sensor>> {
   private readonly cached: (() => Promise<C>) & { staleSince(): number | null };
+  /** Uses of the catalogue, and loads from the upstream they caused (metrics: the rest were hits). */
+  private readonly counts = { lookups: 0, loads: 0 };
 
   constructor(catalogTtlMs: number, catalogClock?: () => number) {
     // Lazy: subclasses load through their own fields, which exist by the first call.
-    this.cached = catalogCache(() => this.loadCatalog(), catalogTtlMs, catalogClock);
+    this.cached = catalogCache(
+      () => {
+        this.counts.loads++;
+        return this.loadCatalog();
+      },
+      catalogTtlMs,
+      catalogClock,
+    );
   }
 
   /** Fetches the whole catalogue from the upstream (the cache decides when). */
   protected abstract loadCatalog(): Promise<C>;
 
   catalog(): Promise<C> {
+    this.counts.lookups++;
     return this.cached();
+  }
+
+  /** How often the catalogue was used, and loaded from the upstream. */
+  catalogueCounts(): { lookups: number; loads: number } {
+    return { ...this.counts };
   }
 
   /** Since when the catalogue served is stale (its refresh fails: the upstream is down); null while fresh. */

@@ -113,6 +113,10 @@ class Waited implements Upstream {
     return this.upstream.catalogueStaleSince();
   }
 
+  catalogueCounts(): { lookups: number; loads: number } {
+    return this.upstream.catalogueCounts();
+  }
+
   async status(): Promise<UpstreamStatus> {
     // Still never throws: a probe the request stopped waiting for is a status that says so.
     return this.wait(this.upstream.status(), 'status probe').catch((err: unknown) => unreachableStatus(this.upstream, err));

@@ -66,6 +66,8 @@ export interface Upstream {
   sensor(id: string): Promise<Sensor | null>;
   /** Since when (epoch ms) its catalogue is served stale, its refresh failing; null while fresh. */
   catalogueStaleSince(): number | null;
+  /** How often its catalogue was used, and loaded from the upstream (the rest were cache hits). */
+  catalogueCounts(): { lookups: number; loads: number };
   /** Checks a native sensor ID's shape before any call: a message when malformed. */
   validateSensorId(nativeId: string): string | null;
   /** The loaders of one request. */

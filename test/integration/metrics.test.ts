@@ -73,6 +73,9 @@ describe('batches and the latest-value cache', () => {
       expect(sample(text, 'gateway_upstream_batch_size_sum{upstream="meetnet",loader="latest"}')).toBe(2);
       expect(sample(text, 'gateway_latest_cache_lookups_total{upstream="meetnet",result="miss"}')).toBe(2);
       expect(sample(text, 'gateway_latest_cache_lookups_total{upstream="meetnet",result="hit"}')).toBe(2);
+      // The catalogue: loaded once from Meetnet, every other use from the cache.
+      expect(sample(text, 'gateway_catalogue_lookups_total{upstream="meetnet",result="load"}')).toBe(1);
+      expect(sample(text, 'gateway_catalogue_lookups_total{upstream="meetnet",result="hit"}')).toBeGreaterThan(3);
     } finally {
       await app.stop();
     }
