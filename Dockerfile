@@ -18,7 +18,8 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
 ENV HOST=0.0.0.0 PORT=4000 NODE_ENV=production
 EXPOSE 4000
-# Ready: Redis and at least one upstream answer (docs/operations.md). 503 marks the container unhealthy.
+# Ready (docs/operations.md): 503 only when no upstream can answer or the gateway is stopping;
+# Redis or one upstream down is 200, degraded. Unhealthy then means: no upstream at all answers.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 USER node

@@ -200,6 +200,12 @@ export function loadConfig(env: Env, modules: readonly UpstreamModule[]): Readon
       }
     }
   }
+  if (gateway.metricsPort !== 0 && gateway.metricsPort === gateway.port) {
+    problems.push(`METRICS_PORT (${gateway.metricsPort}) must differ from PORT: 0 serves /metrics on the GraphQL port`);
+  }
+  if (gateway.metricsToken !== null && gateway.metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters (`openssl rand -hex 16` makes one)');
+  }
   if (gateway.jwksUrl !== null) {
     if (gateway.jwtIssuer === null) problems.push('JWT_ISSUER is required when JWKS_URL is set');
     if (gateway.jwtAudience === null) problems.push('JWT_AUDIENCE is required when JWKS_URL is set');

@@ -92,7 +92,9 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }) },
       serializers: { error: pino.stdSerializers.err, err: pino.stdSerializers.err },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      mixin: () => requestScope.getStore() ?? {},
+      // A copy: pino merges each line's fields into the object the mixin returns, which would carry
+      // them onto the request's later lines.
+      mixin: () => ({ ...requestScope.getStore() }),
       hooks: { streamWrite: (line) => options.secrets.redact(line) },
     },
     { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line) },

@@ -33,7 +33,10 @@ try {
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     const why =
       code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'may not be used by this user' : 'is not an address of this machine';
-    process.stderr.write(`cannot listen on ${config.host}:${config.port}: it ${why}. Set PORT (and HOST) to another.\n`);
+    // The port that failed: the GraphQL one, or METRICS_PORT's.
+    const port = (err as { port?: number }).port ?? config.port;
+    const which = port === config.metricsPort && port !== config.port ? 'METRICS_PORT' : 'PORT';
+    process.stderr.write(`cannot listen on ${config.host}:${port}: it ${why}. Set ${which} (and HOST) to another.\n`);
     process.exit(1);
   }
   throw err;

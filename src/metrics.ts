@@ -167,13 +167,16 @@ export class GatewayMetrics {
       requestDidStart: async () => {
         const started = performance.now();
         return {
-          willSendResponse: async ({ response, operationName, operation, request, errors }) => {
+          willSendResponse: async ({ response, operationName, operation, errors }) => {
             const status = response.http.status ?? 200;
             const body = response.body.kind === 'single' ? response.body.singleResult : null;
             const outcome =
               status >= 500 ? 'failed' : status >= 400 ? 'refused' : (errors?.length ?? body?.errors?.length ?? 0) > 0 ? 'partial' : 'ok';
-            // Apollo names the operation only once it runs: a refused one is named from its document.
-            const label = this.operationLabel(operationName ?? operation?.name?.value ?? request.operationName ?? null);
+            // Named only after an operation the document holds and that ran: a client's own
+            // operationName on a refused request would let anyone fill the label (and crowd real
+            // operations into `other`).
+            const label =
+              outcome === 'refused' ? 'refused' : this.operationLabel(operation ? (operationName ?? operation.name?.value ?? null) : null);
             this.requests.inc({ operation: label, outcome });
             this.requestSeconds.observe({ operation: label, outcome }, (performance.now() - started) / 1000);
           },

@@ -183,8 +183,14 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     // Once stopping, every answer closes its connection: keep-alive would hold the process open.
     if (stopping) res.setHeader('connection', 'close');
+    // The caller's request id, else its trace's, else one of ours: on every answer (refusals before
+    // GraphQL too) and on every log line of the request.
+    const traceId = traceIdOf(req.headers.traceparent);
+    const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? traceId ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const fields = { requestId, ...(traceId ? { traceId } : {}) };
     const next = () => {
-      handle(req, res).catch((err: unknown) => {
+      withRequestFields(fields, () => handle(req, res, requestId)).catch((err: unknown) => {
         if (err instanceof UploadAborted) {
           logger.debug('client went away while sending its request', { path: req.url });
           return;
@@ -201,7 +207,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     else next();
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
     const path = url.pathname;
     if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -315,9 +321,6 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
 
-    const traceId = traceIdOf(req.headers.traceparent);
-    // The caller's request id, else its trace's, else one of ours: on every log line of the request.
-    const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? traceId ?? randomUUID();
     const lifetime = inFlight.begin(res, config.requestDeadlineMs);
     const method = req.method === 'POST' ? 'POST' : 'GET'; // nothing else gets this far
     // One span per request, continuing the caller's trace; the plugin below names it after its operation.
@@ -325,20 +328,18 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       'GraphQL request',
       'server',
       { 'http.request.method': method, 'gateway.request_id': requestId },
-      (span) =>
-        withRequestFields({ requestId, ...(traceId ? { traceId } : {}) }, async () => {
-          const answer = await apollo.executeHTTPGraphQLRequest({
-            httpGraphQLRequest: { method, headers, search: url.search, body },
-            context: async () => createContext(deps, { requestId, client, lifetime }),
-          });
-          span?.setAttribute('http.response.status_code', answer.status ?? 200);
-          return answer;
-        }),
+      async (span) => {
+        const answer = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method, headers, search: url.search, body },
+          context: async () => createContext(deps, { requestId, client, lifetime }),
+        });
+        span?.setAttribute('http.response.status_code', answer.status ?? 200);
+        return answer;
+      },
       req.headers,
     );
     if (res.destroyed) return; // the client left; its work was abandoned
     res.statusCode = result.status ?? 200;
-    res.setHeader('x-request-id', requestId);
     for (const [k, v] of result.headers) res.setHeader(k, v);
     if (result.body.kind === 'complete') {
       await endCompressed(req, res, result.body.string);

@@ -8,6 +8,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from './logger.js';
+import { redactUrl } from './settings.js';
 import { setTracingEnabled } from './shared/tracing.js';
 
 export interface Telemetry {
@@ -16,13 +17,15 @@ export interface Telemetry {
 }
 
 export function startTelemetry(o: { endpoint: string; serviceName: string; logger: Logger }): Telemetry {
+  // The collector's base: a URL already ending in /v1/traces is taken as it is.
+  const url = /\/v1\/traces\/?$/.test(o.endpoint) ? o.endpoint : `${o.endpoint.replace(/\/+$/, '')}/v1/traces`;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': o.serviceName }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${o.endpoint.replace(/\/+$/, '')}/v1/traces` }))],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
   setTracingEnabled(true);
-  o.logger.info('tracing: spans sent over OTLP/HTTP', { endpoint: o.endpoint });
+  o.logger.info('tracing: spans sent over OTLP/HTTP', { endpoint: redactUrl(o.endpoint) });
   return {
     async shutdown() {
       setTracingEnabled(false);

@@ -21,12 +21,13 @@ const tracer = () => trace.getTracer('monitoring-graphql-gateway');
  */
 export async function inSpan<T>(
   name: string,
-  kind: 'server' | 'client',
+  /** `none`: no span (the work runs as it is). */
+  kind: 'server' | 'client' | 'none',
   attributes: Attributes,
   work: (span: Span | null) => Promise<T>,
   parentHeaders?: Record<string, string | string[] | undefined>,
 ): Promise<T> {
-  if (!enabled) return work(null);
+  if (!enabled || kind === 'none') return work(null);
   // A server span continues the caller's trace (its traceparent), a client span the current one.
   const parent = parentHeaders ? propagation.extract(context.active(), parentHeaders) : context.active();
   const span = tracer().startSpan(name, { kind: kind === 'server' ? SpanKind.SERVER : SpanKind.CLIENT, attributes }, parent);

@@ -63,6 +63,12 @@ export interface RouteCall {
    */
   sendsCredentials?: boolean;
   /**
+   * A reachability probe (readiness, the `upstreams` field): it goes out at once, outside the
+   * upstream's slots, rate limit and breaker, counts for none of them, and makes no span. Held
+   * back by the gateway's own limits, a probe would call a healthy upstream unreachable.
+   */
+  probe?: boolean;
+  /**
    * Abandons the call (and its retries) when aborted: the request's, which aborts when its client
    * leaves, its deadline passes or the gateway shuts down. A call shared through `dedupe` runs on a
    * signal of its own, abandoned only when every caller has left.
@@ -336,7 +342,7 @@ export class UpstreamHttp {
     let outcome = 'ERROR';
     try {
       const attributes = { 'gateway.upstream': this.options.upstream, 'gateway.route': call.route, 'http.request.method': call.method };
-      const res = await inSpan(`${this.options.label} ${call.route}`, 'client', attributes, async (span) => {
+      const res = await inSpan(`${this.options.label} ${call.route}`, call.probe ? 'none' : 'client', attributes, async (span) => {
         // Taken here, where the span is current: the policy's queue may run the call in another context.
         const answer = await this.governed(call, auth, traceHeaders());
         span?.setAttribute('http.response.status_code', answer.status);
@@ -367,7 +373,7 @@ export class UpstreamHttp {
     const policy = this.options.policy;
     // A login or refresh skips the slots and the breaker: the calls that wait for its token hold
     // slots already (with every slot taken, it would wait for them forever).
-    if (!policy || call.sendsCredentials) return this.attempt(call, auth, trace);
+    if (!policy || call.sendsCredentials || call.probe) return this.attempt(call, auth, trace);
     try {
       return await policy.run(
         () => this.attempt(call, auth, trace),
@@ -388,7 +394,7 @@ export class UpstreamHttp {
       method: call.method,
       responseType: 'text',
       body,
-      context: { auth, ...(this.options.policy ? { policy: this.options.policy } : {}) } satisfies CallContext,
+      context: { auth, ...(this.options.policy && !call.probe ? { policy: this.options.policy } : {}) } satisfies CallContext,
       retry: { limit: call.idempotent ? this.options.retries : 0 },
       ...(call.signal ? { signal: call.signal } : {}),
     };

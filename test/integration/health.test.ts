@@ -27,6 +27,20 @@ describe('/healthz and /readyz', () => {
     }
   });
 
+  it("the gateway's own limits do not hold the probes back: a rate limit used up, the upstream still reachable", async () => {
+    app = await startTestApp({ MEETNET_RATE_PER_MINUTE: '1' });
+    // Its login takes the minute's one call: the query waits for the next minute.
+    const query = fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ sensor(id: "meetnet:sensor:MP7WVC") { name } }' }),
+    });
+    const ready = await get('/readyz');
+    expect(ready.body.upstreams.meetnet).toMatchObject({ reachable: true });
+    expect(ready.body.status).toBe('ready');
+    void query.catch(() => undefined);
+  });
+
   it('one upstream down: degraded (200), the failing part named; the others still serve', async () => {
     app = await startTestApp();
     app.simulators.meetnet!.addFault({ destroy: true });

@@ -25,7 +25,15 @@ describe('request ids and upstream calls in the logs', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ level: 'debug', requestId: 'dash-42', upstream: 'meetnet', method: 'POST', outcome: '200' });
     expect(typeof calls[0]!.ms).toBe('number');
+    // Each line carries its own fields and the request's, none of the lines before it.
+    for (const l of lines(from)) if (l.msg !== 'token provider: logged in') expect(l.ttlMs).toBeUndefined();
     expect(typeof calls[0]!.time).toBe('string');
+  });
+
+  it('answers refused before GraphQL carry a request id too', async () => {
+    const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-request-id': 'form-1' }, body: 'x' });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('x-request-id')).toBe('form-1');
   });
 
   it('a W3C traceparent without x-request-id: its trace id names the request', async () => {

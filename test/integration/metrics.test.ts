@@ -31,7 +31,7 @@ describe('/metrics on the GraphQL port', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     expect(sample(text, 'gateway_graphql_requests_total{operation="Dashboard",outcome="ok"}')).toBe(2);
-    expect(sample(text, 'gateway_graphql_requests_total{operation="Deep",outcome="refused"}')).toBe(1);
+    expect(sample(text, 'gateway_graphql_requests_total{operation="refused",outcome="refused"}')).toBe(1);
     expect(sample(text, 'gateway_graphql_request_duration_seconds_count{operation="Dashboard",outcome="ok"}')).toBe(2);
     // Each request reads its window: history is not cached (yet).
     expect(sample(text, 'gateway_upstream_calls_total{upstream="meetnet",route="getData",outcome="200"}')).toBe(2);
@@ -41,6 +41,20 @@ describe('/metrics on the GraphQL port', () => {
     expect(sample(text, 'gateway_upstream_calls_in_flight{upstream="meetnet",state="running"}')).toBe(0);
     expect(text).toMatch(/^gateway_nodejs_eventloop_lag_seconds \d/m);
     expect(text).toMatch(/^gateway_nodejs_heap_size_used_bytes \d/m);
+  });
+
+  it("a client's operationName never makes a label of its own unless its operation ran", async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query Q { __typename }', operationName: `evil_${i}` }),
+      });
+      expect(res.status).toBe(400);
+    }
+    const text = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
+    expect(text).not.toContain('evil_');
+    expect(sample(text, 'gateway_graphql_requests_total{operation="refused",outcome="refused"}')).toBe(6);
   });
 
   it('an upstream failure is counted by its reason', async () => {

@@ -65,7 +65,7 @@ export class BemServerClient {
 
   /** `GET /about/`, public: the versions, used as the reachability probe (§1.1). */
   about(): Promise<AboutResponse> {
-    return this.http.json({ ...this.get('about', '/about/'), auth: null }, (body) => {
+    return this.http.json({ ...this.get('about', '/about/'), auth: null, probe: true }, (body) => {
       const v = (body as AboutResponse | null)?.versions;
       if (!v || typeof v.bemserver_api !== 'string') throw new Error('GET /about/ has no versions.bemserver_api');
       return body as AboutResponse;

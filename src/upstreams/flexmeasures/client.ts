@@ -49,7 +49,7 @@ export class FlexMeasuresClient {
 
   /** `GET /api` (public): the API versions the server offers. */
   versions(): Promise<ApiVersionsResponse> {
-    return this.http.json({ ...this.get('api', '/api'), auth: null }, (body) => {
+    return this.http.json({ ...this.get('api', '/api'), auth: null, probe: true }, (body) => {
       const versions = (body as ApiVersionsResponse | null)?.versions;
       if (!Array.isArray(versions) || versions.some((v) => typeof v !== 'string')) throw new Error('GET /api has no versions list');
       return body as ApiVersionsResponse;

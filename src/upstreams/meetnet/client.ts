@@ -50,7 +50,7 @@ export class MeetnetClient {
 
   /** `GET /V2/ping`: needs no login, always 200 (`{"Customer": null}` when anonymous). */
   ping(): Promise<PingResponse> {
-    return this.http.json({ route: 'ping', method: 'GET', path: '/V2/ping', idempotent: true, auth: null }, (body) => {
+    return this.http.json({ route: 'ping', method: 'GET', path: '/V2/ping', idempotent: true, auth: null, probe: true }, (body) => {
       if (!body || typeof body !== 'object' || !('Customer' in body)) throw new Error('ping has no Customer field');
       return body as PingResponse;
     });
