@@ -55,6 +55,8 @@ export function createContext(
     return made.get(key) as T;
   };
   const staleCatalogues = new Map<UpstreamName, number>();
+  let logger: Logger | undefined;
+  const requestLogger = (): Logger => (logger ??= base.logger.child({ requestId: request.requestId, client: request.client.name }));
   const registry = base.registry.forRequest(request.client.upstreams, request.lifetime, (u, since) => staleCatalogues.set(u, since));
   const batch = base.config.upstreamBatching;
   return {
@@ -66,7 +68,15 @@ export function createContext(
     hold: () => request.lifetime.hold(),
     budget: new ResponseBudget(base.config.maxResponsePoints),
     estimate: null,
-    logger: base.logger.child({ requestId: request.requestId, client: request.client.name }),
+    // Made when first used: most requests log nothing, and a pino child costs several µs. Not a
+    // getter: Apollo copies the context for each operation, which would call it.
+    logger: {
+      debug: (m, f) => requestLogger().debug(m, f),
+      info: (m, f) => requestLogger().info(m, f),
+      warn: (m, f) => requestLogger().warn(m, f),
+      error: (m, f) => requestLogger().error(m, f),
+      child: (f) => requestLogger().child(f),
+    },
     partialErrors: [],
     staleCatalogues,
     perRequest,

@@ -1,8 +1,6 @@
 // JSON-lines logs on pino. Every secret the process knows (passwords from the config, tokens as
 // they are issued) is registered here and replaced in every line before it is written, whatever
-// the code that logs it did: the guarantee lives in one place. Every line written for a request
-// carries its request id, an upstream call's too (AsyncLocalStorage).
-import { AsyncLocalStorage } from 'node:async_hooks';
+// the code that logs it did: the guarantee lives in one place.
 import { pino, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './config.js';
 
@@ -64,14 +62,6 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
 }
 
-/** The request a line is written for, wherever in its work it is written (an upstream call too). */
-const requestScope = new AsyncLocalStorage<Record<string, string>>();
-
-/** Runs `work` with `fields` (the request id, the trace id) on every line it logs, however deep. */
-export function withRequestFields<T>(fields: Record<string, string>, work: () => T): T {
-  return requestScope.run(fields, work);
-}
-
 /** Keys whose values are never written, wherever they are (pino's redaction, by path). */
 const SENSITIVE = ['authorization', 'password', 'access_token', 'refresh_token', 'token', 'cookie', 'set-cookie', 'x-api-key'];
 const REDACT_PATHS = SENSITIVE.flatMap((k) => [`["${k}"]`, `*["${k}"]`, `*.*["${k}"]`]);
@@ -92,9 +82,6 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }) },
       serializers: { error: pino.stdSerializers.err, err: pino.stdSerializers.err },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      // A copy: pino merges each line's fields into the object the mixin returns, which would carry
-      // them onto the request's later lines.
-      mixin: () => ({ ...requestScope.getStore() }),
       hooks: { streamWrite: (line) => options.secrets.redact(line) },
     },
     { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line) },

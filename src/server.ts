@@ -18,7 +18,7 @@ import { endCompressed } from './http/compress.js';
 import { RequestsInFlight } from './http/lifetime.js';
 import type { Readiness } from './health.js';
 import type { GatewayMetrics } from './metrics.js';
-import { withRequestFields, type Logger, type SecretRegistry } from './logger.js';
+import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { formatError, redactError } from './schema/errors.js';
@@ -184,18 +184,16 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // Once stopping, every answer closes its connection: keep-alive would hold the process open.
     if (stopping) res.setHeader('connection', 'close');
     // The caller's request id, else its trace's, else one of ours: on every answer (refusals before
-    // GraphQL too) and on every log line of the request.
-    const traceId = traceIdOf(req.headers.traceparent);
-    const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? traceId ?? randomUUID();
+    // GraphQL too), on the request's log lines and on those of its upstream calls.
+    const requestId = sanitizeRequestId(req.headers['x-request-id']) ?? traceIdOf(req.headers.traceparent) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
-    const fields = { requestId, ...(traceId ? { traceId } : {}) };
     const next = () => {
-      withRequestFields(fields, () => handle(req, res, requestId)).catch((err: unknown) => {
+      handle(req, res, requestId).catch((err: unknown) => {
         if (err instanceof UploadAborted) {
-          logger.debug('client went away while sending its request', { path: req.url });
+          logger.debug('client went away while sending its request', { path: req.url, requestId });
           return;
         }
-        logger.error('request failed outside GraphQL', { error: err });
+        logger.error('request failed outside GraphQL', { error: err, requestId });
         if (!res.headersSent)
           sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
         else res.destroy();
@@ -283,7 +281,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         return;
       }
       if (err instanceof VerifierUnavailable) {
-        logger.warn('cannot verify tokens: the JWKS did not answer', { error: err.cause });
+        logger.warn('cannot verify tokens: the JWKS did not answer', { error: err.cause, requestId });
         res.setHeader('retry-after', '5');
         sendJson(res, 503, {
           errors: [{ message: err.message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'JWKS_UNAVAILABLE' } }],
@@ -321,7 +319,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
 
-    const lifetime = inFlight.begin(res, config.requestDeadlineMs);
+    const lifetime = inFlight.begin(res, config.requestDeadlineMs, requestId);
     const method = req.method === 'POST' ? 'POST' : 'GET'; // nothing else gets this far
     // One span per request, continuing the caller's trace; the plugin below names it after its operation.
     const result = await inSpan(

@@ -4,7 +4,7 @@
 // (RequestAbandoned) says which of these ended it. The requests in flight are kept here, so that shutdown can wait for them and then end them.
 import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { RequestAbandoned, setDeadline, type Abandonment } from '../shared/abandoned.js';
+import { RequestAbandoned, setDeadline, setRequestId, type Abandonment } from '../shared/abandoned.js';
 
 export interface RequestLifetime extends Abandonment {
   /**
@@ -27,7 +27,10 @@ class Lifetime implements RequestLifetime {
   private readonly waiting = new Set<() => void>();
   private controller: AbortController | null = null;
 
-  constructor(private readonly deadline: number) {}
+  constructor(
+    private readonly deadline: number,
+    private readonly requestId: string,
+  ) {}
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -35,6 +38,7 @@ class Lifetime implements RequestLifetime {
       // Every upstream call of the request listens to this signal: a dashboard makes dozens.
       setMaxListeners(0, this.controller.signal);
       setDeadline(this.controller.signal, this.deadline);
+      setRequestId(this.controller.signal, this.requestId);
       if (this.reason) this.controller.abort(this.reason);
     }
     return this.controller.signal;
@@ -78,8 +82,8 @@ export class RequestsInFlight {
   }
 
   /** Starts tracking the request answered by `res`. */
-  begin(res: ServerResponse, deadlineMs: number): RequestLifetime {
-    const t = new Lifetime(Date.now() + deadlineMs);
+  begin(res: ServerResponse, deadlineMs: number, requestId: string): RequestLifetime {
+    const t = new Lifetime(Date.now() + deadlineMs, requestId);
     const timer = setTimeout(() => t.abandon(new RequestAbandoned('deadline', deadlineMs)), deadlineMs);
     this.live.add(t);
     res.once('close', () => {

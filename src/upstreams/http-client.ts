@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { UpstreamObserver } from './observer.js';
 import type { UpstreamPolicy } from './policy.js';
 import type { UpstreamName } from '../shared/domain.js';
-import { abandonedError, deadlineOf } from '../shared/abandoned.js';
+import { abandonedError, deadlineOf, requestIdOf, setRequestId } from '../shared/abandoned.js';
 import { inSpan, traceHeaders } from '../shared/tracing.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 
@@ -268,6 +268,9 @@ export class UpstreamHttp {
     if (!entry) {
       // The shared call runs on a signal of its own: one caller leaving must not fail the others.
       const controller = new AbortController();
+      // Its lines name the request that started it (the others joined it).
+      const first = requestIdOf(call.signal);
+      if (first) setRequestId(controller.signal, first);
       const shared: RouteCall = { ...call, signal: controller.signal };
       this.targets.set(shared, target);
       const started: Shared<T> = { controller, waiting: 0, pinned: false, result: Promise.resolve() as Promise<T> };
@@ -363,6 +366,7 @@ export class UpstreamHttp {
         method: call.method,
         outcome,
         ms: Math.round(ms),
+        requestId: requestIdOf(call.signal),
       });
     }
   }
@@ -465,6 +469,7 @@ export class UpstreamHttp {
       this.options.logger.warn('upstream answered with a body that is not JSON', {
         upstream: this.options.upstream,
         route: call.route,
+        requestId: requestIdOf(call.signal),
         status: res.status,
         body: this.excerpt(res.body, 500),
       });
@@ -479,6 +484,7 @@ export class UpstreamHttp {
       this.options.logger.warn('upstream answered with an unexpected shape', {
         upstream: this.options.upstream,
         route: call.route,
+        requestId: requestIdOf(call.signal),
         error: err instanceof Error ? err.message : String(err),
       });
       throw new GatewayError(
@@ -497,6 +503,7 @@ export class UpstreamHttp {
     this.options.logger.warn('upstream refused the service account', {
       upstream: this.options.upstream,
       route: call.route,
+      requestId: requestIdOf(call.signal),
       status: res.status,
       body: this.excerpt(res.body, 500),
     });
@@ -514,6 +521,7 @@ export class UpstreamHttp {
     this.options.logger.warn('upstream answered with an error status', {
       upstream,
       route: call.route,
+      requestId: requestIdOf(call.signal),
       status: res.status,
       body: this.excerpt(res.body, 500),
     });
@@ -591,7 +599,7 @@ export class UpstreamHttp {
       });
     }
     if (code === 'ERR_ABORTED') return this.abandoned(call, call.signal?.reason, err);
-    this.options.logger.warn('upstream request failed', { upstream, route: call.route, code });
+    this.options.logger.warn('upstream request failed', { upstream, route: call.route, code, requestId: requestIdOf(call.signal) });
     // The gateway's own refusals say what happened (a redirect elsewhere, an oversized answer);
     // network errors say only their code (their messages can hold addresses of the machine).
     const refusal =
