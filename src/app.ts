@@ -2,7 +2,7 @@
 // (Redis or memory), one upstream per module, and the HTTP server. Every upstream must have a base
 // URL by now (src/simulation.ts points the unconfigured ones at their simulators).
 import type { Redis } from 'ioredis';
-import { createRedis, createTokenStore, type TokenStore } from './auth/token-store.js';
+import { createRedis, createTokenStore, ResilientTokenStore, type TokenStore } from './auth/token-store.js';
 import type { Config } from './config.js';
 import { authenticatorFor } from './access/index.js';
 import { createLogger, SecretRegistry, type Logger } from './logger.js';
@@ -98,7 +98,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
           `${m.label} has no base URL and service account: run it on its simulator (simulateUnconfigured) or configure ${m.envPrefix}_BASE_URL`,
         );
       }
-      const policy = new UpstreamPolicy({ name: m.name, label: m.label }, settings, logger.child({ upstream: m.name }));
+      const policy = new UpstreamPolicy({ name: m.name, label: m.label }, settings, logger);
       policies.set(m.name, policy);
       return m.create({
         policy,
@@ -118,6 +118,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       latestTtlMs: config.latestTtlMs,
       ...(metrics ? { observer: metrics.observer } : {}),
     });
+    if (metrics && store instanceof ResilientTokenStore) metrics.watchRedis(() => store.redisAvailable);
     metrics?.watchCatalogues(() =>
       registry.all().map((u) => ({ upstream: u.name, staleSince: u.catalogueStaleSince(), ...u.catalogueCounts() })),
     );

@@ -74,14 +74,15 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'gateway_upstream_calls_in_flight',
-      help: 'Upstream calls running, and waiting for a slot (<UPSTREAM>_MAX_CONCURRENT), by upstream',
+      help: 'Upstream calls running, waiting for a slot (<UPSTREAM>_MAX_CONCURRENT), and attempts waiting for the rate limit (<UPSTREAM>_RATE_PER_MINUTE; counted in running too), by upstream',
       labelNames: ['upstream', 'state'],
       registers,
       collect() {
         for (const [name, p] of policies) {
-          const { running, queued } = p.load;
+          const { running, queued, rateLimited } = p.load;
           this.set({ upstream: name, state: 'running' }, running);
           this.set({ upstream: name, state: 'queued' }, queued);
+          this.set({ upstream: name, state: 'rate_limited' }, rateLimited);
         }
       },
     });
@@ -99,6 +100,7 @@ export class GatewayMetrics {
       registers,
     });
     const catalogues = () => this.catalogues();
+
     new Gauge({
       name: 'gateway_upstream_catalogue_stale_seconds',
       help: "How long each upstream's catalogue has been served stale, its refresh failing (0 while fresh)",
@@ -142,6 +144,18 @@ export class GatewayMetrics {
         if (misses > 0) latestLookups.inc({ upstream, result: 'miss' }, misses);
       },
     };
+  }
+
+  /** With Redis configured: whether it answers, read at each scrape. */
+  watchRedis(up: () => boolean): void {
+    new Gauge({
+      name: 'gateway_redis_up',
+      help: 'Whether Redis answers (1), or the token store is on process memory meanwhile (0)',
+      registers: [this.registry],
+      collect() {
+        this.set(up() ? 1 : 0);
+      },
+    });
   }
 
   /** Where the catalogues' staleness is read at each scrape. */

@@ -2,7 +2,7 @@
 // request, one per upstream call) batched to the collector over OTLP/HTTP, W3C trace context taken
 // from the caller and passed on to the upstreams. Nothing else is instrumented, and nothing is sent
 // anywhere when the endpoint is unset.
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -24,6 +24,10 @@ export function startTelemetry(o: { endpoint: string; serviceName: string; logge
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
+  // Spans that cannot be sent (the collector down, refusing them) are said in the log, not dropped silently.
+  const warn = (message: string, ...args: unknown[]) =>
+    o.logger.warn(`tracing: ${message}`, { detail: args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ') });
+  diag.setLogger({ error: warn, warn, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
   setTracingEnabled(true);
   o.logger.info('tracing: spans sent over OTLP/HTTP', { endpoint: redactUrl(o.endpoint) });
   return {
@@ -32,6 +36,7 @@ export function startTelemetry(o: { endpoint: string; serviceName: string; logge
       await provider.shutdown().catch((err: unknown) => o.logger.warn('tracing: the last spans could not be sent', { error: err }));
       // Unregistered: another gateway in the same process (tests) may install its own.
       trace.disable();
+      diag.disable();
       propagation.disable();
       context.disable();
     },

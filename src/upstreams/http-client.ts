@@ -130,6 +130,9 @@ class HookFailure extends Error {
   }
 }
 
+/** Errors of the hooks (a refused or failed login), as the calls that waited for them threw them. */
+const fromHooks = new WeakSet<object>();
+
 async function inHook<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -354,7 +357,9 @@ export class UpstreamHttp {
       outcome = String(res.status);
       return res;
     } catch (err) {
-      if (err instanceof GatewayError) outcome = String(err.details.reason ?? err.details.status ?? err.code);
+      // A call that never went out because its token could not be had is not the route's failure.
+      if (fromHooks.has(err as object)) outcome = 'NO_TOKEN';
+      else if (err instanceof GatewayError) outcome = String(err.details.reason ?? err.details.status ?? err.code);
       throw err;
     } finally {
       const ms = performance.now() - started;
@@ -422,7 +427,10 @@ export class UpstreamHttp {
       // A hook's own failure (the service account's login was refused, or a bug) comes out as
       // it was thrown: the closed set's errors go to the client, anything else is masked and logged.
       const own = (err as { cause?: unknown }).cause;
-      if (own instanceof HookFailure) throw own.failure;
+      if (own instanceof HookFailure) {
+        if (own.failure instanceof Error) fromHooks.add(own.failure);
+        throw own.failure;
+      }
       throw this.transportError(call, tooLarge ? new TransportRefusal(`answered more than ${max} bytes`, 'ANSWER_TOO_LARGE') : err);
     }
     if (REDIRECT_STATUS.has(res.statusCode) && res.headers.location !== undefined) throw this.transportError(call, refusedRedirect(res));

@@ -81,9 +81,9 @@ export class UpstreamPolicy {
     return { lastSuccess: this.lastSuccess, lastFailure: this.lastFailure };
   }
 
-  /** Calls waiting for a slot, and running. */
-  get load(): { queued: number; running: number } {
-    return { queued: this.slots.size, running: this.slots.pending };
+  /** Calls waiting for a slot, running, and (of those running) attempts waiting for the rate limit. */
+  get load(): { queued: number; running: number; rateLimited: number } {
+    return { queued: this.slots.size, running: this.slots.pending, rateLimited: this.rate?.size ?? 0 };
   }
 
   /**

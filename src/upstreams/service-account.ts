@@ -38,7 +38,8 @@ export function serviceAccount(context: UpstreamContext<UpstreamBasics>, o: Serv
     timeoutMs: context.settings.timeoutMs,
     retries: context.settings.retries,
     deduplicate: context.deduplicate,
-    logger,
+    // Unbound: the client names the upstream on each of its lines itself (bound, the key came twice).
+    logger: context.logger,
     policy: context.policy,
     observer: context.observer,
     redact: (text) => context.secrets.redact(text),

@@ -39,6 +39,8 @@ describe('/metrics on the GraphQL port', () => {
     expect(sample(text, 'gateway_upstream_token_events_total{upstream="meetnet",event="login"}')).toBe(1);
     expect(sample(text, 'gateway_upstream_breaker_state{upstream="meetnet"}')).toBe(0);
     expect(sample(text, 'gateway_upstream_calls_in_flight{upstream="meetnet",state="running"}')).toBe(0);
+    expect(sample(text, 'gateway_upstream_calls_in_flight{upstream="meetnet",state="rate_limited"}')).toBe(0);
+    expect(sample(text, 'gateway_redis_up')).toBeNull(); // no REDIS_URL
     expect(text).toMatch(/^gateway_nodejs_eventloop_lag_seconds \d/m);
     expect(text).toMatch(/^gateway_nodejs_heap_size_used_bytes \d/m);
   });

@@ -166,6 +166,11 @@ describe('refused logins', () => {
       const logins = sim.requests('token').length;
       console.log(`refused logins: ${answers.length} queries → ${logins} login attempt(s) at the upstream`);
       expect(logins).toBe(1);
+      // The calls that waited for the token are counted as such, not as failures of their routes.
+      const scrape = await (await fetch(one.url.replace('/graphql', '/metrics'))).text();
+      expect(scrape).toMatch(/gateway_upstream_calls_total\{upstream="meetnet",route="catalog",outcome="NO_TOKEN"\} \d+\n/);
+      expect(scrape).not.toMatch(/route="catalog",outcome="(?!NO_TOKEN)/);
+      expect(scrape).toMatch(/gateway_upstream_token_events_total\{upstream="meetnet",event="login-held-back"\} \d+/);
       // The other replica reads the refusal from Redis: no login of its own.
       const other = await gql(two.url, series(SENSOR));
       expect(other.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_AUTH_FAILED', upstream: 'meetnet' });
