@@ -5,7 +5,8 @@
 // when no upstream can answer or the gateway is stopping; 200 "degraded" when some part is down.
 import type { UpstreamPolicy } from './upstreams/policy.js';
 import type { UpstreamRegistry } from './upstreams/registry.js';
-import type { UpstreamStatus } from './upstreams/upstream.js';
+import { ErrorCode, GatewayError } from './shared/errors.js';
+import { unreachableStatus, type UpstreamStatus } from './upstreams/upstream.js';
 
 export interface Readiness {
   status: 'ready' | 'degraded' | 'unavailable';
@@ -47,18 +48,10 @@ export function readinessCheck(deps: {
             Promise.race([
               u.status(),
               new Promise<UpstreamStatus>((resolve) =>
-                setTimeout(
-                  () =>
-                    resolve({
-                      name: u.name,
-                      reachable: false,
-                      apiVersion: null,
-                      latencyMs: null,
-                      simulated: u.simulated,
-                      message: `${u.label} did not answer its status probe within ${PROBE_TIMEOUT_MS} ms`,
-                    }),
-                  PROBE_TIMEOUT_MS,
-                ).unref(),
+                setTimeout(() => {
+                  const message = `${u.label} did not answer its status probe within ${PROBE_TIMEOUT_MS} ms`;
+                  resolve(unreachableStatus(u, new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, message, { upstream: u.name })));
+                }, PROBE_TIMEOUT_MS).unref(),
               ),
             ]),
           ),

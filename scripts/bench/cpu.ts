@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
-import { benchHeaders, gatewayArgs, gatewayEnv, peakRssMb, threadCpuMs, type SimsInfo } from './proc.js';
+import { benchHeaders, gatewayArgs, gatewayEnv, peakRssMb, threadCpuMs, waitHealthy, type SimsInfo } from './proc.js';
 import { measureUpstreamCall } from './upstream-call.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
@@ -43,17 +43,7 @@ async function main(): Promise<void> {
   });
   children.push(gw);
   const pid = gw.pid!;
-  for (
-    let i = 0;
-    i < 200 &&
-    !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitHealthy(`http://127.0.0.1:${port}`);
   const url = `http://127.0.0.1:${port}/graphql`;
   const gql = async (query: string, variables?: unknown): Promise<{ text: string; json: any }> => {
     const text = await (

@@ -7,7 +7,7 @@
 // needs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { benchHeaders, gatewayArgs, gatewayEnv, peakRssMb, type SimsInfo } from './proc.js';
+import { benchHeaders, gatewayArgs, gatewayEnv, healthy, peakRssMb, waitHealthy, type SimsInfo } from './proc.js';
 
 const children: ChildProcess[] = [];
 const YEAR = 365 * 86_400_000;
@@ -118,16 +118,7 @@ async function main(): Promise<void> {
     });
     children.push(gw);
     const url = `http://127.0.0.1:${port}/graphql`;
-    for (
-      let i = 0;
-      i < 200 &&
-      !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 100));
+    await waitHealthy(`http://127.0.0.1:${port}`);
     const catalog = await (
       await fetch(url, {
         method: 'POST',
@@ -143,12 +134,7 @@ async function main(): Promise<void> {
     const answers = await Promise.all(c.queries(ids).map((q) => post(url, q)));
     const ms = performance.now() - t0;
     const peak = peakRssMb(gw.pid!)!;
-    const alive =
-      gw.exitCode === null &&
-      (await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ));
+    const alive = gw.exitCode === null && (await healthy(`http://127.0.0.1:${port}`));
     const a = answers[0]!;
     rows.push(
       `| ${c.name} | ${c.what} | ${a.status}${a.code ? ` ${a.code}` : ''} | ${(a.bytes / 1e6).toFixed(1)} MB | ${(ms / 1000).toFixed(2)} s | ${idle} MB | ${peak} MB | ${alive ? 'yes' : 'NO'} |`,

@@ -17,6 +17,23 @@ const keysFile = join(tmpdir(), `gateway-bench-keys-${process.pid}.json`);
 writeFileSync(keysFile, JSON.stringify([benchKey.entry]));
 
 export const benchAuthorization = `Bearer ${benchKey.key}`;
+/** Whether the server at `base` (http://127.0.0.1:PORT) answers /healthz now. */
+export function healthy(base: string): Promise<boolean> {
+  return fetch(`${base}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+}
+
+/** Waits up to 20 s for /healthz to answer; whether it did. */
+export async function waitHealthy(base: string): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    if (await healthy(base)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 /** The headers of every benchmark request to a gateway. */
 export const benchHeaders: Readonly<Record<string, string>> = { 'content-type': 'application/json', authorization: benchAuthorization };
 

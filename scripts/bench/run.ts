@@ -10,7 +10,7 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import * as loadtest from 'loadtest';
-import { benchAuthorization, benchHeaders, cpuMs, gatewayArgs, gatewayEnv, peakRssMb } from './proc.js';
+import { benchAuthorization, benchHeaders, cpuMs, gatewayArgs, gatewayEnv, peakRssMb, waitHealthy } from './proc.js';
 import { Redis } from 'ioredis';
 
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -41,14 +41,7 @@ async function start(script: string, env: Record<string, string>, waitUrl?: stri
   const child = spawn(process.execPath, [...profile, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   if (waitUrl) {
-    for (let i = 0; i < 200; i++) {
-      const ok = await fetch(`${waitUrl}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return { child, info: { url: `${waitUrl}/graphql` } };
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    if (await waitHealthy(waitUrl)) return { child, info: { url: `${waitUrl}/graphql` } };
     throw new Error(`${script} did not start`);
   }
   const line = await new Promise<string>((resolve, reject) => {

@@ -8,6 +8,9 @@ import { freePort } from '../helpers/redis.js';
 
 const DASHBOARD = `query Dashboard { sensor(id: "meetnet:sensor:MP7WVC") { latest { value } series(from: "2026-11-19T00:00:00Z", to: "2026-11-19T06:00:00Z") { count } } }`;
 
+/** The /metrics text of the gateway at `url` (its GraphQL URL). */
+const scrape = (url: string) => fetch(url.replace('/graphql', '/metrics')).then((r) => r.text());
+
 /** The value of one sample of the scrape, by its name and labels as written. */
 function sample(text: string, series: string): number | null {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -54,7 +57,7 @@ describe('/metrics on the GraphQL port', () => {
       });
       expect(res.status).toBe(400);
     }
-    const text = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
+    const text = await scrape(app.url);
     expect(text).not.toContain('evil_');
     expect(sample(text, 'gateway_graphql_requests_total{operation="refused",outcome="refused"}')).toBe(6);
   });
@@ -62,7 +65,7 @@ describe('/metrics on the GraphQL port', () => {
   it('an upstream failure is counted by its reason', async () => {
     app.simulators.meetnet!.addFault({ route: 'getData', destroy: true, times: 3 });
     await gql(app.url, DASHBOARD.replace('06:00', '07:00'));
-    const text = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
+    const text = await scrape(app.url);
     expect(sample(text, 'gateway_upstream_calls_total{upstream="meetnet",route="getData",outcome="ECONNRESET"}')).toBe(1);
     expect(sample(text, 'gateway_graphql_requests_total{operation="Dashboard",outcome="partial"}')).toBe(1);
   });
@@ -83,7 +86,7 @@ describe('batches and the latest-value cache', () => {
         .join(' ')} }`;
       expect((await gql(app.url, latest)).errors).toBeUndefined();
       expect((await gql(app.url, latest)).errors).toBeUndefined();
-      const text = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
+      const text = await scrape(app.url);
       expect(sample(text, 'gateway_upstream_batch_size_count{upstream="meetnet",loader="series"}')).toBe(1);
       expect(sample(text, 'gateway_upstream_batch_size_sum{upstream="meetnet",loader="series"}')).toBe(3);
       expect(sample(text, 'gateway_upstream_batch_size_sum{upstream="meetnet",loader="latest"}')).toBe(2);
