@@ -97,7 +97,7 @@ describe('v3_0 generation', () => {
 
   describe('GET /api and version headers (§2.1, §2.5)', () => {
     it('lists only v3_0 with the HEAD message, a current version and the injected status 200', async () => {
-      const r = await call(url, '/api');
+      const r = await call(url, '/api/');
       expect(r.status).toBe(200);
       expect(r.body).toEqual({
         flexmeasures_version: expect.stringMatching(/^0\.\d+\.\d+$/),
@@ -112,8 +112,15 @@ describe('v3_0 generation', () => {
       expect(r.headers.get('content-type')).toMatch(/^application\/json/);
     });
 
+    it('redirects /api to /api/ with 308 and an absolute Location from the Host header, as Werkzeug does', async () => {
+      const r = await call(url, '/api');
+      expect(r.status).toBe(308);
+      expect(r.headers.get('location')).toBe(`${url}/api/`);
+      expect(r.headers.get('flexmeasures-version')).toBeNull();
+    });
+
     it('sends FlexMeasures-Version on /api responses and API-Version: v3_0 on /api/v3_0 responses only', async () => {
-      const root = await call(url, '/api');
+      const root = await call(url, '/api/');
       expect(root.headers.get('flexmeasures-version')).toBe(root.body.flexmeasures_version);
       expect(root.headers.get('api-version')).toBeNull();
       const sensors = await call(url, '/api/v3_0/sensors', { token });
@@ -168,13 +175,16 @@ describe('v3_0 generation', () => {
       expect(Object.keys(none.body.message.json).sort()).toEqual(['email', 'password']);
     });
 
-    it('refuses a non-JSON body with 400 errors', async () => {
+    it('reads a body that is not JSON as empty: 422 naming both fields, as FlexMeasures 1.0.1 does', async () => {
       const r = await call(url, '/api/requestAuthToken', {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: `email=${encodeURIComponent(sim.email)}&password=${sim.password}`,
       });
-      expect(r.status).toBe(400);
-      expect(r.body).toEqual({ errors: ['Content-type of request must be application/json'], status: 400 });
+      expect(r.status).toBe(422);
+      const missing = ['Missing data for required field.'];
+      expect(r.body).toEqual({ message: { json: { email: missing, password: missing } }, result: 'Rejected', status: 'UNPROCESSABLE_ENTITY' });
+      const typed = await call(url, '/api/requestAuthToken', { body: { email: 5, password: 'x' } });
+      expect(typed.body.message).toEqual({ json: { email: ['Not a valid string.'] } });
     });
 
     it('reads the bare token from Authorization and refuses `Bearer <token>` with the exact 401 body', async () => {
@@ -260,8 +270,10 @@ describe('v3_0 generation', () => {
       expect(seen).toHaveLength(sim.sensorIds().length);
       expect(new Set(seen).size).toBe(seen.length);
       expect([...seen].sort((a, b) => a - b)).toEqual(sim.sensorIds().sort((a, b) => a - b));
+      // A page past the end is Flask's 404, as FlexMeasures 1.0.1 answers it.
       const beyond = await call(url, '/api/v3_0/sensors?include_public_assets=true&page=99&per-page=7', { token });
-      expect(beyond.body.data).toEqual([]);
+      expect(beyond.status).toBe(404);
+      expect(beyond.body).toEqual({ message: NOT_FOUND_MESSAGE, status: 404 });
     });
 
     it('refuses page 0 / per-page 0 with 422 keyed by query, and an unknown account with 404', async () => {
@@ -312,7 +324,7 @@ describe('v3_0 generation', () => {
       expect(r.status).toBe(200);
       expect(r.body).toEqual({
         values: expect.any(Array),
-        start: DAY_BEFORE,
+        start: DAY_BEFORE.replace('Z', '+00:00'), // isoformat, as FlexMeasures 1.0.1 echoes it
         duration: 'PT24H', // FM's formatter never prints days (§2.6)
         unit: 'MW',
         resolution: 'PT15M',
@@ -392,18 +404,24 @@ describe('v3_0 generation', () => {
       expect(r.body.message.combined_sensor_data_description.start).toEqual(['Not a valid aware datetime.']);
     });
 
-    it('refuses missing fields, an unknown field and a resolution that is not a multiple', async () => {
+    it('refuses missing fields and an unknown field; resamples to any resolution as FlexMeasures 1.0.1 does', async () => {
       const missing = await call(url, '/api/v3_0/sensors/1/data', { token });
       expect(missing.status).toBe(422);
       expect(Object.keys(missing.body.message.combined_sensor_data_description).sort()).toEqual(['duration', 'start', 'unit']);
       const unknown = await data(1, { start: DAY_BEFORE, duration: 'PT1H', unit: 'MW', colour: 'red' });
       expect(unknown.status).toBe(422);
       expect(unknown.body.message.combined_sensor_data_description.colour).toEqual(['Unknown field.']);
-      const res = await data(1, { start: DAY_BEFORE, duration: 'PT1H', unit: 'MW', resolution: 'PT10M' });
-      expect(res.status).toBe(422);
-      expect(res.body.message.combined_sensor_data_description._schema).toEqual([
-        "Resolution of 0:10:00 is incompatible with the sensor's required resolution of 0:15:00.",
-      ]);
+      // PT10M of a 15-minute sensor: the events at :00 and :30 land on a slot and fill one more; :15 and :45 are lost.
+      const native = (await data(1, { start: EVENING, duration: 'PT1H', unit: 'MW' })).body.values as number[];
+      const res = await data(1, { start: EVENING, duration: 'PT1H', unit: 'MW', resolution: 'PT10M' });
+      expect(res.status).toBe(200);
+      expect(res.body.values).toEqual([native[0], native[0], null, native[2], native[2], null]);
+      // PT20M: the mean of the events starting in each slot.
+      const twenty = await data(1, { start: EVENING, duration: 'PT1H', unit: 'MW', resolution: 'PT20M' });
+      expect(twenty.body.values).toEqual([(native[0]! + native[1]!) / 2, native[2], native[3]].map((v) => Math.round(v! * 1e6) / 1e6));
+      // A start off the sensor's grid matches no event.
+      const off = await data(1, { start: '2026-11-19T17:07:00Z', duration: 'PT1H', unit: 'MW' });
+      expect(off.body.values).toEqual([null, null, null, null]);
     });
 
     it('answers an unknown sensor with 404 {"message":"Sensor 999 not found","status":404}', async () => {
@@ -535,12 +553,11 @@ describe('v3_0 generation', () => {
       expect(back.body.values).toEqual([-0.004, -0.004, -0.008, -0.008]);
     });
 
-    it('downsamples by averaging: 4 × 15-min prices into the hourly market, 6 × 5-min into 2 events', async () => {
+    it('downsamples by averaging: 6 × 5-min into 2 events; the public market is not the account\'s to write', async () => {
       const price = sim.sensorIds('price')[0]!;
       const r = await post(price, { values: [10, 20, 30, 40], start: '2026-11-18T06:00:00Z', duration: 'PT1H', unit: 'EUR/MWh' });
-      expect(r.status).toBe(200);
-      const back = await data(price, { start: '2026-11-18T06:00:00Z', duration: 'PT1H', unit: 'EUR/MWh' });
-      expect(back.body.values).toEqual([25]);
+      expect(r.status).toBe(403);
+      expect(r.body).toEqual({ message: 'You cannot be authorized for this content or functionality.', result: 'Rejected', status: 'INVALID_SENDER' });
       const ev = await post(10, { values: [-1, -2, -3, -4, -5, -6], start: '2026-11-18T06:00:00Z', duration: 'PT30M', unit: 'kW' });
       expect(ev.status).toBe(200);
       const evBack = await data(10, { start: '2026-11-18T06:00:00Z', duration: 'PT30M', unit: 'kW' });
@@ -687,7 +704,7 @@ describe('v1_1 generation (v0.12.3)', () => {
 
   describe('GET /api, token and headers', () => {
     it('lists the v0.12.3 versions and message with status 200', async () => {
-      const r = await call(url, '/api');
+      const r = await call(url, '/api/');
       expect(r.status).toBe(200);
       expect(r.body).toEqual({
         flexmeasures_version: '0.12.3',
@@ -1401,14 +1418,14 @@ describe('rate limiting (§2.1, §4.10)', () => {
   it('counts down X-RateLimit-Remaining, then answers 429 with Retry-After; the window resets with the clock', async () => {
     const seen: Array<string | null> = [];
     for (let i = 0; i < 3; i++) {
-      const r = await call(url, '/api');
+      const r = await call(url, '/api/');
       expect(r.status).toBe(200);
       expect(r.headers.get('x-ratelimit-limit')).toBe('3');
       seen.push(r.headers.get('x-ratelimit-remaining'));
     }
     expect(seen).toEqual(['2', '1', '0']);
     now += 20_000;
-    const limited = await call(url, '/api');
+    const limited = await call(url, '/api/');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('40');
     expect(limited.body).toEqual({
@@ -1418,7 +1435,7 @@ describe('rate limiting (§2.1, §4.10)', () => {
     });
     expect(sim.requests('rateLimited')).toHaveLength(1);
     now += 41_000; // past the 60 s window
-    const again = await call(url, '/api');
+    const again = await call(url, '/api/');
     expect(again.status).toBe(200);
     expect(again.headers.get('x-ratelimit-remaining')).toBe('2');
   });
@@ -1428,7 +1445,7 @@ describe('rate limiting (§2.1, §4.10)', () => {
     const token = await login(sim, url); // 1 of the anonymous budget
     for (let i = 0; i < 3; i++) expect((await call(url, '/api/v3_0/assets', { token })).status).toBe(200);
     expect((await call(url, '/api/v3_0/assets', { token })).status).toBe(429);
-    expect((await call(url, '/api')).status).toBe(200); // anonymous: 2 of 3
+    expect((await call(url, '/api/')).status).toBe(200); // anonymous: 2 of 3
     for (let i = 0; i < 5; i++) expect((await call(url, '/api/v3_0/health/ready')).status).toBe(200);
   });
 });
@@ -1451,7 +1468,7 @@ describe('request log, faults, latency and concurrency', () => {
     const { sim, url } = v3;
     sim.clearLog();
     const token = t3;
-    await call(url, '/api');
+    await call(url, '/api/');
     await call(url, '/api/requestAuthToken', { body: { email: sim.email, password: sim.password } });
     await call(url, '/api/v3_0/sensors', { token });
     await call(url, '/api/v3_0/sensors/1', { token });
@@ -1478,7 +1495,7 @@ describe('request log, faults, latency and concurrency', () => {
       'sensors',
     ]);
     const [api, tok, sensors] = sim.requests();
-    expect(api).toMatchObject({ method: 'GET', path: '/api', status: 200, authorized: null, faulted: false, at: NOW });
+    expect(api).toMatchObject({ method: 'GET', path: '/api/', status: 200, authorized: null, faulted: false, at: NOW });
     expect(tok).toMatchObject({ method: 'POST', status: 200, authorized: true });
     expect(sensors).toMatchObject({ status: 200, authorized: true });
     expect(sim.requests('sensors').at(-1)).toMatchObject({ status: 401, authorized: false });
@@ -1523,10 +1540,10 @@ describe('request log, faults, latency and concurrency', () => {
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
     expect(r.body).toEqual({ message: 'boom', status: 500 });
     sim.addFault({ status: 502, body: 'Bad Gateway', times: 1 });
-    const any = await call(url, '/api');
+    const any = await call(url, '/api/');
     expect(any.status).toBe(502);
     expect(any.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect((await call(url, '/api')).status).toBe(200);
+    expect((await call(url, '/api/')).status).toBe(200);
   });
 
   it('a destroy fault drops the connection; the next request works', async () => {
@@ -1580,12 +1597,12 @@ describe('robustness: bad input never crashes the simulator', () => {
     [t3, t1] = await Promise.all([login(v3.sim, v3.url), login(v1.sim, v1.url)]);
   });
 
-  const stillUp = async (url: string) => expect((await call(url, '/api')).status).toBe(200);
+  const stillUp = async (url: string) => expect((await call(url, '/api/')).status).toBe(200);
 
   it('malformed JSON bodies get 4xx answers', async () => {
     const token = await call(v3.url, '/api/requestAuthToken', { body: '{"email": "simulator@exa' });
     expect(token.status).toBe(400);
-    expect(token.body.errors).toHaveLength(1);
+    expect(token.body).toEqual({ message: 'The browser (or proxy) sent a request that this server could not understand.', status: 400 });
     const v3post = await call(v3.url, '/api/v3_0/sensors/1/data', { token: t3, body: '{"values": [1,' });
     expect(v3post.status).toBe(422);
     expect(v3post.body.status).toBe('UNPROCESSABLE_ENTITY');
@@ -1665,7 +1682,7 @@ describe('robustness: bad input never crashes the simulator', () => {
   it('a wrong method answers 405 with Allow', async () => {
     const cases: Array<[string, string, string]> = [
       [v3.url, 'DELETE', '/api/v3_0/sensors'],
-      [v3.url, 'POST', '/api'],
+      [v3.url, 'POST', '/api/'],
       [v3.url, 'GET', '/api/requestAuthToken'],
       [v3.url, 'PUT', '/api/v3_0/assets/100'],
       [v1.url, 'GET', '/api/v1_1/postMeterData'],
@@ -1719,7 +1736,7 @@ describe('contract details once missed by the simulator', () => {
 
   // §2.1: FlexMeasures-Version/API-Version come from add_version_headers (HEAD, v3.0-30); v0.12.3 has neither.
   it('§2.1: the v1_1 generation (v0.12.3) sends no FlexMeasures-Version header', async () => {
-    const r = await call(v1.url, '/api');
+    const r = await call(v1.url, '/api/');
     expect(r.headers.get('flexmeasures-version')).toBeNull();
   });
 
@@ -1799,7 +1816,7 @@ describe('the simulator bounds its own work (it runs inside test processes)', ()
     );
     expect(r1.status).toBe(400);
     expect(r1.body.status).toBe('INVALID_PERIOD');
-    expect((await call(v3.url, '/api')).status).toBe(200);
+    expect((await call(v3.url, '/api/')).status).toBe(200);
   });
 
   it('a write that would upsample past a million events is refused before anything is stored', async () => {

@@ -47,9 +47,12 @@ export class FlexMeasuresClient {
     return { route, method: 'GET', path, searchParams, idempotent: true, auth: this.auth };
   }
 
-  /** `GET /api` (public): the API versions the server offers. */
+  /**
+   * `GET /api/` (public): the API versions the server offers. With the slash: `/api` is Werkzeug's
+   * 308 to an absolute `http://` Location, which behind a TLS proxy the gateway refuses to follow.
+   */
   versions(): Promise<ApiVersionsResponse> {
-    return this.http.json({ ...this.get('api', '/api'), auth: null, probe: true }, (body) => {
+    return this.http.json({ ...this.get('api', '/api/'), auth: null, probe: true }, (body) => {
       const versions = (body as ApiVersionsResponse | null)?.versions;
       if (!Array.isArray(versions) || versions.some((v) => typeof v !== 'string')) throw new Error('GET /api has no versions list');
       return body as ApiVersionsResponse;

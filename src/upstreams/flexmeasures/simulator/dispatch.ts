@@ -15,7 +15,8 @@ export function handle(state: FmState, req: SimRequest): SimResult {
   const result = limited ?? routeRequest(state, req);
   const headers: Record<string, string> = { ...(result.headers ?? {}) };
   // Version headers came with HEAD (v3.0-30); v0.12 sends none (§2.1).
-  if (state.head && req.path.startsWith('/api')) headers['flexmeasures-version'] = HEAD_VERSION;
+  // Werkzeug's own redirect (/api → /api/) never reaches the app, so it carries no version header.
+  if (state.head && req.path.startsWith('/api') && result.route !== 'apiRedirect') headers['flexmeasures-version'] = HEAD_VERSION;
   if (state.head && req.path.startsWith('/api/v3_0')) headers['api-version'] = 'v3_0';
   // after_request adds the deprecation headers to v1_1 answers, the 410s included (§1.1, §1.2).
   if (req.path.startsWith('/api/v1_1')) Object.assign(headers, deprecationHeaders(state.head, state.sunset));
@@ -24,6 +25,17 @@ export function handle(state: FmState, req: SimRequest): SimResult {
 }
 
 function routeRequest(state: FmState, req: SimRequest): SimResult {
+  // Werkzeug's strict slashes: `/api` is a 308 to `/api/`, with an absolute Location built from the
+  // Host header (behind a TLS proxy it says http://) (real server, conformance suite).
+  if (req.path === '/api' && state.head) {
+    return {
+      route: 'apiRedirect',
+      authorized: null,
+      status: 308,
+      headers: { location: `http://${req.headers.host ?? 'localhost'}/api/` },
+      body: '',
+    };
+  }
   const path = req.path.replace(/\/+$/, '') || '/';
   if (path === '/api') return only(req, 'GET', 'api', () => versions(state));
   if (path === '/api/requestAuthToken') return only(req, 'POST', 'token', () => state.auth.login(req));

@@ -10,7 +10,12 @@ const ALREADY_V1 = 'Some of the data has already been received and successfully 
 
 /** The answer to a path no route serves. */
 export function notFound(): SimResult {
-  return { route: 'unknown', authorized: null, status: 404, body: { message: NOT_FOUND, status: 404 } };
+  return { route: 'unknown', authorized: null, ...notFoundBody() };
+}
+
+/** Flask's 404 (also Flask-SQLAlchemy's for a page past the end, real server, conformance suite). */
+export function notFoundBody(): { status: 404; body: unknown } {
+  return { status: 404, body: { message: NOT_FOUND, status: 404 } };
 }
 
 export function methodNotAllowed(route: string, allowed: string): SimResult {

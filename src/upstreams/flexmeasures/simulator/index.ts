@@ -5,7 +5,7 @@
 import { SimulatorServer, type SimulatorOptions } from '../../../simulators/index.js';
 import type { ApiVersion } from '../wire.js';
 import { handle } from './dispatch.js';
-import type { Kind } from './portfolio.js';
+import { OTHER_ACCOUNT, type Kind } from './portfolio.js';
 import { FmState } from './state.js';
 import type { Belief } from './store.js';
 
@@ -75,9 +75,18 @@ export class FlexMeasuresSimulator extends SimulatorServer {
     return new Map(this.state.store.beliefs.get(sensorId) ?? []);
   }
 
-  /** The simulated portfolio, for tests: sensor ids by kind. */
+  /** The simulated portfolio the service account sees, for tests: sensor ids by kind. */
   sensorIds(kind?: Kind): number[] {
-    return this.state.sensors.filter((s) => kind === undefined || s.kind === kind).map((s) => s.id);
+    return this.state.sensors
+      .filter((s) => (kind === undefined || s.kind === kind) && this.state.assetById.get(s.assetId)?.accountId !== OTHER_ACCOUNT.id)
+      .map((s) => s.id);
+  }
+
+  /** A sensor's id by name, another account's included (for tests). */
+  sensorId(name: string): number {
+    const s = this.state.sensors.find((x) => x.name === name);
+    if (!s) throw new Error(`the simulator has no sensor named ${name}`);
+    return s.id;
   }
 
   set rateLimit(limit: { limit: number; windowSeconds: number } | null) {

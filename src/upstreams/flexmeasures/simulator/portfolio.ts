@@ -35,12 +35,14 @@ export interface SimAsset {
 }
 
 export const ACCOUNT = { id: 1, name: 'Simulated Charging Co' };
+export const OTHER_ACCOUNT = { id: 2, name: 'Other Co' };
 const TYPES = {
   hub: { id: 1, name: 'charge_point_hub' },
   cp: { id: 2, name: 'one-way_evse' },
   solar: { id: 3, name: 'solar' },
   market: { id: 4, name: 'day_ahead' },
   weather: { id: 5, name: 'weather_station' },
+  process: { id: 6, name: 'process' },
 };
 
 export function buildPortfolio(chargers: number): { assets: SimAsset[]; sensors: SimSensor[] } {
@@ -143,5 +145,21 @@ export function buildPortfolio(chargers: number): { assets: SimAsset[]; sensors:
       weatherType: w.type,
     });
   });
+  // Another company's plant on the same server: the service account may neither read nor write it
+  // (403 INVALID_SENDER), and no list shows it (real server, conformance suite).
+  assets.push({ ...OTHER_PLANT, description: null, accountId: OTHER_ACCOUNT.id, type: TYPES.process, parentId: null });
+  sensors.push({
+    id: chargers + 6,
+    name: 'plant meter',
+    unit: 'kW',
+    resolutionMs: 15 * MINUTE,
+    assetId: OTHER_PLANT.id,
+    kind: 'solar',
+    spec: { kind: 'solar', seed: chargers + 6, latitude: OTHER_PLANT.latitude, longitude: OTHER_PLANT.longitude, capacityMw: 1 },
+    attributes: {},
+    strictly: null,
+  });
   return { assets, sensors };
 }
+
+const OTHER_PLANT = { id: 500, name: 'Other Co plant', latitude: 51.05, longitude: 3.73 };

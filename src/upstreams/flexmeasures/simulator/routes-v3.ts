@@ -2,7 +2,7 @@
 import type { SimRequest, SimResult } from '../../../simulators/index.js';
 import { unauthorized } from './auth.js';
 import { methodNotAllowed, notFound, PROCESSED, unprocessable } from './http.js';
-import type { SimSensor } from './portfolio.js';
+import { ACCOUNT, type SimSensor } from './portfolio.js';
 import type { FmState } from './state.js';
 import { assetJson, listAssets, listSensors, page, sensorJson } from './v3-catalog.js';
 import { getSensorData, postSensorData } from './v3-sensor-data.js';
@@ -41,12 +41,16 @@ export function answerV3(state: FmState, req: SimRequest, rest: string): SimResu
         return answer(
           unprocessable('path', { id: [/^\d+$/.test(seg[1]!) ? `No sensor found with ID ${seg[1]}.` : 'Not a valid integer.'] }),
         );
+      if (!readable(state, s)) return answer(notAuthorized());
       return answer({ status: 200, body: { ...sensorJson(s), status: 200 } });
     }
     case 'sensorData':
     case 'postSensorData': {
       const s = sensorByPath(state, seg[1]!);
       if (!s) return answer({ status: 404, body: { message: `Sensor ${seg[1]} not found`, status: 404 } });
+      // Another account's sensor: neither read nor written; a public one: read only (real server, conformance suite).
+      if (!readable(state, s) || (route === 'postSensorData' && state.assetById.get(s.assetId)?.accountId !== ACCOUNT.id))
+        return answer(notAuthorized());
       return answer(route === 'sensorData' ? getSensorData(state, req, s) : postSensorData(state, req, s));
     }
     case 'assets':
@@ -79,6 +83,22 @@ function services(req: SimRequest): unknown {
   ].map(([name, path, description]) => ({ url: `http://${host}/api/v3_0/${path}`, name, description }));
   list.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   return { services: list, version: '3.0', ...PROCESSED };
+}
+
+/**
+ * Public assets (the market, the weather station) belong to no account: only an admin may add
+ * their data, and the service account is an account-admin; another account's assets are closed.
+ */
+function notAuthorized(): { status: number; body: unknown } {
+  return {
+    status: 403,
+    body: { message: 'You cannot be authorized for this content or functionality.', result: 'Rejected', status: 'INVALID_SENDER' },
+  };
+}
+
+function readable(state: FmState, s: SimSensor): boolean {
+  const owner = state.assetById.get(s.assetId)?.accountId;
+  return owner === ACCOUNT.id || owner === null;
 }
 
 function sensorByPath(state: FmState, raw: string): SimSensor | undefined {

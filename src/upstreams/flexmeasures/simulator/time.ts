@@ -12,10 +12,13 @@ function isoZ(ms: number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
-/** The instant in the offset the client wrote (`2021-05-02T00:00:00+02:00`), as isodate echoes it (§2.6). */
-export function isoInOffset(ms: number, written: unknown): string {
+/**
+ * The instant in the offset the client wrote (`2021-05-02T00:00:00+02:00`), as isodate echoes it
+ * (§2.6), or as Python's isoformat does on a current server's v3_0 (UTC as `+00:00`, real server).
+ */
+export function isoInOffset(ms: number, written: unknown, style: 'isodate' | 'isoformat' = 'isodate'): string {
   const m = typeof written === 'string' ? /([+-])(\d{2}):(\d{2})$/.exec(written.replace(' ', '+').trim()) : null;
-  if (!m || (m[2] === '00' && m[3] === '00')) return isoZ(ms);
+  if (!m || (m[2] === '00' && m[3] === '00')) return style === 'isodate' ? isoZ(ms) : `${isoZ(ms).slice(0, -1)}+00:00`;
   const offsetMs = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * MINUTE;
   return `${isoZ(ms + offsetMs).slice(0, -1)}${m[1]}${m[2]}:${m[3]}`;
 }

@@ -1,7 +1,7 @@
 // v3_0's view of the portfolio: sensor and asset JSON, the filtered listings, and pagination.
 import type { SimRequest } from '../../../simulators/index.js';
 import { formatDurationIsodate } from '../../../shared/durations.js';
-import { one, unprocessable } from './http.js';
+import { notFoundBody, one, unprocessable } from './http.js';
 import { ACCOUNT, AUTHORITY, type SimAsset, type SimSensor } from './portfolio.js';
 import type { FmState } from './state.js';
 import { MINUTE } from './time.js';
@@ -47,7 +47,7 @@ export function assetJson(state: FmState, a: SimAsset): Record<string, unknown> 
 
 function visibleAsset(state: FmState, assetId: number, includePublic: boolean): boolean {
   const a = state.assetById.get(assetId);
-  return a !== undefined && (a.accountId !== null || includePublic);
+  return a !== undefined && (a.accountId === ACCOUNT.id || (a.accountId === null && includePublic));
 }
 
 export function listSensors(state: FmState, req: SimRequest): { status: number; body: unknown } {
@@ -97,7 +97,7 @@ export function listSensors(state: FmState, req: SimRequest): { status: number; 
 
 export function listAssets(state: FmState, req: SimRequest): { status: number; body: unknown } {
   const includePublic = ['true', '1'].includes((one(req.query, 'include_public') ?? '').toLowerCase());
-  const list = state.assets.filter((a) => a.accountId !== null || includePublic).map((a) => assetJson(state, a));
+  const list = state.assets.filter((a) => visibleAsset(state, a.id, includePublic)).map((a) => assetJson(state, a));
   if (!state.head) return { status: 200, body: list };
   return page(req, list, false);
 }
@@ -112,6 +112,8 @@ export function page(req: SimRequest, list: unknown[], always: boolean): { statu
   if (!Number.isInteger(page) || page < 1) bad.page = ['Must be greater than or equal to 1.'];
   if (!Number.isInteger(perPage) || perPage < 1) bad['per-page'] = ['Must be greater than or equal to 1.'];
   if (Object.keys(bad).length) return unprocessable('query', bad);
+  // paginate(error_out=True): a page after the first with nothing on it is Flask's 404 (real server, conformance suite).
+  if (page > 1 && (page - 1) * perPage >= list.length) return notFoundBody();
   return {
     status: 200,
     body: {

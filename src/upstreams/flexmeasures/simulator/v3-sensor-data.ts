@@ -53,42 +53,62 @@ export function getSensorData(state: FmState, req: SimRequest, s: SimSensor): { 
       _schema: [`Required unit for this sensor is ${s.unit}, got incompatible unit: ${String(params.unit)}`],
     });
   }
-  if (resolution % s.resolutionMs !== 0) {
-    return unprocessable('combined_sensor_data_description', {
-      _schema: [
-        `Resolution of ${pyTimedelta(resolution)} is incompatible with the sensor's required resolution of ${pyTimedelta(s.resolutionMs)}.`,
-      ],
-    });
-  }
   const t0 = start as number;
+  const end = t0 + (dur as number);
+  const step = s.resolutionMs;
   // Every interval that starts in [start, start + duration).
   const n = Math.ceil((dur as number) / resolution);
-  if (n * (resolution / s.resolutionMs) > MAX_EVENTS) {
+  if (n * Math.max(1, resolution / step) > MAX_EVENTS) {
     return unprocessable('combined_sensor_data_description', { duration: ['Too many values requested.'] });
   }
   // GetMeterDataRequest → horizons ≤ 0; GetPrognosisRequest → ≥ the given horizon (§4.4).
   const minH = type === 'GetPrognosisRequest' ? (horizon ?? 1) : horizon;
   const maxH = type === 'GetMeterDataRequest' ? 0 : null;
-  const per = resolution / s.resolutionMs;
+  const eventAt = (t: number) => state.store.valueAt(s, t, req.at, minH, maxH);
+  // Events exist only on the sensor's grid, and the answer's slots run from `start`: a start off the
+  // grid matches no event and every value is null, at any resolution (real server, conformance suite).
+  const onGrid = t0 % step === 0;
   const values: Array<number | null> = new Array(n);
   for (let i = 0; i < n; i++) {
-    // Downsampling averages the events of each slot (§4.4: [91.3, 91.7] → 91.5).
-    let sum = 0;
-    let count = 0;
-    for (let j = 0; j < per; j++) {
-      const v = state.store.valueAt(s, t0 + i * resolution + j * s.resolutionMs, req.at, minH, maxH);
-      if (v !== null) {
-        sum += v;
-        count++;
+    const slot = t0 + i * resolution;
+    if (!onGrid) values[i] = null;
+    else if (resolution < step) {
+      // Upsampling reindexes the events onto the slots and fills forward at most ceil(step / resolution) − 1
+      // slots: PT5M of a 15-minute sensor repeats each event 3 times, PT10M gives [e0, e0, null, e30, e30, null]
+      // (pandas' ffill limit, real server 1.0.1).
+      const limit = Math.ceil(step / resolution) - 1;
+      let v: number | null = null;
+      for (let k = 0; k <= limit && slot - k * resolution >= t0; k++) {
+        const t = slot - k * resolution;
+        if (t % step === 0) {
+          v = eventAt(t);
+          break;
+        }
       }
+      values[i] = v === null ? null : round6(v * factor);
+    } else if (slot + resolution > end && resolution !== step) {
+      // A resampled slot the window cuts short is null (PT100M at PT1H: [mean, null], real server).
+      values[i] = null;
+    } else {
+      // Downsampling averages the events starting in the slot (§4.4: [91.3, 91.7] → 91.5), at any
+      // width, a day's divisor or not (PT20M of 15 minutes: the events at :00 and :15, real server).
+      let sum = 0;
+      let count = 0;
+      for (let e = Math.ceil(slot / step) * step; e < slot + resolution; e += step) {
+        const v = eventAt(e);
+        if (v !== null) {
+          sum += v;
+          count++;
+        }
+      }
+      values[i] = count === 0 ? null : round6((sum / count) * factor);
     }
-    values[i] = count === 0 ? null : round6((sum / count) * factor);
   }
   return {
     status: 200,
     body: {
       values,
-      start: isoInOffset(t0, params.start),
+      start: isoInOffset(t0, params.start, 'isoformat'),
       duration: formatDurationFM(dur as number),
       unit: params.unit,
       resolution: formatDurationFM(resolution),
@@ -99,10 +119,9 @@ export function getSensorData(state: FmState, req: SimRequest, s: SimSensor): { 
 
 export function postSensorData(state: FmState, req: SimRequest, s: SimSensor): { status: number; body: unknown } {
   const loc = 'combined_sensor_data_description';
-  if (req.bodyKind !== 'json' || !req.body || typeof req.body !== 'object' || Array.isArray(req.body)) {
-    return unprocessable('json', { _schema: ['Invalid input type.'] });
-  }
-  const body = req.body as Record<string, unknown>;
+  if (Array.isArray(req.body)) return unprocessable('json', { _schema: ['Invalid input type.'] });
+  // A body that is not a JSON object (none, unparsable) is read as {} (real server 1.0.1, conformance suite).
+  const body = (req.bodyKind === 'json' && req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
   const errors: Record<string, string[]> = {};
   const known = new Set(['values', 'start', 'duration', 'unit', 'horizon', 'prior', 'type', 'id']);
   for (const k of Object.keys(body)) if (!known.has(k)) errors[k] = ['Unknown field.'];
@@ -116,8 +135,11 @@ export function postSensorData(state: FmState, req: SimRequest, s: SimSensor): {
   else if (dur % MINUTE !== 0) errors.duration = ['FlexMeasures only support multiples of 1 minute.'];
   // A single number is accepted as a list of one (§4.5).
   const rawValues = typeof body.values === 'number' ? [body.values] : body.values;
-  if (!Array.isArray(rawValues)) errors.values = ['Missing data for required field.'];
-  else if (rawValues.length === 0) errors.values = ['Shorter than minimum length 1.'];
+  // The server checks `values` only once the description (start, duration, unit) is whole.
+  const described = !errors.start && !errors.duration && typeof body.unit === 'string';
+  if (!Array.isArray(rawValues)) {
+    if (described) errors.values = ['Missing data for required field.'];
+  } else if (rawValues.length === 0) errors.values = ['Shorter than minimum length 1.'];
   else if (rawValues.some((v) => v !== null && (typeof v !== 'number' || !Number.isFinite(v)))) errors.values = ['Not a valid number.'];
   if (typeof body.unit !== 'string') errors.unit = ['Missing data for required field.'];
   let horizon: number | null = null;
