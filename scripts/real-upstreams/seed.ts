@@ -45,6 +45,8 @@ interface FmSensorSpec {
   value: (t: number) => number;
   /** How far past now data reaches (prices are known a day ahead). */
   aheadMs?: number;
+  /** A sensor with no data yet. */
+  noData?: boolean;
 }
 
 interface FmAssetSpec {
@@ -56,6 +58,9 @@ interface FmAssetSpec {
   parent?: string;
   sensors: FmSensorSpec[];
 }
+
+/** Sensors without data yet under one asset: enough for the sensor list to need two pages of 100. */
+const FM_SUB_METERS = 100;
 
 const ev = (seed: number) => (t: number) => Math.min(0, -Math.max(0, wave(t, 0.006, 0.012, 18, seed))); // consumption is negative
 const FM_ASSETS: FmAssetSpec[] = [
@@ -124,6 +129,20 @@ const FM_ASSETS: FmAssetSpec[] = [
     ],
   },
   {
+    name: 'Sub-meters Office Brugge',
+    type: 'building',
+    account: 'svc',
+    latitude: 51.2093,
+    longitude: 3.2248,
+    sensors: Array.from({ length: FM_SUB_METERS }, (_, i) => ({
+      name: `sub-meter ${String(i + 1).padStart(3, '0')}`,
+      unit: 'kW',
+      resolutionMin: 15,
+      value: (t: number) => wave(t, 2, 1, 12, 100 + i),
+      noData: true,
+    })),
+  },
+  {
     name: 'Other Co plant',
     type: 'process',
     account: 'other',
@@ -180,13 +199,16 @@ async function seedFlexMeasures(now: number): Promise<SeededSeries[]> {
       })) as { id: number };
       const end = Math.floor((now + (s.aheadMs ?? 0)) / step) * step;
       const values: number[] = [];
-      for (let t = start; t < end; t += step) values.push(s.value(t));
-      await call(base, 'POST', `/api/v3_0/sensors/${sensor.id}/data`, admin, {
-        start: new Date(start).toISOString(),
-        duration: `PT${(end - start) / MIN}M`,
-        unit: s.unit,
-        values,
-      });
+      if (!s.noData) for (let t = start; t < end; t += step) values.push(s.value(t));
+      if (values.length > 0) {
+        await call(base, 'POST', `/api/v3_0/sensors/${sensor.id}/data`, admin, {
+          start: new Date(start).toISOString(),
+          duration: `PT${(end - start) / MIN}M`,
+          unit: s.unit,
+          values,
+        });
+      }
+      if (s.noData) continue;
       summary.push({
         id: sensor.id,
         name: s.name,
@@ -199,6 +221,15 @@ async function seedFlexMeasures(now: number): Promise<SeededSeries[]> {
       });
     }
   }
+  summary.push({
+    id: 0,
+    name: 'sub-meters',
+    unit: 'kW',
+    resolutionMin: 15,
+    parent: 'Sub-meters Office Brugge',
+    points: 0,
+    line: `FlexMeasures: ${FM_SUB_METERS} more sensors without data (the list needs two pages of 100)`,
+  });
   return summary;
 }
 
@@ -239,8 +270,18 @@ const BEM_SERIES: BemSeries[] = [
     link: ['zones', 'North facade'],
     value: (t) => Math.max(0, wave(t, 60, 120, 12, 28)),
   },
-  { name: 'Brussel meter', unit: 'kWh', intervalMin: 60, link: ['buildings', 'Building B'], value: (t) => wave(t, 40, 15, 12, 29) },
+  { name: 'Brussel meter', unit: 'kWh', intervalMin: 60, link: ['buildings', 'Bâtiment B'], value: (t) => wave(t, 40, 15, 12, 29) },
+  {
+    name: 'Éclairage étage 1',
+    unit: 'kW',
+    intervalMin: 60,
+    link: ['buildings', 'Bâtiment B'],
+    value: (t) => Math.max(0, wave(t, 1, 1, 13, 30)),
+  },
 ];
+
+/** Points of the building management system without data yet: enough to need two pages of 100. */
+const BEM_SPARE_POINTS = 110;
 
 async function seedBemServer(now: number): Promise<SeededSeries[]> {
   const base = env('BEMSERVER_BASE_URL');
@@ -258,19 +299,33 @@ async function seedBemServer(now: number): Promise<SeededSeries[]> {
     timezone: 'Europe/Brussels',
     start_time: new Date(start).toISOString(),
   });
-  const scope = await post('/campaign_scopes/', { name: 'All data', campaign_id: campaign.id });
+  const scope = await post('/campaign_scopes/', {
+    name: 'All data',
+    description: 'Every timeseries of the campaign',
+    campaign_id: campaign.id,
+  });
   const ids = { sites: new Map<string, number>(), buildings: new Map(), storeys: new Map(), spaces: new Map(), zones: new Map() };
   const add = async (kind: keyof typeof ids, name: string, body: Record<string, unknown>) =>
     ids[kind].set(name, (await post(`/${kind}/`, { name, ...body })).id);
-  await add('sites', 'Campus Gent', { campaign_id: campaign.id, latitude: 51.0535, longitude: 3.7304, description: 'Main campus' });
-  await add('sites', 'Site Brussel', { campaign_id: campaign.id, latitude: 50.8467, longitude: 4.3525 });
-  await add('buildings', 'Building A', { site_id: ids.sites.get('Campus Gent') });
-  await add('buildings', 'Building B', { site_id: ids.sites.get('Site Brussel') });
+  await add('sites', 'Campus Gent', {
+    campaign_id: campaign.id,
+    latitude: 51.0535,
+    longitude: 3.7304,
+    description: 'Main campus',
+    ifc_id: '2O2Fr$t4X7Zf8NOew3FLOH',
+  });
+  await add('sites', 'Site Brussel', { campaign_id: campaign.id, latitude: 50.8467, longitude: 4.3525, description: 'Head office' });
+  await add('buildings', 'Building A', {
+    site_id: ids.sites.get('Campus Gent'),
+    description: 'Offices and meeting rooms',
+    ifc_id: '1xS3BCk291UvhgP2a6eflL',
+  });
+  await add('buildings', 'Bâtiment B', { site_id: ids.sites.get('Site Brussel'), description: 'Siège' });
   await add('storeys', 'Ground floor', { building_id: ids.buildings.get('Building A') });
   await add('storeys', 'First floor', { building_id: ids.buildings.get('Building A') });
   await add('spaces', 'Room 0.01', { storey_id: ids.storeys.get('Ground floor') });
   await add('spaces', 'Room 1.01', { storey_id: ids.storeys.get('First floor') });
-  await add('zones', 'North facade', { campaign_id: campaign.id });
+  await add('zones', 'North facade', { campaign_id: campaign.id, description: 'Rooms facing north' });
 
   const properties = (await call(base, 'GET', '/timeseries_properties/', auth)) as Array<{ id: number; name: string }>;
   const interval = properties.find((p) => p.name === 'Interval');
@@ -278,7 +333,13 @@ async function seedBemServer(now: number): Promise<SeededSeries[]> {
   const raw: Record<string, Record<string, number>> = {};
   const clean: Record<string, Record<string, number>> = {};
   for (const s of BEM_SERIES) {
-    const ts = await post('/timeseries/', { name: s.name, unit_symbol: s.unit, campaign_id: campaign.id, campaign_scope_id: scope.id });
+    const ts = await post('/timeseries/', {
+      name: s.name,
+      description: `${s.name} (${s.intervalMin} min)`,
+      unit_symbol: s.unit,
+      campaign_id: campaign.id,
+      campaign_scope_id: scope.id,
+    });
     const [kind, parent] = s.link;
     const parentKey = `${kind.slice(0, -1)}_id`; // sites → site_id, storeys → storey_id
     await post(`/timeseries_by_${kind}/`, { timeseries_id: ts.id, [parentKey]: ids[kind].get(parent) });
@@ -309,6 +370,26 @@ async function seedBemServer(now: number): Promise<SeededSeries[]> {
       line: `BEMServer timeseries ${ts.id} "${s.name}" (${parent}): ${s.unit}, ${s.intervalMin} min, Raw ${Object.keys(r).length} / Clean ${Object.keys(c).length} points`,
     });
   }
+  for (let n = 1; n <= BEM_SPARE_POINTS; n++) {
+    const name = `BMS point ${String(n).padStart(3, '0')}`;
+    const ts = await post('/timeseries/', {
+      name,
+      description: 'Not wired yet',
+      unit_symbol: '°C',
+      campaign_id: campaign.id,
+      campaign_scope_id: scope.id,
+    });
+    await post('/timeseries_by_spaces/', { timeseries_id: ts.id, space_id: ids.spaces.get(n % 2 ? 'Room 0.01' : 'Room 1.01') });
+  }
+  summary.push({
+    id: 0,
+    name: 'BMS points',
+    unit: '°C',
+    resolutionMin: 0,
+    parent: 'Room 0.01 and 1.01',
+    points: 0,
+    line: `BEMServer: ${BEM_SPARE_POINTS} more timeseries without data (two pages of 100)`,
+  });
   const states = (await call(base, 'GET', '/timeseries_data_states/', auth)) as Array<{ id: number; name: string }>;
   const stateId = (name: string) => states.find((x) => x.name === name)!.id;
   await call(base, 'POST', `/timeseries_data/?data_state=${stateId('Raw')}`, auth, raw);

@@ -549,8 +549,9 @@ describe('resources, pagination and filters (§4, §6)', () => {
 
   it('data states Raw (1) and Clean (2); properties Min, Max, Interval (s) with Interval "600" for generated series', async () => {
     expect((await get('/timeseries_data_states/')).text).toBe('[{"id":1,"name":"Raw"},{"id":2,"name":"Clean"}]\n');
+    // As bemserver-api 0.27.0 on a fresh bemserver-core 0.22 database writes it (real server).
     expect((await get('/timeseries_properties/')).text).toBe(
-      '[{"id":1,"name":"Min","value_type":"float"},{"id":2,"name":"Max","value_type":"float"},{"id":3,"name":"Interval","value_type":"float","unit_symbol":"s"}]\n',
+      '[{"id":1,"name":"Min","value_type":"float","description":"Minimum expected value"},{"id":2,"name":"Max","value_type":"float","description":"Maximum expected value"},{"id":3,"name":"Interval","value_type":"float","unit_symbol":"s","description":"Expected interval"}]\n',
     );
     const pd = await get('/timeseries_property_data/?timeseries_id=11');
     expect(pd.body.map((d: J) => [d.property_id, d.value])).toEqual([

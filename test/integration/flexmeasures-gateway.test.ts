@@ -148,6 +148,18 @@ describe('batching', () => {
     expect(v3.sim.peakConcurrency).toBe(4);
   });
 
+  it('v3_0: a window starting off the sensor grid is asked from the grid, so it has values (12:07 → 12:15)', async () => {
+    // FlexMeasures answers only nulls for a start off the grid (as the real server does, and the simulator now).
+    const from = NOW - 2 * HOUR + 7 * 60_000;
+    const res = await gql(v3.app.url, ConnectionMeterDataDocument, { first: 1, from: iso(from), to: iso(NOW) });
+    expect(res.errors).toBeUndefined();
+    const series = res.data!.connections.nodes[0]!.meterData;
+    expect(series.timestamps[0]).toBe(iso(NOW - 2 * HOUR + 15 * 60_000));
+    expect(series.timestamps).toHaveLength(7);
+    expect(series.values.every((v) => typeof v === 'number')).toBe(true);
+    expect(v3.sim.requests('sensorData')[0]!.query.start).toBe(iso(NOW - 2 * HOUR + 15 * 60_000));
+  });
+
   it('v3_0: the same series asked twice in one request is fetched once', async () => {
     const q = `query($from: DateTime!, $to: DateTime!) {
       a: connection(id: "${conn(4)}") { meterData(from: $from, to: $to) { count } }

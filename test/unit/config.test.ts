@@ -118,7 +118,7 @@ describe('loadConfig', () => {
   });
 
   it('BEMServer: the simulator by default; a base URL needs e-mail and password; URL length and concurrency bounded', () => {
-    expect(loadConfig({}).upstreams.bemserver).toMatchObject({ baseUrl: null, maxUrlLength: 6000, concurrency: 4 });
+    expect(loadConfig({}).upstreams.bemserver).toMatchObject({ baseUrl: null, maxUrlLength: 4000, concurrency: 4 });
     const c = loadConfig({
       BEMSERVER_BASE_URL: 'https://bem.example.org/api/v0/',
       BEMSERVER_EMAIL: 'svc@example.org',

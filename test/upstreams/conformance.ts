@@ -56,7 +56,9 @@ function listShape(list: unknown[]): unknown {
     const merged = Object.fromEntries(
       keys.map((k) => {
         const values = list.map((x) => (x as Record<string, unknown>)[k]).filter((x) => x !== null && x !== undefined);
-        return [k, values.length === 0 ? expect.anything() : values.length === 1 ? shape(values[0]) : mergedOf(values)];
+        if (values.length === 0) return [k, expect.anything()];
+        const merged = mergedOf(values);
+        return [k, Array.isArray(merged) && merged.length === 1 ? merged[0] : merged];
       }),
     );
     return [merged];

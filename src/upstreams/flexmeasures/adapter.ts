@@ -20,6 +20,7 @@ import { FLEXMEASURES } from './mapping.js';
 import { FlexMeasuresWriter, FlexMeasuresWrites } from './writer.js';
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 export interface FlexMeasuresAdapterOptions {
   client: FlexMeasuresClient;
@@ -127,7 +128,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
           return latestFromReads(ids, reads, series, (sensor) => {
             // Complete intervals only, on the sensor's grid: the current one has no measurement yet.
             const fm = catalog.fm.get(sensor);
-            const step = fm && fm.resolutionMs > 0 ? fm.resolutionMs : 60_000;
+            const step = fm && fm.resolutionMs > 0 ? fm.resolutionMs : MINUTE_MS;
             const to = Math.floor(now / step) * step;
             return { key: { sensor, from: to - Math.ceil(DAY_MS / step) * step, to }, lastSlot: to - step };
           });
@@ -153,13 +154,21 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
 
   private async v3Series(catalog: FmCatalog, k: SeriesKey, signal?: AbortSignal): Promise<SeriesResult> {
     const fm = catalog.fm.get(k.sensor);
-    const resolutionMs = k.resolutionMs ?? (fm && fm.resolutionMs > 0 ? fm.resolutionMs : null);
-    // FlexMeasures windows are [start, start + duration): an empty one is widened to one interval.
-    const duration = Math.max(k.to - k.from, resolutionMs ?? 60_000);
+    const step = fm && fm.resolutionMs > 0 ? fm.resolutionMs : null;
+    const resolutionMs = k.resolutionMs ?? step;
+    // FlexMeasures lines its answer up from `start` exactly, and events start only on the sensor's
+    // grid: a start off the grid (12:07 on 15 minutes) gets nothing but nulls (FlexMeasures 1.0.1,
+    // CONTRACT.md §4.4). Ask from the first instant of the grid in the window.
+    const from = step ? Math.ceil(k.from / step) * step : k.from;
+    if (from > k.to) return { times: [], values: [], min: null, max: null };
+    // FlexMeasures windows are [start, start + duration): an empty one is widened to one interval,
+    // and the duration rounded up to whole minutes, which is all FlexMeasures takes (a window ending
+    // at 12:34:56.789 is a 422 otherwise; found against FlexMeasures 1.0.1).
+    const duration = Math.max(Math.ceil((k.to - from) / MINUTE_MS) * MINUTE_MS, resolutionMs ?? MINUTE_MS);
     const data = await this.options.client.sensorData(
       k.sensor,
       {
-        start: new Date(k.from).toISOString(),
+        start: new Date(from).toISOString(),
         duration: formatDurationFM(duration),
         unit: fm?.unit ?? '',
         ...(k.resolutionMs ? { resolution: formatDurationFM(k.resolutionMs) } : {}),
@@ -170,7 +179,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
             ? { type: 'GetPrognosisRequest' as const }
             : {}),
       },
-      k.from,
+      from,
       signal,
     );
     return { times: data.times, values: data.values, min: data.min, max: data.max };

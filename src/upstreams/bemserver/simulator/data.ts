@@ -527,7 +527,7 @@ export interface SeedPortfolio {
   timeseries: SeedTimeseries[];
   /** [timeseries id, parent id] rows of timeseries_by_{sites,buildings,storeys,spaces,zones}. */
   links: Record<'sites' | 'buildings' | 'storeys' | 'spaces' | 'zones', Array<[number, number]>>;
-  properties: Array<{ id: number; name: string; value_type: 'float'; unit_symbol?: string }>;
+  properties: Array<{ id: number; name: string; value_type: 'float'; unit_symbol?: string; description: string }>;
   propertyData: Array<{ timeseries_id: number; property_id: number; value: string }>;
   dataStates: Array<{ id: number; name: string }>;
 }
@@ -691,9 +691,10 @@ export function buildPortfolio(historyStartMs: number): SeedPortfolio {
 
   // Properties of a fresh database (§6.1): Min, Max (float), Interval (float, s).
   const properties: SeedPortfolio['properties'] = [
-    { id: 1, name: 'Min', value_type: 'float' },
-    { id: 2, name: 'Max', value_type: 'float' },
-    { id: 3, name: 'Interval', value_type: 'float', unit_symbol: 's' },
+    // With the descriptions a fresh bemserver-core 0.22 database gives them (real server, conformance suite).
+    { id: 1, name: 'Min', value_type: 'float', description: 'Minimum expected value' },
+    { id: 2, name: 'Max', value_type: 'float', description: 'Maximum expected value' },
+    { id: 3, name: 'Interval', value_type: 'float', unit_symbol: 's', description: 'Expected interval' },
   ];
   const propertyData: SeedPortfolio['propertyData'] = [];
   for (const ts of timeseries) {

@@ -138,10 +138,11 @@ export const RESOURCES: ResourceDef[] = [
   resourceDef({
     name: 'timeseries_properties',
     fields: [
+      // In the order bemserver-api 0.27 writes them: the description last (real server).
       NAME,
-      { name: 'description', type: 'str', maxLength: 250 },
       { name: 'value_type', type: 'valueType', fallback: 'string', putExcluded: true },
       { name: 'unit_symbol', type: 'unit' },
+      { name: 'description', type: 'str', maxLength: 250 },
     ],
     unique: [['name']],
     filters: { name: 'str', value_type: 'valueType', unit_symbol: 'unit' },

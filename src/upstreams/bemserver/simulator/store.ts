@@ -135,7 +135,7 @@ export class Store {
     for (const parent of Object.keys(keys) as LinkParent[]) {
       for (const [ts, id] of p.links[parent]) put(`timeseries_by_${parent}`, { timeseries_id: ts, [keys[parent]]: id });
     }
-    for (const prop of p.properties) put('timeseries_properties', { description: null, unit_symbol: null, ...prop });
+    for (const prop of p.properties) put('timeseries_properties', { unit_symbol: null, ...prop });
     for (const d of p.propertyData) put('timeseries_property_data', { ...d });
     for (const s of p.dataStates) put('timeseries_data_states', { name: s.name });
   }
