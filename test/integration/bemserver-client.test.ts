@@ -134,6 +134,54 @@ describe('lists', () => {
   });
 });
 
+describe('pages that do not add up (link lists have no ORDER BY, §4 quirk 6)', () => {
+  const walkLinks = () => client.walk('timeseries_by_spaces', '/timeseries_by_spaces/', (b) => b as Array<{ id: number }>);
+
+  it('a row skipped between pages: the list is read again, and comes whole', async () => {
+    sim.clearLog();
+    const truth = await walkLinks();
+    const page = await fetch(`${http.options.baseUrl}/timeseries_by_spaces/?page=1&page_size=100`, {
+      headers: { authorization: `Bearer ${await tokens.getToken()}` },
+    });
+    const rows = (await page.json()) as unknown[];
+    // The first read of page 1 lacks a row, as a page boundary moving under OFFSET would make it.
+    sim.addFault({
+      route: 'timeseries_by_spaces',
+      times: 1,
+      status: 200,
+      body: JSON.stringify(rows.slice(1)),
+      headers: { 'x-pagination': page.headers.get('x-pagination')! },
+    });
+    sim.clearLog();
+    const links = await walkLinks();
+    expect(links.map((l) => l.id).sort((a, b) => a - b)).toEqual(truth.map((l) => l.id).sort((a, b) => a - b));
+    expect(sim.requests('timeseries_by_spaces').length).toBe(2 * Math.ceil(truth.length / 100));
+  });
+
+  it('pages that never add up are UPSTREAM_BAD_RESPONSE, not a silently short catalogue', async () => {
+    const page = await fetch(`${http.options.baseUrl}/timeseries_by_spaces/?page=1&page_size=100`, {
+      headers: { authorization: `Bearer ${await tokens.getToken()}` },
+    });
+    const rows = (await page.json()) as unknown[];
+    sim.addFault({
+      route: 'timeseries_by_spaces',
+      status: 200,
+      body: JSON.stringify([...rows.slice(1), rows[1]]),
+      headers: { 'x-pagination': page.headers.get('x-pagination')! },
+    });
+    try {
+      const err = await walkLinks().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+      expect(String((err as Error).message)).toContain('changed while being read');
+    } finally {
+      sim.clearFaults();
+    }
+  });
+});
+
 describe('data', () => {
   const ids = () => sim.timeseriesIds().slice(0, 50).map(String);
 
