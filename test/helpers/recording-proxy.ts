@@ -10,7 +10,8 @@ export interface ProxiedRequest {
   url: string;
   path: string;
   query: URLSearchParams;
-  status: number;
+  /** The upstream's status; null until it answers (or when it never did). */
+  status: number | null;
 }
 
 export interface RecordingProxy {

@@ -160,6 +160,30 @@ describe('v3_0', () => {
     }
   });
 
+  it('pages without an order that repeat a row: read again, every sensor once (FlexMeasures 1.0.1 has no ORDER BY)', async () => {
+    const big = await rig('v3_0', { chargers: 130 });
+    try {
+      const token = await big.tokens.getToken();
+      const page = (n: number) =>
+        fetch(`${big.http.options.baseUrl}/api/v3_0/sensors?include_public_assets=true&page=${n}&per-page=100`, {
+          headers: { authorization: token },
+        }).then((r) => r.json() as Promise<{ data: Array<{ id: number }> }>);
+      const [one, two] = await Promise.all([page(1), page(2)]);
+      // The first read of page 1 (the fault hits the first call) answers rows of page 2, one of them
+      // repeated from page 1: that read misses most of page 1 and repeats rows.
+      const shifted = { ...two, data: [one.data[99]!, ...two.data.slice(1)] };
+      big.sim.addFault({ route: 'sensors', times: 1, status: 200, body: JSON.stringify(shifted) });
+      big.sim.clearLog();
+      const sensors = await big.client.sensors();
+      expect(new Set(sensors.map((s) => s.sensor.nativeId)).size).toBe(sensors.length);
+      expect(sensors).toHaveLength(135);
+      expect(big.sim.requests('sensors').length).toBe(4);
+      expect(logLines.some((l) => l.includes('pages did not add up'))).toBe(true);
+    } finally {
+      await big.sim.close();
+    }
+  });
+
   it('one sensor: unit, resolution, timezone, quantity and the decoded attributes', async () => {
     const solar = await v3.client.sensor('31');
     expect(solar).toMatchObject({ unit: 'MW', resolutionMs: 15 * 60_000, quantity: 'power', name: 'Solar park Oostende' });

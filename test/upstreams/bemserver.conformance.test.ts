@@ -1,4 +1,5 @@
 // BEMServer: the same contract cases against the simulator and the real server (issue 14).
+import { createHmac } from 'node:crypto';
 import { afterAll, expect } from 'vitest';
 import { createBemServerSimulator } from '../../src/upstreams/bemserver/simulator/index.js';
 import { request, type Answer } from '../helpers/sim-http.js';
@@ -11,6 +12,9 @@ interface BemTarget {
   password: string;
   access: string;
   refresh: string;
+  /** An access or refresh token of the service account that has expired, and the server it is for. */
+  expired: (type: 'access' | 'refresh') => Promise<string>;
+  expiredUrl: string;
   /** Two timeseries at 10 minutes, one at an hour (simulator: all at 10 minutes). */
   tenMin: [number, number];
   hourly: number;
@@ -40,6 +44,12 @@ async function login(url: string, email: string, password: string): Promise<{ ac
   return { access: r.body.access_token, refresh: r.body.refresh_token };
 }
 
+function signJwt(claims: Record<string, unknown>, key: string): string {
+  const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const signed = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return `${signed}.${createHmac('sha256', key).update(signed).digest('base64url')}`;
+}
+
 const sims: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
   await Promise.all(sims.map((s) => s.close()));
@@ -50,7 +60,26 @@ async function simulator(): Promise<BemTarget> {
   sims.push(sim);
   const url = await sim.listen(0, '127.0.0.1');
   const [a, b] = sim.timeseriesIds();
-  return { url, email: sim.email, password: sim.password, ...(await login(url, sim.email, sim.password)), tenMin: [a!, b!], hourly: a! };
+  // Its tokens are signed with a key of its own: a second simulator whose tokens live one second.
+  const shortLived = createBemServerSimulator({ gapRate: 0, accessTokenLifetimeSeconds: 1, refreshTokenLifetimeSeconds: 1 });
+  sims.push(shortLived);
+  const shortUrl = await shortLived.listen(0, '127.0.0.1');
+  const expired = async (type: 'access' | 'refresh') => {
+    const pair = await login(shortUrl, shortLived.email, shortLived.password);
+    // authlib: expired once exp < now in whole seconds: two seconds on.
+    await new Promise((r) => setTimeout(r, 2100));
+    return type === 'access' ? pair.access : pair.refresh;
+  };
+  return {
+    url,
+    email: sim.email,
+    password: sim.password,
+    ...(await login(url, sim.email, sim.password)),
+    expired,
+    expiredUrl: shortUrl,
+    tenMin: [a!, b!],
+    hourly: a!,
+  };
 }
 
 async function real(): Promise<BemTarget> {
@@ -63,6 +92,10 @@ async function real(): Promise<BemTarget> {
     email: env.BEMSERVER_EMAIL!,
     password: env.BEMSERVER_PASSWORD!,
     ...(await login(url, env.BEMSERVER_EMAIL!, env.BEMSERVER_PASSWORD!)),
+    // Signed as the server signs (HS256 with its key), with an `exp` a minute ago.
+    expired: async (type) =>
+      signJwt({ email: env.BEMSERVER_EMAIL!, exp: Math.floor(Date.now() / 1000) - 60, type }, env.BEMSERVER_TEST_SIGNING_KEY!),
+    expiredUrl: url,
     tenMin: [id('Air temperature 0.01'), id('CO2 0.01')],
     hourly: id('Outdoor temperature'),
   };
@@ -124,6 +157,17 @@ const cases: Array<Case<BemTarget>> = [
       // Lifetime in minutes from now (the tokens carry no iat).
       return { header: shape(header), claims: shape(claims), lifetimeMin: Math.round(((claims.exp as number) * 1000 - Date.now()) / MIN) };
     },
+  },
+  {
+    name: 'an expired access token: 401',
+    run: async (t) => seen(await call({ url: t.expiredUrl }, '/sites/', { token: await t.expired('access') }), { exact: true }),
+  },
+  {
+    name: 'refresh: with an expired refresh token',
+    run: async (t) =>
+      seen(await call({ url: t.expiredUrl }, '/auth/token/refresh', { method: 'POST', token: await t.expired('refresh') }), {
+        exact: true,
+      }),
   },
   { name: 'no token: 401', run: async (t) => seen(await call(t, '/sites/'), { exact: true }) },
   { name: 'a made-up token: 401', run: async (t) => seen(await call(t, '/sites/', { token: 'not.a.token' }), { exact: true }) },

@@ -139,7 +139,8 @@ const cases: Array<Case<FmTarget>> = [
   { name: 'sensors: one page', run: async (t) => seen(await call(t, '/api/v3_0/sensors?page=1&per-page=2', { token: t.token })) },
   { name: 'sensors: without page, a bare list', run: async (t) => seen(await call(t, '/api/v3_0/sensors', { token: t.token })) },
   {
-    name: 'sensors: pages in id order, none repeated or skipped',
+    // FlexMeasures 1.0.1 pages without ORDER BY: the order is the database's, the same rows either way.
+    name: 'sensors: pages of any size hold the same rows, none repeated',
     run: async (t) => {
       const walk = async (perPage: number) => {
         const ids: number[] = [];
@@ -152,11 +153,8 @@ const cases: Array<Case<FmTarget>> = [
         return ids;
       };
       const [big, small] = await Promise.all([walk(100), walk(7)]);
-      return {
-        samePaged: JSON.stringify(big) === JSON.stringify(small),
-        ascending: big.every((id, i) => i === 0 || id > big[i - 1]!),
-        unique: new Set(big).size === big.length,
-      };
+      const sorted = (ids: number[]) => JSON.stringify([...ids].sort((a, b) => a - b));
+      return { sameRows: sorted(big) === sorted(small), unique: new Set(big).size === big.length && new Set(small).size === small.length };
     },
   },
   {

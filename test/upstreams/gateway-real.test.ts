@@ -63,6 +63,7 @@ describe('both real servers', () => {
     expect(by.bemserver).toMatchObject({ reachable: true, apiVersion: '0.27.0', simulated: false });
     // /api/ with the slash: /api is Werkzeug's 308 with an absolute http:// Location.
     expect(fm.calls('/api')).toHaveLength(0);
+    expect(fm.calls('/api/').length).toBeGreaterThan(0);
     expect(fm.calls('/api/').every((c) => c.status === 200)).toBe(true);
   });
 });
@@ -117,12 +118,7 @@ describe('FlexMeasures 1.0.1', () => {
       `{ sensor(id: "${fmSensor('CS 1')}") { series(from: "${iso(base + 7 * MIN)}", to: "${iso(base + HOUR)}") { timestamps values } } }`,
     );
     expect(res.errors).toBeUndefined();
-    expect(res.data!.sensor.series.timestamps).toEqual(
-      [iso(base + 15 * MIN), iso(base + 30 * MIN), iso(base + 45 * MIN), iso(base + HOUR)].slice(
-        0,
-        res.data!.sensor.series.timestamps.length,
-      ),
-    );
+    expect(res.data!.sensor.series.timestamps).toEqual([iso(base + 15 * MIN), iso(base + 30 * MIN), iso(base + 45 * MIN)]);
     expect(res.data!.sensor.series.values.every((v: unknown) => typeof v === 'number')).toBe(true);
     expect(fm.calls(/\/data$/)[0]!.query.get('start')).toBe(iso(base + 15 * MIN));
   });

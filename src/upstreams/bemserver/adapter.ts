@@ -85,6 +85,10 @@ function dataStateRows(body: unknown): DataStateJson[] {
   });
 }
 
+/** The campaigns' ids (a row without a numeric id fails in mapLocations, which says which). */
+const campaignIds = (campaigns: unknown[]): number[] =>
+  campaigns.map((c) => (c as { id?: unknown })?.id).filter((id): id is number => typeof id === 'number');
+
 const asArray = (body: unknown): unknown[] => {
   if (!Array.isArray(body)) throw new Error('the list is not an array');
   return body;
@@ -124,7 +128,11 @@ export class BemServerAdapter
       c.list('timeseries_data_states', '/timeseries_data_states/', dataStateRows),
     ]);
     const [timeseries, bySites, byBuildings, byStoreys, bySpaces, byZones] = await Promise.all([
-      c.walk('timeseries', '/timeseries/', asArray),
+      // Per campaign: names are unique only within one, and `sort=name` is the only order the server
+      // takes, so across campaigns tied names could trade places between two pages (§4 quirk 5).
+      Promise.all(campaignIds(campaigns).map((id) => c.walk('timeseries', '/timeseries/', asArray, { campaign_id: String(id) }))).then(
+        (l) => l.flat(),
+      ),
       c.walk('timeseries_by_sites', '/timeseries_by_sites/', asArray),
       c.walk('timeseries_by_buildings', '/timeseries_by_buildings/', asArray),
       c.walk('timeseries_by_storeys', '/timeseries_by_storeys/', asArray),

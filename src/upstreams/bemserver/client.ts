@@ -1,8 +1,9 @@
 // BEMServer REST API: one method per route the gateway uses (contract: CONTRACT.md).
 import { RefreshRejectedError, type LoginResult } from '../../auth/token-provider.js';
-import { ErrorCode, GatewayError } from '../../shared/errors.js';
+import { GatewayError } from '../../shared/errors.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
+import { rowIds, wholeList, type ListRead } from '../pages.js';
 import type { SeriesResult } from '../series.js';
 import { BEMSERVER, bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';
 import { ACCEPT_JSON, type AboutResponse, type Aggregation, type BucketUnit } from './wire.js';
@@ -144,29 +145,25 @@ export class BemServerClient {
 
   /**
    * Every page of a paginated list (`/timeseries/` and the `timeseries_by_…` lists): the first page's
-   * X-Pagination tells how many there are; the rest are fetched together, a few at a time (§4).
-   * The pages are OFFSET/LIMIT without ORDER BY on the link lists (they take no `sort`), so a row can
-   * repeat or be skipped when the order changes between two pages: the distinct row ids are counted
-   * against the header's total, and a walk that does not add up is read again, once.
+   * X-Pagination tells how many there are; the rest are fetched together, a few at a time (§4). The
+   * link lists take no `sort` (§4 quirk 6): counted and read again where they do not add up (pages.ts).
    */
-  async walk<T>(route: string, path: string, map: (body: unknown) => T[], params: Record<string, string> = {}): Promise<T[]> {
-    const first = await this.walkOnce(route, path, map, params);
-    if (first.consistent) return first.items;
-    this.http.options.logger.warn('BEMServer pages did not add up; reading the list again', {
+  walk<T>(route: string, path: string, map: (body: unknown) => T[], params: Record<string, string> = {}): Promise<T[]> {
+    return wholeList(() => this.walkOnce(route, path, map, params), {
+      upstream: BEMSERVER,
+      label: 'BEMServer',
       route,
-      rows: first.rows,
-      total: first.total,
+      logger: this.http.options.logger,
+      strict: true,
     });
-    const again = await this.walkOnce(route, path, map, params);
-    if (again.consistent) return again.items;
-    throw new GatewayError(
-      ErrorCode.UPSTREAM_BAD_RESPONSE,
-      `BEMServer's ${route} pages changed while being read, twice: ${again.rows} distinct rows for a total of ${again.total}`,
-      { upstream: BEMSERVER },
-    );
   }
 
-  private async walkOnce<T>(route: string, path: string, map: (body: unknown) => T[], params: Record<string, string>) {
+  private async walkOnce<T>(
+    route: string,
+    path: string,
+    map: (body: unknown) => T[],
+    params: Record<string, string>,
+  ): Promise<ListRead<T>> {
     const page = async (n: number) => {
       const call = this.get(route, path, new URLSearchParams({ ...params, sort: 'name', page: String(n), page_size: String(PAGE_SIZE) }));
       const res = await this.http.call(call);
@@ -178,12 +175,8 @@ export class BemServerClient {
     const pages = first.pagination?.totalPages ?? 1;
     const rest = pages <= 1 ? [] : await Promise.all(Array.from({ length: pages - 1 }, (_, i) => this.limit(() => page(i + 2))));
     const all = [first, ...rest];
-    const total = first.pagination?.total ?? null;
-    const ids = all.flatMap((p) => p.ids);
-    const rows = new Set(ids).size;
-    // Rows without an id cannot be counted: taken as they come.
-    const consistent = total === null || ids.length !== all.reduce((n, p) => n + p.items.length, 0) || rows === total;
-    return { items: all.flatMap((p) => p.items), consistent, rows, total };
+    const ids = all.every((p) => p.ids !== null) ? all.flatMap((p) => p.ids!) : null;
+    return { items: all.flatMap((p) => p.items), ids, total: first.pagination?.total ?? null };
   }
 
   /**
@@ -283,13 +276,6 @@ export class BemServerClient {
     if (current.length > 0) chunks.push(current);
     return chunks;
   }
-}
-
-/** The `id` of each row of a page, when every row has one. */
-function rowIds(body: unknown): unknown[] {
-  return Array.isArray(body) && body.every((r) => r !== null && typeof r === 'object' && 'id' in r)
-    ? body.map((r) => (r as { id: unknown }).id)
-    : [];
 }
 
 function safeJson(text: string): unknown {

@@ -21,8 +21,9 @@ const settings = {
     }),
   }),
   maxUrlLength: setting.int({
-    // BEMServer runs behind a WSGI server: gunicorn refuses request lines over 4094 bytes and uWSGI's
-    // buffer is 4 KiB by default (Flask's own server takes any length: conformance suite, issue 14).
+    // BEMServer runs behind a WSGI server: gunicorn refuses request lines over 4094 bytes (Flask's
+    // own server takes any length: conformance suite, issue 14). uWSGI's default 4 KiB buffer holds
+    // the whole header block, a Bearer token included: behind uWSGI, raise its buffer-size.
     default: 4000,
     min: 200,
     max: 1_000_000,

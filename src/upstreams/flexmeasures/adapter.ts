@@ -6,6 +6,7 @@ import type { TokenProvider } from '../../auth/token-provider.js';
 import type { Logger } from '../../logger.js';
 import type { Connection, LatestValue } from '../../shared/domain.js';
 import { formatDurationFM } from '../../shared/durations.js';
+import { ceilToZoneGrid, floorToZoneGrid } from '../../shared/time-zones.js';
 import { badInput } from '../../shared/errors.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Capabilities, Connections, type ConnectionSource } from '../capabilities.js';
@@ -129,7 +130,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
             // Complete intervals only, on the sensor's grid: the current one has no measurement yet.
             const fm = catalog.fm.get(sensor);
             const step = fm && fm.resolutionMs > 0 ? fm.resolutionMs : MINUTE_MS;
-            const to = Math.floor(now / step) * step;
+            const to = floorToZoneGrid(now, step, fm?.sensor.timezone);
             return { key: { sensor, from: to - Math.ceil(DAY_MS / step) * step, to }, lastSlot: to - step };
           });
         }),
@@ -158,13 +159,16 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     const resolutionMs = k.resolutionMs ?? step;
     // FlexMeasures lines its answer up from `start` exactly, and events start only on the sensor's
     // grid: a start off the grid (12:07 on 15 minutes) gets nothing but nulls (FlexMeasures 1.0.1,
-    // CONTRACT.md §4.4). Ask from the first instant of the grid in the window.
-    const from = step ? Math.ceil(k.from / step) * step : k.from;
+    // CONTRACT.md §10). Ask from the first instant of the grid in the window: the grid of the
+    // resolution asked for when it is a multiple of the sensor's (hours from the hour), else the
+    // sensor's, counted from local midnight in the sensor's time zone (daily events at local midnight).
+    const grid = step && resolutionMs && resolutionMs % step === 0 ? resolutionMs : step;
+    const from = grid ? ceilToZoneGrid(k.from, grid, fm?.sensor.timezone) : k.from;
     if (from > k.to) return { times: [], values: [], min: null, max: null };
     // FlexMeasures windows are [start, start + duration): an empty one is widened to one interval,
     // and the duration rounded up to whole minutes, which is all FlexMeasures takes (a window ending
     // at 12:34:56.789 is a 422 otherwise; found against FlexMeasures 1.0.1).
-    const duration = Math.max(Math.ceil((k.to - from) / MINUTE_MS) * MINUTE_MS, resolutionMs ?? MINUTE_MS);
+    const duration = Math.ceil(Math.max(k.to - from, resolutionMs ?? MINUTE_MS) / MINUTE_MS) * MINUTE_MS;
     const data = await this.options.client.sensorData(
       k.sensor,
       {

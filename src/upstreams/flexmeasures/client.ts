@@ -3,6 +3,7 @@ import type { Location } from '../../shared/domain.js';
 import { ErrorCode, GatewayError } from '../../shared/errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
+import { rowIds, wholeList, type ListRead } from '../pages.js';
 import type { SeriesResult } from '../series.js';
 import { FLEXMEASURES, mapAssets, mapConnections, mapFmSensor, mapSensorData, mapV1Series, usefOutcome, type FmSensor } from './mapping.js';
 import type { ApiVersionsResponse, PostSensorDataRequest, V1PostRequest } from './wire.js';
@@ -92,24 +93,46 @@ export class FlexMeasuresClient {
 
   // ---- v3_0 ----
 
-  /** Every page of a list: the first page tells the total, the rest are fetched together. */
-  private async walk<T>(
+  /**
+   * Every page of a list: the first page tells the total, the rest are fetched together. The
+   * server pages without ORDER BY (FlexMeasures 1.0.1, CONTRACT.md §10): counted and read again
+   * where the pages do not add up (pages.ts); its total may count rows the account cannot read,
+   * so a list still short after two reads is served with a warning.
+   */
+  private walk<T>(
     route: string,
     path: string,
     params: Record<string, string | number | boolean>,
     map: (body: unknown) => T[],
   ): Promise<T[]> {
+    return wholeList(() => this.walkOnce(route, path, params, map), {
+      upstream: FLEXMEASURES,
+      label: 'FlexMeasures',
+      route,
+      logger: this.http.options.logger,
+      strict: false,
+    });
+  }
+
+  private async walkOnce<T>(
+    route: string,
+    path: string,
+    params: Record<string, string | number | boolean>,
+    map: (body: unknown) => T[],
+  ): Promise<ListRead<T>> {
     const page = (n: number) =>
       this.http.json(this.get(route, path, { ...params, page: n, 'per-page': PAGE_SIZE }), (body) => {
         // Servers before pagination (< v0.24) ignore `page` and answer a bare array (§4.2).
         const total = Array.isArray(body) ? null : Number((body as { 'filtered-records'?: unknown })?.['filtered-records']);
-        return { items: map(body), total };
+        const rows = Array.isArray(body) ? body : (body as { data?: unknown })?.data;
+        return { items: map(body), ids: rowIds(rows), total: total !== null && Number.isFinite(total) ? total : null };
       });
     const first = await page(1);
-    if (first.total === null || !Number.isFinite(first.total) || first.total <= first.items.length) return first.items;
+    if (first.total === null || first.total <= first.items.length) return first;
     const pages = Math.ceil(first.total / PAGE_SIZE);
-    const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => page(i + 2)));
-    return [first.items, ...rest.map((r) => r.items)].flat();
+    const all = [first, ...(await Promise.all(Array.from({ length: pages - 1 }, (_, i) => page(i + 2))))];
+    const ids = all.every((p) => p.ids !== null) ? all.flatMap((p) => p.ids!) : null;
+    return { items: all.flatMap((p) => p.items), ids, total: first.total };
   }
 
   sensors(): Promise<FmSensor[]> {

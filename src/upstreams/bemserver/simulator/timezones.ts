@@ -1,4 +1,5 @@
 // IANA time zones: UTC offsets at instants, and local wall time → instant as zoneinfo resolves it (folds, gaps).
+import { LOCAL_PARTS } from '../../../shared/time-zones.js';
 import { HOUR, SECOND, mod, utcMs } from './datetimes.js';
 
 /** An IANA zone: UTC offsets at instants (Intl, memoised per hour) and local wall time → instant. */
@@ -15,19 +16,7 @@ export class TimeZone {
   private constructor(name: string) {
     this.name = name;
     this.fixed = name === 'UTC' ? 0 : null;
-    this.fmt =
-      this.fixed === null
-        ? new Intl.DateTimeFormat('en-US', {
-            timeZone: name,
-            hourCycle: 'h23',
-            year: 'numeric',
-            month: 'numeric',
-            day: 'numeric',
-            hour: 'numeric',
-            minute: 'numeric',
-            second: 'numeric',
-          })
-        : null;
+    this.fmt = this.fixed === null ? new Intl.DateTimeFormat('en-US', { timeZone: name, ...LOCAL_PARTS }) : null;
   }
 
   static get(name: string): TimeZone {

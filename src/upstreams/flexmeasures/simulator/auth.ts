@@ -46,7 +46,11 @@ export class Auth {
       // HEAD validates with webargs first (§2.4).
       const wrong: Record<string, string[]> = {};
       const check = (field: string, v: unknown) => {
-        if (typeof v !== 'string') wrong[field] = [v === undefined ? 'Missing data for required field.' : 'Not a valid string.'];
+        if (typeof v !== 'string') {
+          wrong[field] = [
+            v === undefined ? 'Missing data for required field.' : v === null ? 'Field may not be null.' : 'Not a valid string.',
+          ];
+        }
       };
       check('email', email);
       check('password', password);

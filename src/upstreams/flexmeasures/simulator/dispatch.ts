@@ -11,12 +11,15 @@ const HEAD_VERSION = '0.31.0';
 const OLD_VERSION = '0.12.3';
 
 export function handle(state: FmState, req: SimRequest): SimResult {
+  // Werkzeug's strict slashes: `/api` is a 308 to `/api/` with an absolute Location built from the
+  // Host header (behind a TLS proxy it says http://), an HTML body and none of the app's headers: it
+  // never reaches the app, nor its rate limit (real server, conformance suite).
+  if (req.path === '/api' && state.head) return apiRedirect(req);
   const limited = state.limiter.rateLimited(req);
   const result = limited ?? routeRequest(state, req);
   const headers: Record<string, string> = { ...(result.headers ?? {}) };
   // Version headers came with HEAD (v3.0-30); v0.12 sends none (§2.1).
-  // Werkzeug's own redirect (/api → /api/) never reaches the app, so it carries no version header.
-  if (state.head && req.path.startsWith('/api') && result.route !== 'apiRedirect') headers['flexmeasures-version'] = HEAD_VERSION;
+  if (state.head && req.path.startsWith('/api')) headers['flexmeasures-version'] = HEAD_VERSION;
   if (state.head && req.path.startsWith('/api/v3_0')) headers['api-version'] = 'v3_0';
   // after_request adds the deprecation headers to v1_1 answers, the 410s included (§1.1, §1.2).
   if (req.path.startsWith('/api/v1_1')) Object.assign(headers, deprecationHeaders(state.head, state.sunset));
@@ -25,17 +28,6 @@ export function handle(state: FmState, req: SimRequest): SimResult {
 }
 
 function routeRequest(state: FmState, req: SimRequest): SimResult {
-  // Werkzeug's strict slashes: `/api` is a 308 to `/api/`, with an absolute Location built from the
-  // Host header (behind a TLS proxy it says http://) (real server, conformance suite).
-  if (req.path === '/api' && state.head) {
-    return {
-      route: 'apiRedirect',
-      authorized: null,
-      status: 308,
-      headers: { location: `http://${req.headers.host ?? 'localhost'}/api/` },
-      body: '',
-    };
-  }
   const path = req.path.replace(/\/+$/, '') || '/';
   if (path === '/api') return only(req, 'GET', 'api', () => versions(state));
   if (path === '/api/requestAuthToken') return only(req, 'POST', 'token', () => state.auth.login(req));
@@ -43,6 +35,17 @@ function routeRequest(state: FmState, req: SimRequest): SimResult {
   if (v1 && Object.hasOwn(V1_ROUTES, v1[1]!)) return answerV1(state, req, v1[1]!);
   if (path.startsWith('/api/v3_0')) return answerV3(state, req, path.slice('/api/v3_0'.length));
   return notFound();
+}
+
+function apiRedirect(req: SimRequest): SimResult {
+  const target = `http://${req.headers.host ?? 'localhost'}/api/`;
+  return {
+    route: 'apiRedirect',
+    authorized: null,
+    status: 308,
+    headers: { location: target, 'content-type': 'text/html; charset=utf-8' },
+    rawBody: `<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href="${target}">${target}</a>. If not, click the link.\n`,
+  };
 }
 
 function only(req: SimRequest, method: string, route: string, answer: () => SimResult): SimResult {

@@ -58,11 +58,13 @@ export function answerV3(state: FmState, req: SimRequest, rest: string): SimResu
     case 'asset': {
       const a = /^\d+$/.test(seg[1]!) ? state.assetById.get(Number(seg[1])) : undefined;
       if (!a) return answer({ status: 404, body: { message: `No asset found with ID ${seg[1]}.`, status: 404 } });
+      if (a.accountId !== ACCOUNT.id && a.accountId !== null) return answer(notAuthorized());
       return answer({ status: 200, body: { ...assetJson(state, a), status: 200 } });
     }
     default: {
       const a = /^\d+$/.test(seg[1]!) ? state.assetById.get(Number(seg[1])) : undefined;
       if (!a) return answer({ status: 404, body: { message: `No asset found with ID ${seg[1]}.`, status: 404 } });
+      if (a.accountId !== ACCOUNT.id && a.accountId !== null) return answer(notAuthorized());
       const list = state.sensors.filter((s) => s.assetId === a.id).map((s) => sensorJson(s));
       // Always paginated (§4.7).
       return answer(page(req, list, true));

@@ -76,15 +76,12 @@ export function getSensorData(state: FmState, req: SimRequest, s: SimSensor): { 
       // Upsampling reindexes the events onto the slots and fills forward at most ceil(step / resolution) − 1
       // slots: PT5M of a 15-minute sensor repeats each event 3 times, PT10M gives [e0, e0, null, e30, e30, null]
       // (pandas' ffill limit, real server 1.0.1).
+      // Only the last event at or before the slot can be the one: it counts if it sits on a slot of
+      // this window and lies at most `limit` slots back (computed, not walked: resolutions can be tiny).
       const limit = Math.ceil(step / resolution) - 1;
-      let v: number | null = null;
-      for (let k = 0; k <= limit && slot - k * resolution >= t0; k++) {
-        const t = slot - k * resolution;
-        if (t % step === 0) {
-          v = eventAt(t);
-          break;
-        }
-      }
+      const event = Math.floor(slot / step) * step;
+      const onSlot = event >= t0 && (event - t0) % resolution === 0 && slot - event <= limit * resolution;
+      const v = onSlot ? eventAt(event) : null;
       values[i] = v === null ? null : round6(v * factor);
     } else if (slot + resolution > end && resolution !== step) {
       // A resampled slot the window cuts short is null (PT100M at PT1H: [mean, null], real server).
