@@ -50,6 +50,10 @@ export const gatewaySettings = {
     default: true,
     doc: 'identical queries in flight at the same time (same query text, operation name and variables; never mutations) share one execution and one answer; nothing is kept once the answer is sent',
   }),
+  federation: setting.onOff({
+    default: true,
+    doc: 'serve the schema as an Apollo Federation 2 subgraph on the same endpoint (`_service`, `_entities`, `@key` on Location, Sensor, Parameter and Connection); off: the plain schema',
+  }),
   graphqlJit: setting.onOff({
     default: true,
     doc: "run each operation compiled once by graphql-jit; `off` uses graphql-js's interpreter (same answers, slower on long lists: see docs/benchmarks.md)",

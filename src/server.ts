@@ -21,6 +21,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
+import { buildGatewaySubgraph } from './schema/subgraph.js';
 import { formatError, redactError } from './schema/errors.js';
 import { admissionPlugin, PointsGate } from './schema/admission.js';
 import { operationGuardPlugin } from './schema/guard.js';
@@ -122,7 +123,7 @@ const JSON_BODY = /^application\/(?:graphql-response\+)?json\s*(?:;|$)/i;
 
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger } = deps;
-  const schema = buildGatewaySchema(deps.modules);
+  const schema = config.federation ? buildGatewaySubgraph(deps.modules) : buildGatewaySchema(deps.modules);
   const sharing = config.operationDeduplication ? operationSharing() : null;
   const apollo = new ApolloServer<GatewayContext>({
     // Precompiled execution (graphql-jit) unless GRAPHQL_JIT=off; graphql-js otherwise.

@@ -35,6 +35,14 @@ function checkSlots(from: number, to: number, resolutionMs: number | null): numb
   return resolutionMs;
 }
 
+/** Resolves a connection ID to its connection, or throws BAD_USER_INPUT naming what is wrong. */
+export async function findConnection(ctx: GatewayContext, id: string, argument: string): Promise<Connection> {
+  const { upstream } = ctx.registry.parse(id, 'connection', argument);
+  const found = (await ctx.registry.get(upstream).capabilities.get(Connections)?.connection(id)) ?? null;
+  if (!found) throw badInput(`${argument}: there is no connection "${id}" (list them with the connections query)`, { argument });
+  return found;
+}
+
 @Resolver(() => ConnectionType)
 export class ConnectionResolver {
   @Query(() => ConnectionPage, { nullable: true, description: 'Grid connections (FlexMeasures): charging stations, meters.' })
@@ -54,11 +62,8 @@ export class ConnectionResolver {
     nullable: true,
     description: 'One connection by global ID; the entity address may be written `...:fm1.4` or `...:3:4`.',
   })
-  async connection(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Connection> {
-    const { upstream } = ctx.registry.parse(id, 'connection', 'id');
-    const found = (await ctx.registry.get(upstream).capabilities.get(Connections)?.connection(id)) ?? null;
-    if (!found) throw badInput(`id: there is no connection "${id}" (list them with the connections query)`, { argument: 'id' });
-    return found;
+  connection(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Connection> {
+    return findConnection(ctx, id, 'id');
   }
 
   @FieldResolver(() => SensorType, { nullable: true, description: 'The power sensor behind the connection.' })

@@ -1,8 +1,10 @@
-import { Field, ID, ObjectType } from './type-graphql.js';
+import { Directive, Field, ID, ObjectType } from './type-graphql.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { Page } from './common.type.js';
 import { UpstreamEnum } from './upstream-enum.js';
 
+// An entity of the federated graph: other subgraphs reference it by its global id.
+@Directive('@key(fields: "id")')
 @ObjectType('Connection', {
   description:
     'A FlexMeasures grid connection (a charging station, a meter), named by its USEF entity address. Meter data and prognoses hang off it.',

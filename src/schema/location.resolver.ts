@@ -19,6 +19,14 @@ function matches(loc: Location, needle: string): boolean {
   return Object.values(loc.name).some((n) => n !== undefined && fold(n).includes(needle));
 }
 
+/** Resolves a location ID to its location, or throws BAD_USER_INPUT naming what is wrong. */
+export async function findLocation(ctx: GatewayContext, id: string, argument: string): Promise<Location> {
+  const { upstream } = ctx.registry.parse(id, 'location', argument);
+  const loc = await ctx.registry.get(upstream).location(id);
+  if (!loc) throw badInput(`${argument}: there is no location "${id}" (list them with the locations query)`, { argument });
+  return loc;
+}
+
 @Resolver(() => LocationType)
 export class LocationResolver {
   @Query(() => LocationPage, {
@@ -68,11 +76,8 @@ export class LocationResolver {
   }
 
   @Query(() => LocationType, { nullable: true, description: 'One location by global ID, e.g. `meetnet:location:MP7`.' })
-  async location(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Location> {
-    const { upstream } = ctx.registry.parse(id, 'location', 'id');
-    const loc = await ctx.registry.get(upstream).location(id);
-    if (!loc) throw badInput(`id: there is no location "${id}" (list them with the locations query)`, { argument: 'id' });
-    return loc;
+  location(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Location> {
+    return findLocation(ctx, id, 'id');
   }
 
   @FieldResolver(() => String, { description: 'Name in the requested language (see `Language` for the fallback).' })

@@ -9,6 +9,14 @@ import { collect } from './collect.js';
 import { ParameterType } from './parameter.type.js';
 import { UpstreamEnum } from './upstream-enum.js';
 
+/** Resolves a parameter ID to its parameter, or throws BAD_USER_INPUT naming what is wrong. */
+export async function findParameter(ctx: GatewayContext, id: string, argument: string): Promise<Parameter> {
+  const { upstream } = ctx.registry.parse(id, 'parameter', argument);
+  const p = await ctx.registry.get(upstream).parameter(id);
+  if (!p) throw badInput(`${argument}: there is no parameter "${id}" (list them with the parameters query)`, { argument });
+  return p;
+}
+
 @Resolver(() => ParameterType)
 export class ParameterResolver {
   @Query(() => [ParameterType], { nullable: true, description: 'What the upstreams measure.' })
@@ -22,11 +30,8 @@ export class ParameterResolver {
   }
 
   @Query(() => ParameterType, { nullable: true, description: 'One parameter by global ID, e.g. `meetnet:parameter:WVC`.' })
-  async parameter(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Parameter> {
-    const { upstream } = ctx.registry.parse(id, 'parameter', 'id');
-    const p = await ctx.registry.get(upstream).parameter(id);
-    if (!p) throw badInput(`id: there is no parameter "${id}" (list them with the parameters query)`, { argument: 'id' });
-    return p;
+  parameter(@Ctx() ctx: GatewayContext, @Arg('id', () => ID) id: string): Promise<Parameter> {
+    return findParameter(ctx, id, 'id');
   }
 
   @FieldResolver(() => String, { description: 'Name in the requested language.' })

@@ -1,7 +1,9 @@
-import { Field, ID, ObjectType } from './type-graphql.js';
+import { Directive, Field, ID, ObjectType } from './type-graphql.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { UpstreamEnum } from './upstream-enum.js';
 
+// An entity of the federated graph: other subgraphs reference it by its global id.
+@Directive('@key(fields: "id")')
 @ObjectType('Parameter', { description: 'What is measured (wind speed, tide, power, price...), with its unit and category.' })
 export class ParameterType {
   @Field(() => ID, { description: 'Global ID, e.g. `meetnet:parameter:WVC`.' })

@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from './type-graphql.js';
+import { Directive, Field, Float, ID, Int, ObjectType } from './type-graphql.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { Page } from './common.type.js';
 import { DateTimeScalar } from './scalars.js';
@@ -13,6 +13,8 @@ export class LatestValueType {
   value!: number | null;
 }
 
+// An entity of the federated graph: other subgraphs reference it by its global id.
+@Directive('@key(fields: "id")')
 @ObjectType('Sensor', {
   description: 'One series that produces values: a Meetnet location + parameter (`MP7WVC`), a FlexMeasures sensor, a BEMServer timeseries.',
 })
