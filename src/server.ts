@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import type { GraphQLFormattedError } from 'graphql';
 import { Unauthenticated, VerifierUnavailable, type Authenticator, type Client } from './access/identity.js';
@@ -159,6 +163,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       operationSpanPlugin(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      // A subgraph would otherwise trace every field when a federation gateway asks (ftv1) for the
+      // gateway's usage reports, and say so on stdout at start: nothing here reports usage.
+      ApolloServerPluginInlineTraceDisabled(),
       operationGuardPlugin(schema, config),
       partialErrorsPlugin(deps.secrets),
       ...(sharing ? [sharing.plugin] : []),

@@ -3,13 +3,14 @@ import { buildSchemaSync } from './type-graphql.js';
 import type { UpstreamModule } from '../upstreams/module.js';
 import { ConnectionResolver } from './connection.resolver.js';
 import { LocationResolver } from './location.resolver.js';
+import { NodeResolver } from './node.resolver.js';
 import { ParameterResolver } from './parameter.resolver.js';
 import { SensorResolver } from './sensor.resolver.js';
 import { defineUpstreamEnum } from './upstream-enum.js';
 import { UpstreamResolver } from './upstream.resolver.js';
 
 /** The resolvers of the unified model; each module adds its own. */
-const coreResolvers = [LocationResolver, ParameterResolver, SensorResolver, ConnectionResolver, UpstreamResolver] as const;
+const coreResolvers = [LocationResolver, ParameterResolver, SensorResolver, ConnectionResolver, UpstreamResolver, NodeResolver] as const;
 
 const built = new Map<string, GraphQLSchema>();
 

@@ -2,10 +2,12 @@ import { Directive, Field, ID, ObjectType } from './type-graphql.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { Page } from './common.type.js';
 import { UpstreamEnum } from './upstream-enum.js';
+import { NodeInterface } from './node.type.js';
 
 // An entity of the federated graph: other subgraphs reference it by its global id.
 @Directive('@key(fields: "id")')
 @ObjectType('Connection', {
+  implements: NodeInterface,
   description:
     'A FlexMeasures grid connection (a charging station, a meter), named by its USEF entity address. Meter data and prognoses hang off it.',
 })

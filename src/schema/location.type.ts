@@ -2,10 +2,12 @@ import { Directive, Field, Float, ID, ObjectType } from './type-graphql.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { GeoPointType, Page } from './common.type.js';
 import { UpstreamEnum } from './upstream-enum.js';
+import { NodeInterface } from './node.type.js';
 
 // An entity of the federated graph: other subgraphs reference it by its global id.
 @Directive('@key(fields: "id")')
 @ObjectType('Location', {
+  implements: NodeInterface,
   description:
     'A place that measures: a Meetnet buoy, measuring pile or weather station; a FlexMeasures asset; a BEMServer site, building, storey, space or zone.',
 })

@@ -1,10 +1,14 @@
 import { Directive, Field, ID, ObjectType } from './type-graphql.js';
 import type { UpstreamName } from '../shared/domain.js';
 import { UpstreamEnum } from './upstream-enum.js';
+import { NodeInterface } from './node.type.js';
 
 // An entity of the federated graph: other subgraphs reference it by its global id.
 @Directive('@key(fields: "id")')
-@ObjectType('Parameter', { description: 'What is measured (wind speed, tide, power, price...), with its unit and category.' })
+@ObjectType('Parameter', {
+  implements: NodeInterface,
+  description: 'What is measured (wind speed, tide, power, price...), with its unit and category.',
+})
 export class ParameterType {
   @Field(() => ID, { description: 'Global ID, e.g. `meetnet:parameter:WVC`.' })
   id!: string;

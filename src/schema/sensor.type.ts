@@ -3,6 +3,7 @@ import type { UpstreamName } from '../shared/domain.js';
 import { Page } from './common.type.js';
 import { DateTimeScalar } from './scalars.js';
 import { UpstreamEnum } from './upstream-enum.js';
+import { NodeInterface } from './node.type.js';
 
 @ObjectType('LatestValue', { description: 'The most recent measurement, however old.' })
 export class LatestValueType {
@@ -16,6 +17,7 @@ export class LatestValueType {
 // An entity of the federated graph: other subgraphs reference it by its global id.
 @Directive('@key(fields: "id")')
 @ObjectType('Sensor', {
+  implements: NodeInterface,
   description: 'One series that produces values: a Meetnet location + parameter (`MP7WVC`), a FlexMeasures sensor, a BEMServer timeseries.',
 })
 export class SensorType {

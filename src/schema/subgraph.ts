@@ -23,6 +23,7 @@ import type { UpstreamModule } from '../upstreams/module.js';
 import { buildGatewaySchema } from './build-schema.js';
 import { findConnection } from './connection.resolver.js';
 import { findLocation } from './location.resolver.js';
+import { NODE_TYPES, nodeKind } from './node.type.js';
 import { findParameter } from './parameter.resolver.js';
 import { findSensor } from './sensor.resolver.js';
 import { createResolversMap } from './type-graphql.js';
@@ -48,6 +49,13 @@ export function buildGatewaySubgraph(modules: readonly UpstreamModule[]): GraphQ
         __resolveReference: (ref: { id?: unknown }, ctx: GatewayContext) => find(ctx, String(ref.id ?? ''), 'representations.id'),
       };
     }
+    // The interface's type comes from the id (type-graphql's resolveType is not in the map).
+    resolvers.Node = {
+      __resolveType: (value: { id: string }) => {
+        const kind = nodeKind(value.id);
+        return kind ? NODE_TYPES[kind] : null;
+      },
+    };
     // type-graphql's map is a plain resolver map; @apollo/subgraph types its own more narrowly.
     // Sorted, as schema.graphql is: the committed subgraph.graphql reads the same way.
     const sdl = printSchemaWithDirectives(lexicographicSortSchema(plain));

@@ -109,3 +109,34 @@ describe('the subgraph', () => {
     expect(res.errors![0]!.message).toContain('Cannot query field "_service"');
   });
 });
+
+describe('Relay object identification', () => {
+  it('node(id) finds each kind of object by its global id', async () => {
+    const ids = ['meetnet:location:MP7', 'meetnet:parameter:WVC', 'meetnet:sensor:MP7WVC', 'bemserver:sensor:1'];
+    for (const id of ids) {
+      const res = await gql(app.url, `{ node(id: "${id}") { __typename id ... on Sensor { unit } } }`);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.node.id).toBe(id);
+    }
+    const sensor = await gql(app.url, '{ node(id: "meetnet:sensor:MP7WVC") { __typename ... on Sensor { unit } } }');
+    expect(sensor.data!.node).toEqual({ __typename: 'Sensor', unit: 'm/s' });
+  });
+
+  it('nodes(ids): 40 sensors with their latest values are one currentData call; what names nothing is null in place', async () => {
+    const listed = await gql(app.url, '{ sensors(upstream: MEETNET, first: 40) { nodes { id } } }');
+    const ids = (listed.data!.sensors.nodes as Array<{ id: string }>).map((n) => n.id);
+    const sim = app.simulators.meetnet!;
+    sim.clearLog();
+    const asked = [...ids, 'not-an-id', 'meetnet:sensor:NOPE42'];
+    const res = await gql(app.url, 'query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Sensor { latest { value } } } }', { ids: asked });
+    const nodes = res.data!.nodes as Array<{ id: string } | null>;
+    expect(nodes.slice(0, 40).map((n) => n!.id)).toEqual(ids);
+    expect(nodes).toHaveLength(42);
+    expect(nodes.slice(40)).toEqual([null, null]);
+    expect(res.errors!.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['nodes', 40], 'BAD_USER_INPUT'],
+      [['nodes', 41], 'BAD_USER_INPUT'],
+    ]);
+    expect(sim.requests('currentData')).toHaveLength(1);
+  });
+});
