@@ -28,6 +28,9 @@ export default defineConfig({
           name: 'integration',
           // Real HTTP to the simulators and a real Redis: give them room, not speed goals.
           include: ['test/integration/**/*.test.ts'],
+          // Apollo Gateway (the federation tests) otherwise probes cloud metadata addresses and sends
+          // metrics to apollographql.com: nothing may leave loopback.
+          env: { APOLLO_TELEMETRY_DISABLED: '1' },
           testTimeout: 30_000,
           hookTimeout: 30_000,
           pool: 'forks',

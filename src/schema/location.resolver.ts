@@ -60,19 +60,18 @@ export class LocationResolver {
       if (!near) throw badInput('withinKm needs a `near` point to measure from');
       if (!(withinKm >= 0)) throw badInput(`withinKm must be zero or more (got ${withinKm})`);
     }
-    let list: Array<Location & { distanceKm?: number | null }> = await collect(ctx, info, ctx.registry.select(upstream), (a) =>
-      a.locations(),
-    );
+    let list: Location[] = await collect(ctx, info, ctx.registry.select(upstream), (a) => a.locations());
     const needle = search?.trim() ? fold(search.trim()) : null;
     if (needle) list = list.filter((loc) => matches(loc, needle));
+    const distance = new Map<Location, number>();
     if (near) {
+      for (const loc of list) if (loc.position !== null) distance.set(loc, haversineKm(near, loc.position));
       list = list
-        .filter((loc) => loc.position !== null)
-        .map((loc) => ({ ...loc, distanceKm: haversineKm(near, loc.position!) }))
-        .filter((loc) => withinKm === null || withinKm === undefined || loc.distanceKm! <= withinKm)
-        .sort((a, b) => a.distanceKm! - b.distanceKm!);
+        .filter((loc) => distance.has(loc) && (withinKm === null || withinKm === undefined || distance.get(loc)! <= withinKm))
+        .sort((a, b) => distance.get(a)! - distance.get(b)!);
     }
-    return paginate(list, first, after) as LocationPage;
+    const page = paginate(list, first, after);
+    return { ...page, edges: page.nodes.map((node) => ({ node, distanceKm: distance.get(node) ?? null })) } as unknown as LocationPage;
   }
 
   @Query(() => LocationType, { nullable: true, description: 'One location by global ID, e.g. `meetnet:location:MP7`.' })

@@ -31,13 +31,22 @@ export class LocationType {
 
   @Field(() => GeoPointType, { nullable: true, description: 'Where it is; null when the upstream gives no usable position.' })
   position!: GeoPointType | null;
+}
 
-  @Field(() => Float, {
-    nullable: true,
-    description: 'Distance in km from the `near` point of the `locations` query that returned it; null elsewhere.',
-  })
-  distanceKm?: number | null;
+// What depends on the query that listed a location (its distance from `near`) lives on an edge of
+// the page, not on the Location: a normalised client cache (Apollo Client's) keeps one Location per
+// id, and a second query near another point would overwrite the first one's distances.
+@ObjectType('LocationEdge', { description: 'A location of a page, with what depends on the query that listed it.' })
+export class LocationEdge {
+  @Field(() => LocationType)
+  node!: LocationType;
+
+  @Field(() => Float, { nullable: true, description: "Distance in km from the query's `near` point; null without one." })
+  distanceKm!: number | null;
 }
 
 @ObjectType('LocationPage')
-export class LocationPage extends Page(LocationType) {}
+export class LocationPage extends Page(LocationType) {
+  @Field(() => [LocationEdge], { description: 'The same locations as `nodes`, each with its distance from `near`.' })
+  edges!: LocationEdge[];
+}

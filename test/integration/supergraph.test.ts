@@ -3,7 +3,9 @@
 // two real federation gateways in this process over loopback HTTP (Apollo Gateway, and Hive
 // Gateway's runtime). Answers join both subgraphs; the simulator's request log shows that the
 // references the second subgraph hands over are resolved in batches. Nothing leaves loopback: the
-// supergraph is given, never fetched, and neither gateway has a key to report with.
+// supergraph is given, never fetched, neither gateway has a key to report with, and Apollo
+// Gateway's own telemetry is off (APOLLO_TELEMETRY_DISABLED, set for every test in
+// vitest.config.ts: on, it probes cloud metadata addresses and sends metrics to apollographql.com).
 import { composeServices as composeApollo } from '@apollo/composition';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -66,6 +68,7 @@ async function listen(server: Server): Promise<string> {
 }
 
 beforeAll(async () => {
+  if (process.env.APOLLO_TELEMETRY_DISABLED !== '1') throw new Error('Apollo Gateway telemetry must be off (vitest.config.ts)');
   app = await startTestApp();
   const listed = await gql(app.url, '{ sensors(upstream: MEETNET, first: 40) { nodes { id } } }');
   due = (listed.data!.sensors.nodes as Array<{ id: string }>).map((n) => n.id);

@@ -43,7 +43,12 @@ describe('generated files', () => {
     expect(fields('TimeSeries')).toEqual(
       expect.arrayContaining(['sensor', 'from', 'to', 'unit', 'points', 'timestamps', 'values', 'min', 'max', 'count']),
     );
-    expect(fields('LocationPage')).toEqual(['nodes', 'pageInfo', 'totalCount']);
+    // edges carry what depends on the query (distanceKm), which a client cache must not merge into Location.
+    expect(fields('LocationPage')).toEqual(['edges', 'nodes', 'pageInfo', 'totalCount']);
+    expect(fields('LocationEdge')).toEqual(['distanceKm', 'node']);
+    expect(fields('Location')).not.toContain('distanceKm');
+    expect(signature('node')).toBe('id: ID! -> Node');
+    expect(signature('nodes')).toBe('ids: [ID!]! -> [Node]!');
     expect(fields('PageInfo')).toEqual(['endCursor', 'hasNextPage']);
     expect((schema.getType('Upstream') as GraphQLEnumType).getValues().map((v) => v.name)).toEqual([
       'MEETNET',
