@@ -45,8 +45,11 @@ export function buildGatewaySubgraph(modules: readonly UpstreamModule[]): GraphQ
     for (const [type, find] of Object.entries(ENTITIES)) {
       resolvers[type] = {
         ...resolvers[type],
-        // The error names the representation's id, as an argument would be named.
-        __resolveReference: (ref: { id?: unknown }, ctx: GatewayContext) => find(ctx, String(ref.id ?? ''), 'representations.id'),
+        // The error names the representation's id, as an argument would be named. It is returned, not
+        // thrown: graphql-jit drops a rejected promise at the end of a list instead of giving it its
+        // null, and `_entities` must answer one entry per representation, in order.
+        __resolveReference: (ref: { id?: unknown }, ctx: GatewayContext) =>
+          find(ctx, String(ref.id ?? ''), 'representations.id').catch((err: unknown) => err),
       };
     }
     // The interface's type comes from the id (type-graphql's resolveType is not in the map).

@@ -104,6 +104,20 @@ describe('the subgraph', () => {
     expect(sim.requests('timeseries_data/aggregate').map((r) => r.query.aggregation)).toEqual(['avg']);
   });
 
+  it('a reference that names nothing at the end of the list keeps its place (one entry per representation)', async () => {
+    // A malformed id fails before any await: graphql-jit dropped such a rejection at a list's end.
+    for (const bad of ['meetnet:sensor:NOPE', 'meetnet:sensor:NOPE42']) {
+      const representations = [
+        { __typename: 'Sensor', id: 'meetnet:sensor:MP7WVC' },
+        { __typename: 'Sensor', id: bad },
+      ];
+      const res = await gql(app.url, ENTITIES, { representations });
+      expect(res.data!._entities).toHaveLength(2);
+      expect(res.data!._entities[1]).toBeNull();
+      expect(res.errors!.map((e) => e.path)).toEqual([['_entities', 1]]);
+    }
+  });
+
   it('FEDERATION=off serves the plain schema', async () => {
     const res = await gql(plain.url, '{ _service { sdl } }');
     expect(res.errors![0]!.message).toContain('Cannot query field "_service"');
