@@ -9,7 +9,8 @@ import { findParameter } from './parameter.resolver.js';
 import { findSensor } from './sensor.resolver.js';
 import { Arg, Ctx, ID, Query, Resolver } from './type-graphql.js';
 
-const FIND: Record<NodeKind, (ctx: GatewayContext, id: string, argument: string) => Promise<unknown>> = {
+/** Each kind's lookup: the root fields', node(s)' and the federation entities' (subgraph.ts). */
+export const FIND: Record<NodeKind, (ctx: GatewayContext, id: string, argument: string) => Promise<unknown>> = {
   location: findLocation,
   sensor: findSensor,
   parameter: findParameter,

@@ -12,13 +12,13 @@ export function nodeKind(id: string): NodeKind | null {
   return kind !== undefined && Object.hasOwn(NODE_TYPES, kind) ? (kind as NodeKind) : null;
 }
 
-@InterfaceType('Node', {
-  description: 'An object with a global ID, found again with `node(id)` (Relay).',
-  resolveType: (value: { id: string }) => {
-    const kind = nodeKind(value.id);
-    return kind ? NODE_TYPES[kind] : undefined;
-  },
-})
+/** The GraphQL type of an object with a global id (the Node interface's type resolution). */
+export function nodeTypeOf(value: { id: string }): string | undefined {
+  const kind = nodeKind(value.id);
+  return kind ? NODE_TYPES[kind] : undefined;
+}
+
+@InterfaceType('Node', { description: 'An object with a global ID, found again with `node(id)` (Relay).', resolveType: nodeTypeOf })
 export abstract class NodeInterface {
   @Field(() => ID, { description: 'Global ID, e.g. `meetnet:sensor:MP7WVC`.' })
   id!: string;

@@ -21,18 +21,12 @@ import {
 import type { GatewayContext } from '../context.js';
 import type { UpstreamModule } from '../upstreams/module.js';
 import { buildGatewaySchema } from './build-schema.js';
-import { findConnection } from './connection.resolver.js';
-import { findLocation } from './location.resolver.js';
-import { NODE_TYPES, nodeKind } from './node.type.js';
-import { findParameter } from './parameter.resolver.js';
-import { findSensor } from './sensor.resolver.js';
+import { FIND } from './node.resolver.js';
+import { NODE_TYPES, nodeTypeOf, type NodeKind } from './node.type.js';
 import { createResolversMap } from './type-graphql.js';
 
 /** Federation 2, and the directives this subgraph uses. */
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])';
-
-type Find = (ctx: GatewayContext, id: string, argument: string) => Promise<unknown>;
-const ENTITIES: Record<string, Find> = { Location: findLocation, Sensor: findSensor, Parameter: findParameter, Connection: findConnection };
 
 const built = new Map<GraphQLSchema, GraphQLSchema>();
 
@@ -42,7 +36,9 @@ export function buildGatewaySubgraph(modules: readonly UpstreamModule[]): GraphQ
   let schema = built.get(plain);
   if (!schema) {
     const resolvers = createResolversMap(plain) as Record<string, object>;
-    for (const [type, find] of Object.entries(ENTITIES)) {
+    // The entities are the Node types, each found by its kind's lookup.
+    for (const [kind, type] of Object.entries(NODE_TYPES) as Array<[NodeKind, string]>) {
+      const find = FIND[kind];
       resolvers[type] = {
         ...resolvers[type],
         // The error names the representation's id, as an argument would be named. It is returned, not
@@ -53,12 +49,7 @@ export function buildGatewaySubgraph(modules: readonly UpstreamModule[]): GraphQ
       };
     }
     // The interface's type comes from the id (type-graphql's resolveType is not in the map).
-    resolvers.Node = {
-      __resolveType: (value: { id: string }) => {
-        const kind = nodeKind(value.id);
-        return kind ? NODE_TYPES[kind] : null;
-      },
-    };
+    resolvers.Node = { __resolveType: (value: { id: string }) => nodeTypeOf(value) ?? null };
     // type-graphql's map is a plain resolver map; @apollo/subgraph types its own more narrowly.
     // Sorted, as schema.graphql is: the committed subgraph.graphql reads the same way.
     const sdl = printSchemaWithDirectives(lexicographicSortSchema(plain));

@@ -26,6 +26,12 @@ export interface WholeListOptions {
   strict: boolean;
 }
 
+/** The pages of one read joined: their items, and their rows' ids when every page had them. */
+export function joinPages<T>(pages: ReadonlyArray<{ items: T[]; ids: unknown[] | null }>, total: number | null): ListRead<T> {
+  const ids = pages.every((p) => p.ids !== null) ? pages.flatMap((p) => p.ids!) : null;
+  return { items: pages.flatMap((p) => p.items), ids, total };
+}
+
 /** The `id` of each row of a page when every row has one; null otherwise. */
 export function rowIds(rows: unknown): unknown[] | null {
   return Array.isArray(rows) && rows.every((r) => r !== null && typeof r === 'object' && 'id' in r)

@@ -3,7 +3,7 @@ import { RefreshRejectedError, type LoginResult } from '../../auth/token-provide
 import { GatewayError } from '../../shared/errors.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
-import { rowIds, wholeList, type ListRead } from '../pages.js';
+import { joinPages, rowIds, wholeList, type ListRead } from '../pages.js';
 import type { SeriesResult } from '../series.js';
 import { BEMSERVER, bemErrorOutcome, mapAggregateJson, mapDataJson, mapStats, parsePagination, type BemStats } from './mapping.js';
 import { ACCEPT_JSON, type AboutResponse, type Aggregation, type BucketUnit } from './wire.js';
@@ -174,9 +174,7 @@ export class BemServerClient {
     const first = await page(1);
     const pages = first.pagination?.totalPages ?? 1;
     const rest = pages <= 1 ? [] : await Promise.all(Array.from({ length: pages - 1 }, (_, i) => this.limit(() => page(i + 2))));
-    const all = [first, ...rest];
-    const ids = all.every((p) => p.ids !== null) ? all.flatMap((p) => p.ids!) : null;
-    return { items: all.flatMap((p) => p.items), ids, total: first.pagination?.total ?? null };
+    return joinPages([first, ...rest], first.pagination?.total ?? null);
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Location } from '../../shared/domain.js';
 import { ErrorCode, GatewayError } from '../../shared/errors.js';
 import type { LoginResult } from '../../auth/token-provider.js';
 import type { AuthScheme, RawResponse, RouteCall, UpstreamHttp } from '../http-client.js';
-import { rowIds, wholeList, type ListRead } from '../pages.js';
+import { joinPages, rowIds, wholeList, type ListRead } from '../pages.js';
 import type { SeriesResult } from '../series.js';
 import { FLEXMEASURES, mapAssets, mapConnections, mapFmSensor, mapSensorData, mapV1Series, usefOutcome, type FmSensor } from './mapping.js';
 import type { ApiVersionsResponse, PostSensorDataRequest, V1PostRequest } from './wire.js';
@@ -130,9 +130,8 @@ export class FlexMeasuresClient {
     const first = await page(1);
     if (first.total === null || first.total <= first.items.length) return first;
     const pages = Math.ceil(first.total / PAGE_SIZE);
-    const all = [first, ...(await Promise.all(Array.from({ length: pages - 1 }, (_, i) => page(i + 2))))];
-    const ids = all.every((p) => p.ids !== null) ? all.flatMap((p) => p.ids!) : null;
-    return { items: all.flatMap((p) => p.items), ids, total: first.total };
+    const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => page(i + 2)));
+    return joinPages([first, ...rest], first.total);
   }
 
   sensors(): Promise<FmSensor[]> {
