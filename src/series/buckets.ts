@@ -1,6 +1,6 @@
 // A series into buckets of a zone's clock and calendar: the gateway's own aggregation, for the
 // upstreams that do not aggregate and for what they cannot. It answers what BEMServer's
-// `/timeseries_data/aggregate` answers on the same data (its CONTRACT.md §7.5; bemserver-core's
+// `/timeseries_data/aggregate` answers on the same data (bemserver CONTRACT.md §7.5; bemserver-core's
 // get_timeseries_buckets_data), so that asking BEMServer or aggregating here gives the same buckets.
 //
 // The grid (BEMServer's, i.e. pandas' floor/ceil and date_range):

@@ -326,7 +326,7 @@ describe('what is refused', () => {
   });
 });
 
-describe('the same buckets as the BEMServer simulator (§7.5) on random data', () => {
+describe('the same buckets as the BEMServer simulator (bemserver CONTRACT.md §7.5) on random data', () => {
   const zones = ['UTC', 'Europe/Brussels', 'Asia/Kolkata', 'America/New_York'];
   // Width 1: every aggregation BEMServer has. Widths above 1: min, max and count (avg and sum differ, see buckets.ts).
   const shapes: Array<[BucketUnit, number]> = [
