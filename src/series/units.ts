@@ -9,7 +9,7 @@ import { create, createUnitDependencies, unitDependencies, type Unit } from 'mat
 
 export type UnitConversion = { convert: (value: number) => number; unit: string } | { refused: string };
 
-// Only the unit type and createUnit, not all of mathjs.
+// Only the unit type and createUnit, not all of mathjs (the production bundle keeps only these: scripts/build.ts).
 // (mathjs types its dependency maps as a Record, which noUncheckedIndexedAccess reads as maybe undefined.)
 const math = create({ unitDependencies: unitDependencies!, createUnitDependencies: createUnitDependencies! });
 
