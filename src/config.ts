@@ -16,7 +16,7 @@ export const gatewaySettings = {
   redisUrl: setting.url({
     protocols: ['redis:', 'rediss:'],
     example: 'redis://localhost:6379',
-    doc: '`redis://…`: keep service-account tokens in Redis, shared by every replica (one login, and for BEMServer one token refresh, at a time across them). Unset: in process memory. If Redis goes away, tokens fall back to memory and no query fails for it.',
+    doc: '`redis://…`: keep service-account tokens in Redis, shared by every replica (one login, and for BEMServer one token refresh, at a time across them), and the shared cache of series windows that can no longer change and of persisted queries (README: Shared cache). Unset: in process memory, no shared cache. If Redis goes away, tokens fall back to memory, history is read from the upstreams, and no query fails for it.',
   }),
   redisKeyPrefix: setting.text({
     default: 'gw:',
