@@ -77,13 +77,31 @@ describe('the shared history cache', () => {
     expect(await metric(/^gateway_history_cache_lookups_total\{upstream="flexmeasures",result="hit"\} (\d+)/m)).toBe(2);
   });
 
+  it('a batch partly in Redis: only the missing sensors go to the upstream, in one call', async () => {
+    const res = await gql(app.url, query, {
+      ids: ['meetnet:sensor:MP7WVC', 'meetnet:sensor:MP7WRS', 'meetnet:sensor:MP0WC3'],
+      ...oldDay(1),
+    });
+    expect(res.errors).toBeUndefined();
+    const calls = app.simulators.meetnet!.requests('getData');
+    expect(calls).toHaveLength(1);
+    expect((calls[0]!.body as { IDs: string[] }).IDs).toEqual(['MP7WRS']);
+    expect(res.data!.timeSeries.map((t: { sensor: { id: string } }) => t.sensor.id)).toEqual([
+      'meetnet:sensor:MP7WVC',
+      'meetnet:sensor:MP7WRS',
+      'meetnet:sensor:MP0WC3',
+    ]);
+    expect(res.data!.timeSeries.every((t: { values: unknown[] }) => t.values.length > 100)).toBe(true);
+    await until(async () => (await historyKeys()).length === 7);
+  });
+
   it("looks up a batch's final windows in one MGET per upstream, and keeps them for HISTORY_CACHE_TTL_S", async () => {
     const mgets = await commandCalls('mget');
     const written = Date.now();
     const res = await gql(app.url, query, { ids, ...oldDay(3) });
     expect(res.errors).toBeUndefined();
     expect((await commandCalls('mget')) - mgets).toBe(3);
-    await until(async () => (await historyKeys()).length === 12);
+    await until(async () => (await historyKeys()).length === 13);
     const ttl = await inspect.ttl((await historyKeys()).find((k) => k.includes(`:${Date.parse(oldDay(3).from)}-`))!);
     expect(ttl).toBeLessThanOrEqual(86_400);
     expect(ttl).toBeGreaterThanOrEqual(86_400 - Math.ceil((Date.now() - written) / 1000) - 1);
@@ -115,6 +133,22 @@ describe('the shared history cache', () => {
     expect(answered.errors).toBeUndefined();
     expect(sim.requests('getData')).toHaveLength(1);
     await until(async () => (await historyKeys()).some((k) => k.includes(`:${Date.parse(vars.from)}-`)));
+  });
+});
+
+describe('the shared history cache, capped by HISTORY_CACHE_MAX_BYTES', () => {
+  it('a series larger than the cap is not stored: every read asks the upstream, and the metric says why', async () => {
+    const capped = await startTestApp({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: `${prefix}capped-`, HISTORY_CACHE_MAX_BYTES: '4096' });
+    try {
+      const vars = { ids: ['meetnet:sensor:MP7WVC'], from: oldDay(1).from, to: oldDay(4).from }; // 3 days: 432 points, over 4 KiB
+      for (let i = 0; i < 2; i++) expect((await gql(capped.url, query, vars)).errors).toBeUndefined();
+      expect(capped.simulators.meetnet!.requests('getData')).toHaveLength(2);
+      expect(await inspect.keys(`${prefix}capped-history:*`)).toEqual([]);
+      const text = await (await fetch(new URL('/metrics', capped.url))).text();
+      expect(text).toMatch(/^gateway_history_cache_stores_total\{upstream="meetnet",result="too_large"\} 2$/m);
+    } finally {
+      await capped.stop();
+    }
   });
 });
 
