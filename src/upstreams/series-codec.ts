@@ -15,6 +15,10 @@
 import { endianness } from 'node:os';
 import type { SeriesResult } from './series.js';
 
+/**
+ * Bump when what a series loader answers changes (the window rule, a field of SeriesResult): the
+ * entries replicas wrote before then read as misses instead of answers of the old kind.
+ */
 const FORMAT = 1;
 const LITTLE = endianness() === 'LE' ? 1 : 0;
 const HEADER = 40;
