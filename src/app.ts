@@ -12,6 +12,7 @@ import { GatewayMetrics } from './metrics.js';
 import { startTelemetry } from './telemetry.js';
 import { noObserver } from './upstreams/observer.js';
 import { createGateway, type Gateway } from './server.js';
+import { sharedCaches } from './shared-cache.js';
 import { redactUrl } from './settings.js';
 import type { UpstreamName } from './shared/domain.js';
 import type { UpstreamModule } from './upstreams/module.js';
@@ -114,8 +115,10 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
         secrets,
       });
     });
+    const caches = sharedCaches(redis, config, logger, metrics);
     const registry = new UpstreamRegistry(upstreams, modules, {
       latestTtlMs: config.latestTtlMs,
+      history: caches.history,
       ...(metrics ? { observer: metrics.observer } : {}),
     });
     if (metrics && store instanceof ResilientTokenStore) metrics.watchRedis(() => store.redisAvailable);
@@ -138,6 +141,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       readiness,
       metrics,
       ...(metrics ? { observer: metrics.observer } : {}),
+      ...(caches.persistedQueries ? { persistedQueryCache: caches.persistedQueries } : {}),
     });
     if (metrics && config.metricsPort > 0) {
       // Scrapes on a port of their own (an internal network, say): the GraphQL port has no /metrics.

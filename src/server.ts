@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -57,6 +58,8 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics | null;
   /** Told of each loader's batch (metrics). */
   observer?: UpstreamObserver;
+  /** Where automatic persisted queries live (Redis, for every replica); Apollo's in-memory cache when absent. */
+  persistedQueryCache?: KeyValueCache<string>;
 }
 
 export interface Gateway {
@@ -140,6 +143,11 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // own handler (on outside NODE_ENV=test) would stop it first and signal the process again.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
+    // Automatic persisted queries (PERSISTED_QUERIES): a hash found stands for its query, which then
+    // meets the same guard and limits as any other; an unknown one is PERSISTED_QUERY_NOT_FOUND.
+    persistedQueries: config.persistedQueries
+      ? { ttl: config.persistedQueryTtlS, ...(deps.persistedQueryCache ? { cache: deps.persistedQueryCache } : {}) }
+      : false,
     // Apollo's guard refuses GET queries without a special header, which urql and graphql-request
     // do not send. The handler below keeps what it protects: a POST must be JSON (a cross-site
     // page cannot send that without a CORS preflight) and a GET runs queries only (Apollo refuses
