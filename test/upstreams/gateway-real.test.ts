@@ -27,6 +27,8 @@ const bemSensor = (name: string) => `bemserver:sensor:${real.dataset.bemserver.f
 const gatewayEnv = (): Record<string, string> => ({
   REDIS_URL,
   REDIS_KEY_PREFIX: prefix,
+  // The tests count calls: none is answered from the shared history cache.
+  HISTORY_CACHE_TTL_S: '0',
   FLEXMEASURES_BASE_URL: fm.url,
   FLEXMEASURES_EMAIL: real.env.FLEXMEASURES_EMAIL!,
   FLEXMEASURES_PASSWORD: real.env.FLEXMEASURES_PASSWORD!,
