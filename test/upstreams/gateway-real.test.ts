@@ -260,7 +260,7 @@ describe('BEMServer 0.27.0', () => {
     expect(w.errors).toBeUndefined();
     expect(w.data!.writeTimeseriesData).toMatchObject({ status: 'PROCESSED', valuesSent: 3 });
     await gql(app.url, m, { input: { sensorId: id, points: points.map((p) => ({ ...p, value: 99 })) } });
-    const read = await gql(app.url, `{ sensor(id: "${id}") { series(from: "${iso(t0)}", to: "${iso(t0 + 20 * MIN)}") { values } } }`);
+    const read = await gql(app.url, `{ sensor(id: "${id}") { series(from: "${iso(t0)}", to: "${iso(t0 + 30 * MIN)}") { values } } }`);
     expect(read.data!.sensor.series.values).toEqual([10, 11, 12]);
   });
 
