@@ -35,6 +35,11 @@ export function pollIntervalMs(sensor: Pick<Sensor, 'intervalMinutes'>, override
  */
 const lockTtlMs = (intervalMs: number) => Math.round(intervalMs * 1.5) + 1000;
 const lastTtlMs = (intervalMs: number) => intervalMs * 3 + 1000;
+/**
+ * How long the first subscriber of a replica that does not poll waits for the poller's first
+ * value, before it reads one of its own: the poller claimed the sensor a moment ago and is reading it.
+ */
+const FIRST_VALUE_WAIT_MS = 2000;
 
 type Listener = (value: LiveValue) => void;
 
@@ -47,6 +52,20 @@ class Watched {
   followed = false;
   ended = false;
   timer: NodeJS.Timeout | null = null;
+  /** Wakes `firstValue`'s wait. */
+  arrived: () => void = () => undefined;
+
+  /** Resolves when a value arrives (or the watch ends), or after `ms`. */
+  firstValue(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.arrived(), ms);
+      this.arrived = () => {
+        clearTimeout(timer);
+        this.arrived = () => undefined;
+        resolve();
+      };
+    });
+  }
 
   constructor(
     readonly sensor: Sensor,
@@ -71,6 +90,8 @@ export class LiveHub {
   private readonly reader: LatestReader;
   private readonly logger: Logger;
   private readonly failing = new Map<string, number>();
+  /** Watches giving their lock up: the hub stops once they have (Redis closes after it). */
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(private readonly options: LiveHubOptions) {
     this.logger = options.logger;
@@ -104,15 +125,16 @@ export class LiveHub {
     }
     const watched = w;
     return () => {
-      if (!watched.listeners.delete(listener) || watched.listeners.size > 0) return;
-      this.end(watched);
+      if (watched.listeners.delete(listener) && watched.listeners.size === 0) void this.end(watched);
     };
   }
 
   /** Stops every watch and gives up every lock (the gateway is stopping: its subscriptions are closed). */
   async stop(): Promise<void> {
     this.stopping.abort();
-    await Promise.all([...this.watched.values()].map((w) => this.end(w)));
+    for (const w of this.watched.values()) void this.end(w);
+    // Those whose last subscriber left just before (the transports closed) are ending too.
+    await Promise.all(this.ending);
     await this.options.coordinator.close();
   }
 
@@ -123,6 +145,8 @@ export class LiveHub {
       const last = await this.options.coordinator.last(w.sensor.id);
       if (last) this.receive(w, last);
       const claim = await this.claim(w);
+      // Another replica polls it: its first value is on its way (it polls as soon as it claims).
+      if (claim === 'follow' && w.followed && !w.last) await w.firstValue(FIRST_VALUE_WAIT_MS);
       if (claim !== 'poll' && !w.last && !w.ended) await this.poll(w, false);
     } catch (err) {
       this.logger.warn('live values: could not start watching a sensor', { sensor: w.sensor.id, error: err });
@@ -201,6 +225,7 @@ export class LiveHub {
   private receive(w: Watched, value: LiveValue): void {
     if (!isNewer(value, w.last)) return;
     w.last = value;
+    w.arrived();
     for (const listener of w.listeners) {
       try {
         listener(value);
@@ -210,19 +235,24 @@ export class LiveHub {
     }
   }
 
-  private async end(w: Watched): Promise<void> {
-    if (w.ended) return;
+  private end(w: Watched): Promise<void> {
+    if (w.ended) return Promise.resolve();
     w.ended = true;
+    w.arrived();
     if (w.timer) clearTimeout(w.timer);
     if (this.watched.get(w.sensor.id) === w) this.watched.delete(w.sensor.id);
     const coordinator = this.options.coordinator;
-    try {
-      if (w.followed) await coordinator.unfollow(w.sensor.id);
-      if (w.holder) await coordinator.release(w.sensor.id);
-    } catch (err) {
+    const ending = Promise.all([
+      w.holder ? coordinator.release(w.sensor.id) : undefined,
+      w.followed ? coordinator.unfollow(w.sensor.id) : undefined,
+    ]).then(
+      () => undefined,
       // The lock expires by itself: another replica takes over a little later.
-      this.logger.debug('live values: could not release a sensor', { sensor: w.sensor.id, error: err });
-    }
+      (err: unknown) => this.logger.debug('live values: could not release a sensor', { sensor: w.sensor.id, error: err }),
+    );
+    this.ending.add(ending);
+    void ending.finally(() => this.ending.delete(ending));
+    return ending;
   }
 }
 
