@@ -1,20 +1,22 @@
 // Live latest values for every subscription of this process. A sensor is watched while at least
-// one subscriber here wants it: at each start of its slot (its poll interval on the wall clock,
-// the same grid on every replica) this replica claims it; the replica holding its lock polls it
-// once for everyone, keeps the value and publishes it; the others receive it (coordinator.ts).
-// A new subscriber gets the value known here at once; the first one here gets the last value
-// published, else the poll this replica just claimed, else one read of its own.
+// one subscriber here wants it, in the group of its upstream and poll interval. At each start of
+// the group's slot (its interval on the wall clock, the same grid on every replica) this replica
+// says which sensors it watches and claims the group; the replica holding the group's lock polls
+// every sensor any replica watches, in one batched read, keeps the values and publishes them; the
+// others receive them (coordinator.ts). A new subscriber gets the value known here at once; the
+// first one here gets the last value published, else the poller's read of it (asked for at once),
+// else, when none comes, one read of this replica's own.
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Sensor } from '../shared/domain.js';
 import type { UpstreamObserver } from '../upstreams/observer.js';
 import type { UpstreamRegistry } from '../upstreams/registry.js';
-import type { Redis } from 'ioredis';
-import { isNewer, LocalCoordinator, ResilientCoordinator, type Claim, type Coordinator, type LiveValue } from './coordinator.js';
-import { RedisCoordinator } from './redis-coordinator.js';
+import { isNewer, LocalCoordinator, ResilientCoordinator, type Coordinator, type LiveValue } from './coordinator.js';
 import { LatestReader } from './reader.js';
+import { RedisCoordinator } from './redis-coordinator.js';
 
 const MINUTE_MS = 60_000;
 /** Sensors measured more often than this are still polled at most once a minute (unless LIVE_POLL_INTERVAL_MS says otherwise). */
@@ -29,31 +31,33 @@ export function pollIntervalMs(sensor: Pick<Sensor, 'intervalMinutes'>, override
 }
 
 /**
- * The lock outlives one interval by half of one (and a second): renewed at each slot, it stays
- * with its replica through a late timer, and expires soon after a replica that died without
- * releasing it. The last value is kept three intervals for new subscribers.
+ * The lock and the watches outlive one interval by half of one (and a second): renewed at each
+ * slot, they stay through a late timer, and expire soon after a replica that died without giving
+ * them up. The last value is kept three intervals for new subscribers.
  */
-const lockTtlMs = (intervalMs: number) => Math.round(intervalMs * 1.5) + 1000;
+const leaseMs = (intervalMs: number) => Math.round(intervalMs * 1.5) + 1000;
 const lastTtlMs = (intervalMs: number) => intervalMs * 3 + 1000;
 /**
- * How long the first subscriber of a replica that does not poll waits for the poller's first
- * value, before it reads one of its own: the poller claimed the sensor a moment ago and is reading it.
+ * How long the first subscriber of a sensor here waits for the poller (another replica) to read
+ * it when asked, before reading it itself.
  */
 const FIRST_VALUE_WAIT_MS = 2000;
 
 type Listener = (value: LiveValue) => void;
 
-/** One watched sensor. */
+/** One sensor with subscribers here. */
 class Watched {
   readonly listeners = new Set<Listener>();
   last: LiveValue | null = null;
-  /** This replica holds the sensor's lock (it releases it when the last subscriber leaves). */
-  holder = false;
   followed = false;
   ended = false;
-  timer: NodeJS.Timeout | null = null;
   /** Wakes `firstValue`'s wait. */
   arrived: () => void = () => undefined;
+
+  constructor(
+    readonly sensor: Sensor,
+    readonly group: Group,
+  ) {}
 
   /** Resolves when a value arrives (or the watch ends), or after `ms`. */
   firstValue(ms: number): Promise<void> {
@@ -66,9 +70,24 @@ class Watched {
       };
     });
   }
+}
+
+/** The watched sensors of one upstream and poll interval: polled together. */
+class Group {
+  readonly sensors = new Map<string, Watched>();
+  /** This replica holds the group's lock (it releases it when its last subscriber leaves). */
+  holder = false;
+  listening = false;
+  ended = false;
+  timer: NodeJS.Timeout | null = null;
+  /** Its first claim: a sensor joining the group waits for it, to know whether this replica polls. */
+  started: Promise<void> | null = null;
+  /** What this replica published last for each sensor it polled: a value is announced when it changed. */
+  readonly published = new Map<string, LiveValue>();
 
   constructor(
-    readonly sensor: Sensor,
+    readonly key: string,
+    readonly upstream: string,
     readonly intervalMs: number,
   ) {}
 }
@@ -83,24 +102,28 @@ export interface LiveHubOptions {
 }
 
 export class LiveHub {
-  /** This replica's name in the Redis locks. */
+  /** This replica's name in the Redis locks and watches. */
   static readonly replicaId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly watched = new Map<string, Watched>();
+  private readonly groups = new Map<string, Group>();
   private readonly stopping = new AbortController();
   private readonly reader: LatestReader;
   private readonly logger: Logger;
-  private readonly failing = new Map<string, number>();
-  /** Watches giving their lock up: the hub stops once they have (Redis closes after it). */
+  private readonly coordinator: Coordinator;
+  /** Upstreams whose last poll failed, said once until one answers. */
+  private readonly failing = new Set<string>();
+  /** Watches and groups giving their lock up: the hub stops once they have (Redis closes after it). */
   private readonly ending = new Set<Promise<void>>();
 
   constructor(private readonly options: LiveHubOptions) {
     this.logger = options.logger;
+    this.coordinator = options.coordinator;
     // Every poll's upstream calls listen to it: dozens at once.
     setMaxListeners(0, this.stopping.signal);
     this.reader = new LatestReader(options.registry, this.stopping.signal, options.observer);
   }
 
-  /** How many sensors this replica watches, and for how many subscribers in all (metrics, benchmarks). */
+  /** How many sensors this replica watches, and for how many subscribers in all (tests, benchmarks). */
   get size(): { sensors: number; listeners: number } {
     let listeners = 0;
     for (const w of this.watched.values()) listeners += w.listeners.size;
@@ -114,14 +137,19 @@ export class LiveHub {
   watch(sensor: Sensor, listener: Listener): () => void {
     if (this.stopping.signal.aborted) return () => undefined;
     let w = this.watched.get(sensor.id);
-    if (!w) {
-      w = new Watched(sensor, pollIntervalMs(sensor, this.options.pollIntervalMs));
-      this.watched.set(sensor.id, w);
-      w.listeners.add(listener);
-      void this.begin(w);
-    } else {
+    if (w) {
       w.listeners.add(listener);
       if (w.last) listener(w.last);
+    } else {
+      const intervalMs = pollIntervalMs(sensor, this.options.pollIntervalMs);
+      const key = `${sensor.upstream}:${intervalMs}`;
+      let group = this.groups.get(key);
+      if (!group) this.groups.set(key, (group = new Group(key, sensor.upstream, intervalMs)));
+      w = new Watched(sensor, group);
+      this.watched.set(sensor.id, w);
+      group.sensors.set(sensor.id, w);
+      w.listeners.add(listener);
+      void this.begin(w);
     }
     const watched = w;
     return () => {
@@ -135,94 +163,122 @@ export class LiveHub {
     for (const w of this.watched.values()) void this.end(w);
     // Those whose last subscriber left just before (the transports closed) are ending too.
     await Promise.all(this.ending);
-    await this.options.coordinator.close();
+    await this.coordinator.close();
   }
 
   private async begin(w: Watched): Promise<void> {
+    const g = w.group;
     try {
       // Following first: a value published between the read of the last one and the subscription is not missed.
-      await this.follow(w);
-      const last = await this.options.coordinator.last(w.sensor.id);
+      w.followed = await this.coordinator.follow(w.sensor.id, (value) => this.receive(w, value));
+      const last = await this.coordinator.last(w.sensor.id);
       if (last) this.receive(w, last);
-      const claim = await this.claim(w);
-      // Another replica polls it: its first value is on its way (it polls as soon as it claims).
-      if (claim === 'follow' && w.followed && !w.last) await w.firstValue(FIRST_VALUE_WAIT_MS);
-      if (claim !== 'poll' && !w.last && !w.ended) await this.poll(w, false);
+      // The group's first sensor here claims it at once (and polls it, if it is this replica's to
+      // poll); the others wait for that claim, which may have read them too.
+      g.started ??= this.startGroup(g);
+      await g.started;
+      if (w.last || w.ended) return;
+      if (g.holder) {
+        await this.poll(g, [w.sensor.id]);
+      } else if (g.listening && w.followed) {
+        await this.coordinator.wake(g.key, [w.sensor.id]);
+        await w.firstValue(FIRST_VALUE_WAIT_MS);
+      }
+      if (!w.last && !w.ended) await this.read(w);
     } catch (err) {
       this.logger.warn('live values: could not start watching a sensor', { sensor: w.sensor.id, error: err });
     }
-    this.schedule(w);
   }
 
-  private schedule(w: Watched): void {
-    if (w.ended) return;
+  private async startGroup(g: Group): Promise<void> {
+    try {
+      g.listening = await this.coordinator.listen(g.key, (ids) => this.woken(g, ids));
+      await this.claim(g);
+    } catch (err) {
+      this.logger.warn('live values: a poll failed', { group: g.key, error: err });
+    }
+    this.schedule(g);
+  }
+
+  private schedule(g: Group): void {
+    if (g.ended) return;
     const now = Date.now();
     // A millisecond past the slot's start: the timer's callback finds itself in the new slot.
-    const wait = (Math.floor(now / w.intervalMs) + 1) * w.intervalMs - now + 1;
-    w.timer = setTimeout(() => {
-      w.timer = null;
-      void this.tick(w).finally(() => this.schedule(w));
+    const wait = (Math.floor(now / g.intervalMs) + 1) * g.intervalMs - now + 1;
+    g.timer = setTimeout(() => {
+      g.timer = null;
+      void this.tick(g).finally(() => this.schedule(g));
     }, wait);
   }
 
-  private async tick(w: Watched): Promise<void> {
+  private async tick(g: Group): Promise<void> {
     try {
-      if (!w.followed) await this.follow(w);
-      await this.claim(w);
+      if (!g.listening) g.listening = await this.coordinator.listen(g.key, (ids) => this.woken(g, ids));
+      for (const w of g.sensors.values()) {
+        if (!w.followed) w.followed = await this.coordinator.follow(w.sensor.id, (value) => this.receive(w, value));
+      }
+      await this.claim(g);
     } catch (err) {
-      this.logger.warn('live values: a poll failed', { sensor: w.sensor.id, error: err });
+      this.logger.warn('live values: a poll failed', { group: g.key, error: err });
     }
   }
 
-  private async follow(w: Watched): Promise<void> {
-    w.followed = await this.options.coordinator.follow(w.sensor.id, (value) => this.receive(w, value));
-  }
-
-  /** Claims the current slot; polls when it is this replica's to poll. */
-  private async claim(w: Watched): Promise<Claim> {
-    const slot = Math.floor(Date.now() / w.intervalMs);
-    const claim = await this.options.coordinator.claim(w.sensor.id, slot, lockTtlMs(w.intervalMs));
-    w.holder = claim !== 'follow';
-    if (w.ended) {
+  /** Says what this replica watches, claims the current slot, and polls the group when it is this replica's to poll. */
+  private async claim(g: Group): Promise<void> {
+    const slot = Math.floor(Date.now() / g.intervalMs);
+    const { claim, sensorIds } = await this.coordinator.claim(g.key, slot, leaseMs(g.intervalMs), [...g.sensors.keys()]);
+    g.holder = claim !== 'follow';
+    if (g.ended) {
       // The last subscriber left while the claim was on its way.
-      if (w.holder) await this.options.coordinator.release(w.sensor.id);
-      return claim;
+      if (g.holder) await this.coordinator.release(g.key);
+    } else if (claim === 'poll') {
+      await this.poll(g, sensorIds);
+      const polled = new Set(sensorIds);
+      for (const id of g.published.keys()) if (!polled.has(id)) g.published.delete(id);
     }
-    if (claim === 'poll') await this.poll(w, true);
-    return claim;
   }
 
-  /** Reads the sensor's latest value; the poller keeps and publishes it, a follower's own read stays here. */
-  private async poll(w: Watched, publish: boolean): Promise<void> {
-    let read;
-    try {
-      read = await this.reader.read(w.sensor);
-    } catch (err) {
-      this.failed(w, err);
-      return;
-    }
-    this.failing.delete(w.sensor.upstream);
-    if (!read) return; // no value at present: nothing to send
-    const value: LiveValue = { sensorId: w.sensor.id, time: read.time, value: read.value, unit: w.sensor.unit };
-    if (publish) await this.options.coordinator.publish(value, lastTtlMs(w.intervalMs), isNewer(value, w.last));
-    this.receive(w, value);
+  /** The poller is asked for sensors new to another replica. */
+  private woken(g: Group, ids: string[]): void {
+    if (g.holder && !g.ended && ids.length > 0) void this.poll(g, ids);
+  }
+
+  /** Reads these sensors of the group (any replica's) together, keeps and publishes their values, and hands out those watched here. */
+  private async poll(g: Group, ids: readonly string[]): Promise<void> {
+    const upstream = this.options.registry.get(g.upstream);
+    await Promise.all(
+      ids.map(async (id) => {
+        const sensor = g.sensors.get(id)?.sensor ?? (await upstream.sensor(id).catch(() => null));
+        if (!sensor) return; // not in the catalogue (any more)
+        const read = await this.reader.read(sensor).catch((err: unknown) => this.failed(g.upstream, err));
+        if (!read) return; // no value at present: nothing to send
+        const value: LiveValue = { sensorId: id, time: read.time, value: read.value, unit: sensor.unit };
+        const announce = isNewer(value, g.published.get(id));
+        g.published.set(id, value);
+        await this.coordinator.publish(value, lastTtlMs(g.intervalMs), announce);
+        const w = g.sensors.get(id);
+        if (w) this.receive(w, value);
+      }),
+    );
+  }
+
+  /** A read of this replica's own, for its subscribers only (no poller answered). */
+  private async read(w: Watched): Promise<void> {
+    const read = await this.reader.read(w.sensor).catch((err: unknown) => this.failed(w.sensor.upstream, err));
+    if (read) this.receive(w, { sensorId: w.sensor.id, time: read.time, value: read.value, unit: w.sensor.unit });
   }
 
   /** An upstream that fails is said once until it answers again (a poll a minute would say it every minute). */
-  private failed(w: Watched, err: unknown): void {
-    if (this.stopping.signal.aborted) return;
-    const upstream = w.sensor.upstream;
-    if (!this.failing.has(upstream)) {
-      this.logger.warn('live values: the upstream did not answer a poll; its subscribers get its next value', {
-        upstream,
-        sensor: w.sensor.id,
-        error: err,
-      });
+  private failed(upstream: string, err: unknown): null {
+    if (!this.stopping.signal.aborted && !this.failing.has(upstream)) {
+      this.failing.add(upstream);
+      this.logger.warn('live values: the upstream did not answer a poll; its subscribers get its next value', { upstream, error: err });
     }
-    this.failing.set(upstream, Date.now());
+    return null;
   }
 
   private receive(w: Watched, value: LiveValue): void {
+    this.failing.delete(w.sensor.upstream);
     if (!isNewer(value, w.last)) return;
     w.last = value;
     w.arrived();
@@ -235,20 +291,30 @@ export class LiveHub {
     }
   }
 
+  /** The last subscriber here left: the sensor is no longer watched here, nor its group if it was the last. */
   private end(w: Watched): Promise<void> {
     if (w.ended) return Promise.resolve();
     w.ended = true;
     w.arrived();
-    if (w.timer) clearTimeout(w.timer);
-    if (this.watched.get(w.sensor.id) === w) this.watched.delete(w.sensor.id);
-    const coordinator = this.options.coordinator;
+    const g = w.group;
+    this.watched.delete(w.sensor.id);
+    g.sensors.delete(w.sensor.id);
+    const groupEnds = g.sensors.size === 0 && !g.ended;
+    if (groupEnds) {
+      g.ended = true;
+      if (g.timer) clearTimeout(g.timer);
+      if (this.groups.get(g.key) === g) this.groups.delete(g.key);
+    }
+    const c = this.coordinator;
     const ending = Promise.all([
-      w.holder ? coordinator.release(w.sensor.id) : undefined,
-      w.followed ? coordinator.unfollow(w.sensor.id) : undefined,
+      w.followed ? c.unfollow(w.sensor.id) : undefined,
+      c.unwatch(g.key, w.sensor.id),
+      groupEnds && g.holder ? c.release(g.key) : undefined,
+      groupEnds && g.listening ? c.unlisten(g.key) : undefined,
     ]).then(
       () => undefined,
-      // The lock expires by itself: another replica takes over a little later.
-      (err: unknown) => this.logger.debug('live values: could not release a sensor', { sensor: w.sensor.id, error: err }),
+      // The lock and the watch expire by themselves: another replica takes over a little later.
+      (err: unknown) => this.logger.debug('live values: could not give a sensor up', { sensor: w.sensor.id, error: err }),
     );
     this.ending.add(ending);
     void ending.finally(() => this.ending.delete(ending));

@@ -15,6 +15,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { Client } from '../access/identity.js';
 import { checkScopes } from '../schema/access.js';
 import { refusal } from '../schema/errors.js';
@@ -35,6 +36,9 @@ export interface SubscriptionParams {
 export type Prepared =
   { ok: true; args: ExecutionArgs & { contextValue: LiveContext } } | { ok: false; status: number; errors: GraphQLError[] };
 
+/** The text of the documents kept, in characters (a document's AST is some ten times its text). */
+const DOCUMENTS_MAX_CHARS = 2_000_000;
+
 const requestError = (status: number, code: string, message: string): Prepared => ({
   ok: false,
   status,
@@ -52,6 +56,15 @@ export interface GateOptions {
 
 export class SubscriptionGate {
   private readonly checkLimits: LimitsCheck;
+  /**
+   * Valid documents by their text, as Apollo keeps them for queries: a dashboard's viewers send
+   * the same subscription, parsed and validated once and held once (the limits' checks of its
+   * shape are kept with it).
+   */
+  private readonly documents = new LRUCache<string, DocumentNode>({
+    maxSize: DOCUMENTS_MAX_CHARS,
+    sizeCalculation: (_d, text) => text.length,
+  });
 
   constructor(private readonly o: GateOptions) {
     this.checkLimits = limitsCheck(o.schema, o.limits);
@@ -65,19 +78,22 @@ export class SubscriptionGate {
     }
     if (operationName != null && typeof operationName !== 'string')
       return requestError(400, 'BAD_REQUEST', '`operationName` must be a string');
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch (err) {
-      return requestError(400, 'GRAPHQL_PARSE_FAILED', err instanceof GraphQLError ? err.message : 'the query does not parse');
-    }
-    const invalid = validate(this.o.schema, document);
-    if (invalid.length > 0) {
-      return {
-        ok: false,
-        status: 400,
-        errors: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
-      };
+    let document = this.documents.get(query);
+    if (!document) {
+      try {
+        document = parse(query);
+      } catch (err) {
+        return requestError(400, 'GRAPHQL_PARSE_FAILED', err instanceof GraphQLError ? err.message : 'the query does not parse');
+      }
+      const invalid = validate(this.o.schema, document);
+      if (invalid.length > 0) {
+        return {
+          ok: false,
+          status: 400,
+          errors: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+        };
+      }
+      this.documents.set(query, document);
     }
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation) {
