@@ -63,6 +63,18 @@ export const gatewaySettings = {
     max: 3_600_000,
     doc: "how long a sensor's latest value is shared between requests (`0`: every request asks the upstream). FlexMeasures and BEMServer latest values are read off a series the same query already reads, where one reaches the last interval",
   }),
+  livePollIntervalMs: setting.int({
+    default: 0,
+    min: 0,
+    max: 86_400_000,
+    doc: "how often a sensor with live subscribers (`latestValues`) is polled, once for all of them across the replicas sharing `REDIS_URL`; `0`: each sensor's own interval (at least a minute), else this for every sensor (at least 100)",
+  }),
+  liveMaxSubscriptionsPerConnection: setting.int({
+    default: 20,
+    min: 1,
+    max: 1000,
+    doc: 'most subscriptions one WebSocket, or one single-connection event stream, may hold at once',
+  }),
   upstreamBatching: setting.onOff({
     default: true,
     doc: "`off` sends one upstream call per series (only the benchmarks' naive baseline uses it)",
@@ -232,6 +244,9 @@ export function loadConfig(env: Env, modules: readonly UpstreamModule[]): Readon
         problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], such as https://dashboards.example.org)`);
       }
     }
+  }
+  if (gateway.livePollIntervalMs > 0 && gateway.livePollIntervalMs < 100) {
+    problems.push(`LIVE_POLL_INTERVAL_MS must be 0 (each sensor's own interval) or at least 100 (got ${gateway.livePollIntervalMs})`);
   }
   if (gateway.metricsPort !== 0 && gateway.metricsPort === gateway.port) {
     problems.push(`METRICS_PORT (${gateway.metricsPort}) must differ from PORT: 0 serves /metrics on the GraphQL port`);

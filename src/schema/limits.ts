@@ -456,7 +456,12 @@ export function limitsCheck(schema: GraphQLSchema, limits: QueryLimits): LimitsC
   return async (document, operation, variables, registry) => {
     const memo = known.get(operation);
     if (memo?.estimate) return memo.estimate;
-    const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+    const root =
+      operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : operation.operation === 'subscription'
+          ? schema.getSubscriptionType() // each event's cost: one sensor's fields
+          : schema.getQueryType();
     if (!root) return { cost: 0, points: 0 };
     // The values the operation will run with, as execution coerces them: defaults of variables
     // the request left out, enums as their internal values. The raw ones let a window given by a
