@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, ID, Query, Resolver } from './type-graphql.js';
 import type { GatewayContext } from '../context.js';
-import { alignFrame } from '../series/frame.js';
+import { alignFrame, frameAxis } from '../series/frame.js';
+import { limitExceeded } from './limits.js';
 import { FillEnum, FrameColumnType, FrameType } from './frame.type.js';
 import { eachSensor } from './sensor.resolver.js';
 import { WindowArgs } from './series-args.js';
@@ -21,10 +22,18 @@ export class FrameResolver {
   ): Promise<FrameType> {
     const request = seriesRequest(args, ctx.config.maxWindowDays);
     const reads = await eachSensor(ctx, sensorIds, async (sensor) => ({ sensor, ...(await readSeries(ctx, sensor, request)) }));
-    const aligned = alignFrame(
-      reads.map((r) => (r instanceof Error ? null : r.data)),
-      fill,
-    );
+    const series = reads.map((r) => (r instanceof Error ? null : r.data));
+    // Every column holds a value per instant of the shared axis: series of different instants make
+    // it longer than each (500 columns on an axis of 5-minute and hourly instants). Checked before
+    // the columns are made.
+    const times = frameAxis(series);
+    const cells = times.length * series.filter((s) => s !== null).length;
+    if (cells > ctx.config.maxResponsePoints) {
+      throw limitExceeded('MAX_RESPONSE_POINTS', cells, ctx.config.maxResponsePoints, 'the frame would hold too many values', {
+        advice: 'ask for fewer sensors, a shorter window, or a bucket (every column then has the same instants)',
+      });
+    }
+    const aligned = alignFrame(series, fill, times);
     const columns = reads.map((r, i) => (r instanceof Error ? r : new FrameColumnType(r.sensor, r.unit, aligned.columns[i]!, ctx.budget)));
     return new FrameType(request.from, request.to, aligned.times, columns, ctx.budget);
   }

@@ -29,6 +29,7 @@ import {
 import type { UpstreamName } from '../shared/domain.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 import type { IdKind } from '../shared/ids.js';
+import { bucketSpan } from '../series/buckets.js';
 import { Buckets } from '../upstreams/capabilities.js';
 import type { Upstreams } from '../upstreams/registry.js';
 import type { BucketAggregation, BucketWidthUnit } from '../upstreams/series.js';
@@ -40,6 +41,8 @@ export interface QueryLimits {
   maxAliases: number;
   maxRootFields: number;
   maxQueryCost: number;
+  /** Off: the gateway makes every bucket from the raw series (UPSTREAM_AGGREGATION). */
+  upstreamAggregation?: boolean;
 }
 
 /** A limit a request went over: the code, and what it asked against what it may. */
@@ -233,10 +236,14 @@ async function seriesPoints(node: FieldNode, def: GraphQLField<unknown, unknown>
   const to = instant(argValue(node, def, 'to', w));
   // A window that does not parse is refused by the resolver before anything is read.
   if (from === null || to === null || to < from) return 1;
-  const over = (step: number) => Math.floor((to - from) / step) + 1;
   const bucket = argValue(node, def, 'bucket', w) as { width?: number; unit?: string; aggregation?: string } | undefined;
+  // Buckets are read whole: over their span, from the first one's start to the last one's end.
+  const span = bucket?.unit && UNIT_MS[bucket.unit] ? spanOf(from, to, bucket, argValue(node, def, 'timeZone', w)) : { from, to };
+  const over = (step: number) => Math.floor((span.to - span.from) / step) + 1;
   const buckets = bucket?.unit && UNIT_MS[bucket.unit] ? over(Math.max(1000, (bucket.width ?? 1) * UNIT_MS[bucket.unit]!)) : null;
-  if (buckets !== null && upstreamMakes(w, scope, bucket!)) return buckets;
+  // A sum in another unit is the gateway's to make, from converted values (series-read.ts).
+  const converted = Boolean(argValue(node, def, 'unit', w)) && bucket?.aggregation === 'sum';
+  if (buckets !== null && !converted && upstreamMakes(w, scope, bucket!)) return buckets;
   const known = await facts(w, scope);
   const own = scope.sensorId ? known.find((f) => f.intervalMs.has(scope.sensorId!))?.intervalMs.get(scope.sensorId) : undefined;
   let step = own ?? Math.min(...known.map((f) => f.minIntervalMs), Number.POSITIVE_INFINITY);
@@ -245,8 +252,20 @@ async function seriesPoints(node: FieldNode, def: GraphQLField<unknown, unknown>
   return Math.max(over(step), buckets ?? 0);
 }
 
+/** The span the buckets cover (the window itself when they cannot be made: the resolver refuses those). */
+function spanOf(from: number, to: number, bucket: { width?: number; unit?: string; aggregation?: string }, timeZone: unknown) {
+  try {
+    const asked = { widthValue: bucket.width ?? 1, widthUnit: bucket.unit as BucketWidthUnit, aggregation: 'mean' as const };
+    const span = bucketSpan(from, to, asked, typeof timeZone === 'string' ? timeZone : 'UTC');
+    return Number.isFinite(span.from) && Number.isFinite(span.to) ? span : { from, to };
+  } catch {
+    return { from, to };
+  }
+}
+
 /** Whether every upstream the series may be on computes these buckets itself, for any sensor. */
 function upstreamMakes(w: Walk, scope: Scope, bucket: { width?: number; unit?: string; aggregation?: string }): boolean {
+  if (w.limits.upstreamAggregation === false) return false;
   const names = scope.upstreams ?? w.registry.names;
   const asked = {
     widthValue: bucket.width ?? 1,

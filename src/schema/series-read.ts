@@ -36,12 +36,23 @@ export function seriesRequest(args: WindowArgs & Partial<Pick<SeriesArgs, 'maxPo
     const refused = refuseBucket(bucket, { from: args.from, to: args.to });
     if (refused) throw badInput(`bucket: ${refused}`, { argument: 'bucket' });
   }
-  // The zone's own spelling: BEMServer takes exact names only.
-  const timeZone = canonicalTimeZone(args.timeZone ?? 'UTC');
+  // The zone's own spelling (europe/brussels → Europe/Brussels): BEMServer takes exact names only.
+  // ICU answers some zones by an old name (Asia/Kolkata → Asia/Calcutta) that BEMServer may not
+  // know: a name that is not merely another case is kept as the client wrote it.
+  const asked = args.timeZone ?? 'UTC';
+  const canonical = canonicalTimeZone(asked);
+  const timeZone = canonical !== null && canonical.toLowerCase() !== asked.toLowerCase() ? asked : canonical;
   if (timeZone === null) {
     throw badInput(`timeZone: "${args.timeZone.slice(0, 60)}" is not an IANA time zone (e.g. UTC, Europe/Brussels)`, {
       argument: 'timeZone',
     });
+  }
+  // Buckets read whole: their span (the first bucket's start to the last one's end) is the window read.
+  if (bucket) {
+    const span = bucketSpan(args.from, args.to, bucket, timeZone);
+    if (!Number.isFinite(span.from) || !Number.isFinite(span.to))
+      throw badInput('bucket: its buckets do not fit in the calendar', { argument: 'bucket' });
+    checkWindow(span.from, span.to, maxWindowDays);
   }
   const maxPoints = args.maxPoints ?? null;
   if (maxPoints !== null) {

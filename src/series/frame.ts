@@ -12,9 +12,12 @@ export interface AlignedFrame {
   columns: Array<(number | null)[] | null>;
 }
 
-export function alignFrame(series: ReadonlyArray<SeriesData | null>, fill: Fill): AlignedFrame {
-  const present = series.filter((s): s is SeriesData => s !== null);
-  const times = unionOfTimes(present);
+/** The frame's time axis: every instant of any of the series, ascending. */
+export function frameAxis(series: ReadonlyArray<SeriesData | null>): number[] {
+  return unionOfTimes(series.filter((s): s is SeriesData => s !== null));
+}
+
+export function alignFrame(series: ReadonlyArray<SeriesData | null>, fill: Fill, times: number[] = frameAxis(series)): AlignedFrame {
   const columns = series.map((s) => (s === null ? null : fillGaps(times, onAxis(times, s), fill)));
   return { times, columns };
 }

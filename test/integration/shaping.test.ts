@@ -407,3 +407,50 @@ describe('frames', () => {
     expect(await extra.text()).toContain('colour');
   });
 });
+
+describe('what the review of issue 16 found', () => {
+  it('instants past the calendar, or buckets that reach past it, are BAD_USER_INPUT, and the gateway answers on', async () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+      [MEETNET, { from: '+275760-01-01T00:00:00Z', to: '+275760-09-13T00:00:00Z', bucket: { unit: 'YEAR', aggregation: 'COUNT' } }],
+      [FM, { from: '+275760-01-01T00:00:00Z', to: '+275760-09-13T00:00:00Z', bucket: { unit: 'YEAR' } }],
+      [MEETNET, { from: '0050-03-01T00:00:00Z', to: '0050-06-02T00:00:00Z', bucket: { unit: 'MONTH', aggregation: 'COUNT' } }],
+      // A tiny window in a bucket a million hours wide reads the bucket's whole span: more than MAX_WINDOW_DAYS.
+      [
+        MEETNET,
+        { from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00.001Z', bucket: { width: 1_000_000, unit: 'HOUR', aggregation: 'COUNT' } },
+      ],
+    ];
+    for (const [id, vars] of cases) {
+      const e = await seriesError(id, vars);
+      // The million-hour bucket is already too costly for the estimate, which counts its span.
+      expect(['BAD_USER_INPUT', 'LIMIT_EXCEEDED'], JSON.stringify(vars)).toContain(e.code);
+      expect(e.code === 'LIMIT_EXCEEDED').toBe(JSON.stringify(vars).includes('1000000'));
+    }
+    expect((await series(app, MEETNET)).timestamps).toHaveLength(144);
+  });
+
+  it('a year bucket over a 2 ms window costs the raw points of the years it reads', async () => {
+    const sensors = await gql(app.url, '{ sensors(upstream: MEETNET, first: 40) { nodes { id } } }');
+    const ids = sensors.data!.sensors.nodes.map((n: { id: string }) => n.id);
+    const res = await gql(
+      app.url,
+      `query($ids: [ID!]!) { timeSeries(sensorIds: $ids, from: "2025-12-31T23:59:59.999Z", to: "2026-01-01T00:00:00.001Z", bucket: { unit: YEAR, aggregation: COUNT }) { values } }`,
+      { ids },
+    );
+    expect(res.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST' });
+  });
+
+  it('a frame whose shared axis would hold more values than an answer may is refused before its columns are made', async () => {
+    const small = await startTestApp({ MAX_RESPONSE_POINTS: '5000' });
+    try {
+      // 144 + 96 - 48 instants, three columns: 576 values; twenty columns of two intervals: more than 5,000.
+      const ok = await gql(small.url, FRAME, { ids: [MEETNET, FM, MEETNET], from: iso(FROM), to: iso(TO) });
+      expect(ok.errors).toBeUndefined();
+      const ids = Array.from({ length: 30 }, (_, i) => (i % 2 ? MEETNET : FM));
+      const res = await gql(small.url, FRAME, { ids, from: iso(FROM), to: iso(TO) });
+      expect(res.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_RESPONSE_POINTS', asked: 192 * 30 });
+    } finally {
+      await small.stop();
+    }
+  });
+});

@@ -32,6 +32,8 @@ export interface MeetnetAdapterOptions {
 
 /** Splits [from, to] into spans of at most `maxDays`; neighbours share their boundary instant. */
 export function chunkWindow(from: number, to: number, maxDays: number): Array<[number, number]> {
+  // The resolvers check windows; a non-finite one here would never end the loop below.
+  if (!Number.isFinite(from) || !Number.isFinite(to) || !(maxDays > 0)) throw new RangeError('chunkWindow needs a finite window');
   const span = maxDays * DAY_MS;
   const chunks: Array<[number, number]> = [];
   for (let start = from; ; start += span) {
