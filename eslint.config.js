@@ -19,6 +19,7 @@ const noGraphql = [
   'src/upstreams/*/simulator/**/*.ts',
   'src/simulators/**/*.ts',
   'src/shared/**/*.ts',
+  'src/series/**/*.ts',
 ];
 
 export default tseslint.config(
@@ -74,6 +75,11 @@ export default tseslint.config(
               from: './src/upstreams/*/**',
               message:
                 'The core schema reaches upstreams through the Upstream interface and capabilities, never one upstream: that one’s own GraphQL lives in its folder.',
+            },
+            {
+              target: './src/series/**',
+              from: ['./src/*.ts', './src/auth/**', './src/schema/**', './src/upstreams/**', './src/simulators/**'],
+              message: 'src/series shapes plain series (buckets, M4): it imports src/shared only, no GraphQL, no upstream, no simulator.',
             },
             {
               target: './src/shared/**',

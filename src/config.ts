@@ -42,6 +42,10 @@ export const gatewaySettings = {
     default: true,
     doc: "`off` sends one upstream call per series (only the benchmarks' naive baseline uses it)",
   }),
+  upstreamAggregation: setting.onOff({
+    default: true,
+    doc: '`off` computes every bucket in the gateway from the raw series, instead of asking the upstreams that aggregate exactly as the gateway does (BEMServer aggregates, FlexMeasures resampling)',
+  }),
   upstreamDeduplication: setting.onOff({
     default: true,
     doc: 'identical upstream reads in flight at the same time, from any client request, share one call (twenty viewers of one dashboard refreshing the same window cost the upstream one call); nothing is kept once the call is answered',

@@ -17,6 +17,7 @@ import { Unauthenticated, VerifierUnavailable, type Authenticator, type Client }
 import type { Config } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlCsp, graphiqlHtml } from './graphiql.js';
+import { FRAME_PATHS, FrameParameterError, frameDownload, frameOperation } from './http/frame-route.js';
 import { readBody, UploadAborted } from './http/body.js';
 import { endCompressed } from './http/compress.js';
 import { RequestsInFlight } from './http/lifetime.js';
@@ -250,11 +251,17 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       await asset.body.send(req, res);
       return;
     }
-    if (path !== GRAPHQL_PATH && path !== `${GRAPHQL_PATH}/`) {
+    // A frame as a file: the frame query, its arguments in the URL (GET only, as any download).
+    const download = Object.hasOwn(FRAME_PATHS, path) ? FRAME_PATHS[path] : undefined;
+    if (download && req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET', 'content-type': 'application/json' }).end(JSON.stringify({ error: 'use GET for downloads' }));
+      return;
+    }
+    if (!download && path !== GRAPHQL_PATH && path !== `${GRAPHQL_PATH}/`) {
       sendJson(res, 404, { error: `not found: the GraphQL endpoint is ${GRAPHQL_PATH}` });
       return;
     }
-    if (config.graphiql && req.method === 'GET' && url.search === '' && prefersHtml(req)) {
+    if (!download && config.graphiql && req.method === 'GET' && url.search === '' && prefersHtml(req)) {
       res
         .writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
@@ -300,7 +307,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     }
 
     let body: unknown = undefined;
-    if (req.method === 'POST') {
+    if (download) {
+      try {
+        body = frameOperation(url.searchParams);
+      } catch (err) {
+        if (!(err instanceof FrameParameterError)) throw err;
+        sendJson(res, 400, { errors: [{ message: err.message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+        return;
+      }
+    } else if (req.method === 'POST') {
       const read = await readBody(req, config.maxBodyBytes);
       if (read.kind === 'too-large') {
         // The rest of the body is not read: the connection closes after this answer.
@@ -328,7 +343,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     }
 
     const lifetime = inFlight.begin(res, config.requestDeadlineMs, requestId);
-    const method = req.method === 'POST' ? 'POST' : 'GET'; // nothing else gets this far
+    // A download runs its operation as a JSON POST would (nothing else gets this far).
+    const method = req.method === 'POST' || download ? 'POST' : 'GET';
+    if (download) headers.set('content-type', 'application/json');
     // One span per request, continuing the caller's trace; the plugin below names it after its operation.
     const result = await inSpan(
       'GraphQL request',
@@ -336,7 +353,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       { 'http.request.method': method, 'gateway.request_id': requestId },
       async (span) => {
         const answer = await apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method, headers, search: url.search, body },
+          httpGraphQLRequest: { method, headers, search: download ? '' : url.search, body },
           context: async () => createContext(deps, { requestId, client, lifetime }),
         });
         span?.setAttribute('http.response.status_code', answer.status ?? 200);
@@ -347,7 +364,13 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     if (res.destroyed) return; // the client left; its work was abandoned
     res.statusCode = result.status ?? 200;
     for (const [k, v] of result.headers) res.setHeader(k, v);
-    if (result.body.kind === 'complete') {
+    if (download && result.body.kind === 'complete') {
+      const file = frameDownload(download, res.statusCode, result.body.string);
+      res.statusCode = file.status;
+      res.setHeader('content-type', file.contentType);
+      if (file.filename) res.setHeader('content-disposition', `attachment; filename="${file.filename}"`);
+      await endCompressed(req, res, file.body);
+    } else if (result.body.kind === 'complete') {
       await endCompressed(req, res, result.body.string);
     } else {
       for await (const chunk of result.body.asyncIterator) res.write(chunk);

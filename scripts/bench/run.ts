@@ -289,6 +289,7 @@ async function main(): Promise<void> {
   const fm = of('FLEXMEASURES', 10);
   const bem = of('BEMSERVER', 20);
   const native = (id: string) => id.split(':')[2]!;
+  const frameIds = [...of('MEETNET', 30), ...fm, ...bem.slice(0, 10)];
   const now = Math.floor(Date.now() / 60_000) * 60_000;
   const day = { from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString() };
   const year = { from: new Date(now - 365 * 86_400_000).toISOString(), to: new Date(now).toISOString() };
@@ -314,6 +315,13 @@ async function main(): Promise<void> {
         start: day.from,
         end: new Date(now + 1).toISOString(),
       },
+      write: null,
+    },
+    // 50 sensors of the three upstreams, a day, for one frame.
+    frame: {
+      meetnet: { ids: frameIds.filter((id) => id.startsWith('meetnet:')).map(native), from: day.from, to: day.to, latest: false },
+      flexmeasures: { ids: fm.map(native), start: day.from, duration: 'PT24H' },
+      bemserver: { ids: bem.slice(0, 10).map(native), start: day.from, end: day.to },
       write: null,
     },
     exploration: {
@@ -377,6 +385,10 @@ async function main(): Promise<void> {
       values: writeValues.map((v) => -v),
     },
   });
+  const frameQuery = body(
+    'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { frame(sensorIds: $ids, from: $from, to: $to, bucket: { unit: HOUR }, fill: PREVIOUS) { timestamps columns { sensor { id } unit values } } }',
+    { ids: frameIds, ...day },
+  );
   const smallQuery = body('{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }');
   const workloads: Array<{ name: string; title: string; load: Load; targets: Target[] }> = [
     {
@@ -441,6 +453,17 @@ async function main(): Promise<void> {
           pid: () => bare.child.pid,
         },
         naiveOn(yearQuery('points { time value }')),
+      ],
+    },
+    {
+      name: 'frame',
+      title:
+        'Frame: 50 sensors of the three upstreams (30 Meetnet, 10 FlexMeasures, 10 BEMServer), a day in hourly buckets, on one axis (1 connection)',
+      load: { connections: 1 },
+      targets: [
+        { name: 'floor', url: `${floor.info.url}/frame`, body: null, pid: () => floor.child.pid },
+        { name: 'gateway', url: gUrl, body: frameQuery, pid: () => gateway.child.pid },
+        naiveOn(frameQuery),
       ],
     },
     // With maxPoints (a chart's width of points), once the schema has it; skipped before.

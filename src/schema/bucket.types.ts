@@ -13,21 +13,34 @@ export enum BucketUnit {
 }
 registerEnumType(BucketUnit, {
   name: 'BucketUnit',
-  description: 'Width unit of an aggregation bucket. DAY starts at midnight, WEEK on Monday, MONTH on the 1st, YEAR on 1 January (UTC).',
+  description:
+    "Width unit of an aggregation bucket. DAY starts at local midnight in the read's `timeZone`, WEEK on Monday, MONTH on the 1st, YEAR on 1 January.",
 });
 
 export enum Aggregation {
-  AVG = 'avg',
-  SUM = 'sum',
+  MEAN = 'mean',
   MIN = 'min',
   MAX = 'max',
+  SUM = 'sum',
   COUNT = 'count',
+  FIRST = 'first',
+  LAST = 'last',
+  AVG = 'avg',
 }
-registerEnumType(Aggregation, { name: 'Aggregation', description: 'How the values of a bucket are combined.' });
+registerEnumType(Aggregation, {
+  name: 'Aggregation',
+  description: 'How the values of a bucket are combined; null values are left out (a bucket of none is null, COUNT 0).',
+  valuesConfig: {
+    MEAN: { description: 'Arithmetic mean.' },
+    FIRST: { description: 'The earliest value.' },
+    LAST: { description: 'The latest value.' },
+    AVG: { deprecationReason: 'Use MEAN (the same).' },
+  },
+});
 
 @InputType('BucketInput', {
   description:
-    'Aggregate a series into buckets (BEMServer): one value per bucket, labelled by its start; empty buckets are null (0 for COUNT).',
+    'Buckets of a series: one value per bucket [start, start + width), labelled by its start, every bucket of the window listed; empty buckets are null (0 for COUNT).',
 })
 export class BucketInput {
   @Field(() => Int, { defaultValue: 1, description: 'Width in units; more than 1 only for SECOND, MINUTE and HOUR.' })
@@ -36,12 +49,13 @@ export class BucketInput {
   @Field(() => BucketUnit)
   unit!: BucketUnit;
 
-  @Field(() => Aggregation, { defaultValue: Aggregation.AVG })
+  @Field(() => Aggregation, { defaultValue: Aggregation.MEAN })
   aggregation!: Aggregation;
 }
 
 export function toSeriesBucket(b: BucketInput | null | undefined): SeriesBucket | null {
-  return b ? { widthValue: b.width, widthUnit: b.unit, aggregation: b.aggregation } : null;
+  if (!b) return null;
+  return { widthValue: b.width, widthUnit: b.unit, aggregation: b.aggregation === Aggregation.AVG ? 'mean' : b.aggregation };
 }
 
 @ObjectType('SensorStats', { description: 'Summary of all the data of a series, computed by the upstream (BEMServer).' })

@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchemaSync } from './type-graphql.js';
 import type { UpstreamModule } from '../upstreams/module.js';
 import { ConnectionResolver } from './connection.resolver.js';
+import { FrameResolver } from './frame.resolver.js';
 import { LocationResolver } from './location.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { ParameterResolver } from './parameter.resolver.js';
@@ -10,7 +11,15 @@ import { defineUpstreamEnum } from './upstream-enum.js';
 import { UpstreamResolver } from './upstream.resolver.js';
 
 /** The resolvers of the unified model; each module adds its own. */
-const coreResolvers = [LocationResolver, ParameterResolver, SensorResolver, ConnectionResolver, UpstreamResolver, NodeResolver] as const;
+const coreResolvers = [
+  LocationResolver,
+  ParameterResolver,
+  SensorResolver,
+  FrameResolver,
+  ConnectionResolver,
+  UpstreamResolver,
+  NodeResolver,
+] as const;
 
 const built = new Map<string, GraphQLSchema>();
 

@@ -236,7 +236,10 @@ async function seriesPoints(node: FieldNode, def: GraphQLField<unknown, unknown>
     if (!Number.isFinite(step)) step = MINUTE;
     // A coarser resolution (FlexMeasures) is checked and applied by the resolver; the estimate keeps the sensor's step.
   }
-  return Math.floor((to - from) / step) + 1;
+  const points = Math.floor((to - from) / step) + 1;
+  // A drawing (maxPoints) carries at most that many, whatever the window.
+  const maxPoints = argValue(node, def, 'maxPoints', w);
+  return typeof maxPoints === 'number' && maxPoints > 0 ? Math.min(points, maxPoints) : points;
 }
 
 /** What writing a series' list costs, in points: a point is a time and a value, each column half of it. */
@@ -338,8 +341,8 @@ async function walk(sets: readonly SelectionSetNode[], type: GraphQLObjectType, 
     if (key === 'Sensor.series' || key === 'Connection.meterData' || key === 'Connection.prognosis') {
       addPoints(w, multiplier * (await seriesPoints(node, def, w, inner)) * listsAsked(nodes, w));
     }
-    if (key === 'Query.timeSeries') {
-      // Each distinct sensor is read once (the loaders share it); each item of the answer holds its points.
+    if (key === 'Query.timeSeries' || key === 'Query.frame') {
+      // Each distinct sensor is read once (the loaders share it); each item of the answer (a frame's column) holds its points.
       const ids = argValue(node, def, 'sensorIds', w);
       for (const id of Array.isArray(ids) ? ids : []) {
         const u = upstreamOfId(w, id, 'sensor');

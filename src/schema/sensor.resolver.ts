@@ -1,24 +1,44 @@
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from './type-graphql.js';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from './type-graphql.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { Language, type LatestValue, type Location, type Parameter, type Sensor, type UpstreamName } from '../shared/domain.js';
 import { badInput } from '../shared/errors.js';
 import { pickText } from '../shared/text.js';
-import { Buckets, DataStates, Statistics } from '../upstreams/capabilities.js';
+import { DataStates, Statistics } from '../upstreams/capabilities.js';
 import type { SeriesStats } from '../upstreams/series.js';
-import { BucketInput, SensorStatsType, toSeriesBucket } from './bucket.types.js';
+import { SensorStatsType } from './bucket.types.js';
 import { collect } from './collect.js';
 import { LocationType } from './location.type.js';
 import { paginate } from './paginate.js';
 import { ParameterType } from './parameter.type.js';
-import { DateTimeScalar } from './scalars.js';
 import { LatestValueType, SensorPage, SensorType } from './sensor.type.js';
 import { TimeSeriesType } from './timeseries.type.js';
 import { UpstreamEnum } from './upstream-enum.js';
-import { checkWindow } from './window.js';
+import { SeriesArgs } from './series-args.js';
+import { readSeries, seriesRequest } from './series-read.js';
 
-/** Most sensors one timeSeries query may ask for. */
+/** Most sensors one timeSeries or frame query may ask for. */
 export const MAX_SENSORS_PER_QUERY = 500;
+
+/**
+ * Runs `read` for each sensor ID, in order. Malformed IDs fail the whole field (the query is
+ * wrong); unknown ones, and failed reads, only their own item (graphql-js makes it its error).
+ */
+export function eachSensor<T>(ctx: GatewayContext, sensorIds: string[], read: (sensor: Sensor) => Promise<T>): Promise<Array<T | Error>> {
+  if (sensorIds.length > MAX_SENSORS_PER_QUERY) {
+    throw badInput(`sensorIds: at most ${MAX_SENSORS_PER_QUERY} sensors per query (got ${sensorIds.length})`, { argument: 'sensorIds' });
+  }
+  sensorIds.forEach((id, i) => ctx.registry.parse(id, 'sensor', `sensorIds[${i}]`));
+  return Promise.all(
+    sensorIds.map(async (id, i) => {
+      try {
+        return await read(await findSensor(ctx, id, `sensorIds[${i}]`));
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    }),
+  );
+}
 
 /** Resolves a sensor ID to its sensor, or throws BAD_USER_INPUT naming what is wrong. */
 export async function findSensor(ctx: GatewayContext, id: string, argument: string): Promise<Sensor> {
@@ -29,35 +49,6 @@ export async function findSensor(ctx: GatewayContext, id: string, argument: stri
   const sensor = await source.sensor(id);
   if (!sensor) throw badInput(`${argument}: there is no sensor "${id}" (list them with the sensors query)`, { argument });
   return sensor;
-}
-
-interface SeriesArgs {
-  bucket?: BucketInput | null;
-  dataState?: string | null;
-}
-
-async function loadSeries(ctx: GatewayContext, sensor: Sensor, from: number, to: number, args: SeriesArgs = {}): Promise<TimeSeriesType> {
-  const upstream = ctx.registry.get(sensor.upstream);
-  const bucket = toSeriesBucket(args.bucket);
-  // Buckets and data states only where the upstream has them; elsewhere they would be silently ignored.
-  if (bucket) {
-    if (!(bucket.widthValue >= 1 && bucket.widthValue <= 1_000_000))
-      throw badInput('bucket.width must be between 1 and 1000000', { argument: 'bucket' });
-    const buckets = upstream.capabilities.get(Buckets);
-    if (!buckets)
-      throw badInput(`bucket is available for sensors whose upstream aggregates (${sensor.id} is not one)`, { argument: 'bucket' });
-    const refused = buckets.refuseBucket(bucket);
-    if (refused) throw badInput(`bucket: ${refused}`, { argument: 'bucket' });
-  }
-  if (args.dataState && !upstream.capabilities.get(DataStates)) {
-    throw badInput(`dataState is available for sensors whose upstream keeps data states (${sensor.id} is not one)`, {
-      argument: 'dataState',
-    });
-  }
-  const data = await ctx
-    .loaders(sensor.upstream)
-    .series.load({ sensor: sensor.nativeId, from, to, bucket, dataState: args.dataState ?? null });
-  return new TimeSeriesType(sensor, from, to, data, ctx.budget);
 }
 
 @Resolver(() => SensorType)
@@ -103,30 +94,13 @@ export class SensorResolver {
   async timeSeries(
     @Ctx() ctx: GatewayContext,
     @Arg('sensorIds', () => [ID]) sensorIds: string[],
-    @Arg('from', () => DateTimeScalar, { description: 'Start, inclusive.' }) from: number,
-    @Arg('to', () => DateTimeScalar, { description: 'End, inclusive.' }) to: number,
-    @Arg('bucket', () => BucketInput, { nullable: true, description: 'Aggregate into buckets (BEMServer sensors only).' })
-    bucket: BucketInput | null,
-    @Arg('dataState', () => String, { nullable: true, description: 'Data state, e.g. Raw or Clean (BEMServer sensors only; default Raw).' })
-    dataState: string | null,
+    @Args(() => SeriesArgs) args: SeriesArgs,
   ): Promise<Array<TimeSeriesType | Error>> {
-    if (sensorIds.length > MAX_SENSORS_PER_QUERY) {
-      throw badInput(`sensorIds: at most ${MAX_SENSORS_PER_QUERY} sensors per query (got ${sensorIds.length})`, {
-        argument: 'sensorIds',
-      });
-    }
-    checkWindow(from, to, ctx.config.maxWindowDays);
-    // Malformed IDs fail the whole field (the query is wrong); unknown ones only their own item.
-    sensorIds.forEach((id, i) => ctx.registry.parse(id, 'sensor', `sensorIds[${i}]`));
-    return Promise.all(
-      sensorIds.map(async (id, i) => {
-        try {
-          return await loadSeries(ctx, await findSensor(ctx, id, `sensorIds[${i}]`), from, to, { bucket, dataState });
-        } catch (err) {
-          return err instanceof Error ? err : new Error(String(err)); // graphql-js turns it into this item's error
-        }
-      }),
-    );
+    const request = seriesRequest(args, ctx.config.maxWindowDays);
+    return eachSensor(ctx, sensorIds, async (sensor) => {
+      const read = await readSeries(ctx, sensor, request);
+      return new TimeSeriesType(sensor, request.from, request.to, read.data, ctx.budget, read.unit);
+    });
   }
 
   @FieldResolver(() => String, {
@@ -170,19 +144,11 @@ export class SensorResolver {
     return ctx.loaders(sensor.upstream).latest.load(sensor.nativeId);
   }
 
-  @FieldResolver(() => TimeSeriesType, { nullable: true, description: 'Values over a window; both ends inclusive.' })
-  series(
-    @Root() sensor: Sensor,
-    @Ctx() ctx: GatewayContext,
-    @Arg('from', () => DateTimeScalar) from: number,
-    @Arg('to', () => DateTimeScalar) to: number,
-    @Arg('bucket', () => BucketInput, { nullable: true, description: 'Aggregate into buckets (BEMServer sensors only).' })
-    bucket: BucketInput | null,
-    @Arg('dataState', () => String, { nullable: true, description: 'Data state, e.g. Raw or Clean (BEMServer sensors only; default Raw).' })
-    dataState: string | null,
-  ): Promise<TimeSeriesType> {
-    checkWindow(from, to, ctx.config.maxWindowDays);
-    return loadSeries(ctx, sensor, from, to, { bucket, dataState });
+  @FieldResolver(() => TimeSeriesType, { nullable: true, description: 'Values over a window [from, to), shaped as asked.' })
+  async series(@Root() sensor: Sensor, @Ctx() ctx: GatewayContext, @Args(() => SeriesArgs) args: SeriesArgs): Promise<TimeSeriesType> {
+    const request = seriesRequest(args, ctx.config.maxWindowDays);
+    const read = await readSeries(ctx, sensor, request);
+    return new TimeSeriesType(sensor, request.from, request.to, read.data, ctx.budget, read.unit);
   }
 
   @FieldResolver(() => SensorStatsType, {

@@ -30,6 +30,8 @@ export class TimeSeriesType {
     private readonly data: SeriesResult,
     /** The points the answer may still carry: each list of this series asked for spends from it. */
     private readonly budget: ResponseBudget,
+    /** The unit of its values: the sensor's unless the read converted them (none for counts). */
+    private readonly valueUnit: string | null = sensorData.unit,
   ) {}
 
   private pointObjects: PointType[] | null = null;
@@ -39,19 +41,19 @@ export class TimeSeriesType {
     return this.sensorData;
   }
 
-  @Field(() => DateTimeScalar, { description: 'Start of the requested window (inclusive).' })
+  @Field(() => DateTimeScalar, { description: 'Start of the requested window (included).' })
   get from(): number {
     return this.fromMs;
   }
 
-  @Field(() => DateTimeScalar, { description: 'End of the requested window (inclusive).' })
+  @Field(() => DateTimeScalar, { description: 'End of the requested window (excluded).' })
   get to(): number {
     return this.toMs;
   }
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Unit of the values: the sensor's, or the one the read asked for." })
   get unit(): string | null {
-    return this.sensorData.unit;
+    return this.valueUnit;
   }
 
   @Field(() => [PointType])

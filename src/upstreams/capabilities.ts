@@ -2,8 +2,8 @@
 // says which it provides, and the code that needs one asks for it by its token and gets it typed
 // (or learns that the upstream has none). The common Upstream interface stays free of them.
 import type DataLoader from 'dataloader';
-import type { Connection } from '../shared/domain.js';
-import type { SeriesBucket, SeriesStats } from './series.js';
+import type { Connection, Sensor } from '../shared/domain.js';
+import type { SeriesBucket, SeriesOptions, SeriesStats } from './series.js';
 
 /** A capability's token: `Capability<ConnectionSource>` is the capability to list grid connections. */
 export class Capability<T> {
@@ -48,10 +48,22 @@ export interface DataStateSource {
   dataStates(): Promise<string[]>;
 }
 
-/** Series aggregated into buckets by the upstream (BEMServer). */
+/** A bucketing of one sensor's window, as a client asks for it. */
+export interface BucketRequest {
+  sensor: Sensor;
+  from: number;
+  to: number;
+  bucket: SeriesBucket;
+  timeZone: string;
+}
+
+/** Series aggregated into buckets by the upstream itself (BEMServer aggregates, FlexMeasures resampling). */
 export interface BucketSource {
-  /** Why this bucket cannot be asked of the upstream, or null when it can. */
-  refuseBucket(bucket: SeriesBucket): string | null;
+  /**
+   * How to ask the upstream for exactly the buckets the gateway would compute from the raw
+   * series (the read's options), or null when its answer would differ: the gateway aggregates then.
+   */
+  upstreamBuckets(request: BucketRequest): Promise<SeriesOptions | null>;
 }
 
 export const Connections = new Capability<ConnectionSource>('connections');

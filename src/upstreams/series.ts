@@ -1,6 +1,7 @@
 // Series reads as every upstream takes them: the key of one read (a sensor, a window and what else
 // the read asks), the result, and the batching rule "reads that share a window share a call".
 import type { SeriesData } from '../shared/domain.js';
+import { withMinMax } from '../shared/extremes.js';
 
 /** What a series read may ask beyond the window (resolution, belief horizon, data kind, data state, buckets). */
 export interface SeriesOptions {
@@ -14,10 +15,12 @@ export interface SeriesOptions {
   dataState?: string | null;
   /** Aggregate into buckets: each value is a bucket, labelled by its start. */
   bucket?: SeriesBucket | null;
+  /** IANA zone whose local midnight starts calendar buckets (days, weeks, months, years); UTC when absent. */
+  timeZone?: string | null;
 }
 
 export type BucketWidthUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
-export type BucketAggregation = 'avg' | 'sum' | 'min' | 'max' | 'count';
+export type BucketAggregation = 'mean' | 'sum' | 'min' | 'max' | 'count' | 'first' | 'last';
 
 export interface SeriesBucket {
   widthValue: number;
@@ -53,7 +56,18 @@ export const seriesCacheKey = (k: SeriesKey): string => `${k.sensor}|${windowKey
 /** Everything of a series read but the sensor: reads with the same window key can share an upstream call. */
 export const windowKey = (k: SeriesKey): string =>
   `${k.from}|${k.to}|${k.resolutionMs ?? ''}|${k.horizonMs ?? ''}|${k.kind ?? ''}|${k.dataState ?? ''}|` +
-  (k.bucket ? `${k.bucket.widthValue}${k.bucket.widthUnit}:${k.bucket.aggregation}` : '');
+  (k.bucket ? `${k.bucket.widthValue}${k.bucket.widthUnit}:${k.bucket.aggregation}|${k.timeZone ?? 'UTC'}` : '');
+
+/**
+ * The series without its points at or after `to`: the gateway's windows are half-open, [from, to),
+ * for upstreams that answer with both ends included (min and max follow what is left).
+ */
+export function endBefore(series: SeriesResult, to: number): SeriesResult {
+  const { times } = series;
+  let n = times.length;
+  while (n > 0 && times[n - 1]! >= to) n--;
+  return n === times.length ? series : withMinMax({ times: times.slice(0, n), values: series.values.slice(0, n) });
+}
 
 const emptySeries = (): SeriesResult => ({ times: [], values: [], min: null, max: null });
 

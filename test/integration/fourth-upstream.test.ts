@@ -331,11 +331,19 @@ describe('a fourth upstream, added by its module and one entry in the list', () 
 
   it('refuses what it has no capability for, naming the capability', async () => {
     const from = new Date(NOW - 12 * HOUR).toISOString();
+    const to = new Date(NOW).toISOString();
     const res = await gql(
       url,
-      `{ sensor(id: "pier:sensor:OST.temp") { series(from: "${from}", to: "${new Date(NOW).toISOString()}", bucket: { unit: HOUR }) { count } } }`,
+      `{ sensor(id: "pier:sensor:OST.temp") { series(from: "${from}", to: "${to}", dataState: "Clean") { count } } }`,
     );
-    expect(res.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'bucket' } });
+    expect(res.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'dataState' } });
+    // Buckets need no capability: the gateway makes those an upstream does not.
+    const hourly = await gql(
+      url,
+      `{ sensor(id: "pier:sensor:OST.temp") { series(from: "${from}", to: "${to}", bucket: { unit: HOUR, aggregation: MAX }) { timestamps } } }`,
+    );
+    expect(hourly.errors).toBeUndefined();
+    expect(hourly.data!.sensor.series.timestamps).toHaveLength(12);
     const write = await gql(
       url,
       'mutation { writeTimeseriesData(input: { sensorId: "pier:sensor:OST.temp", points: [{ time: "2026-11-20T00:00:00Z", value: 1 }] }) { status } }',

@@ -33,7 +33,7 @@ describe('generated files', () => {
     expect(signature('sensors')).toBe('after: String, first: Int, locationId: ID, parameterId: ID, upstream: Upstream -> SensorPage');
     expect(signature('sensor')).toBe('id: ID! -> Sensor');
     expect(signature('timeSeries')).toBe(
-      'bucket: BucketInput, dataState: String, from: DateTime!, sensorIds: [ID!]!, to: DateTime! -> [TimeSeries]',
+      'bucket: BucketInput, dataState: String, from: DateTime!, maxPoints: Int, sensorIds: [ID!]!, timeZone: String!, to: DateTime!, unit: String -> [TimeSeries]',
     );
     expect(signature('upstreams')).toBe(' -> [UpstreamStatus!]!');
     const fields = (type: string) => Object.keys((schema.getType(type) as GraphQLObjectType).getFields()).sort();

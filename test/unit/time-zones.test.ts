@@ -1,6 +1,6 @@
 // Grids from local midnight (src/shared/time-zones.ts): where an upstream's events sit.
 import { describe, expect, it } from 'vitest';
-import { ceilToZoneGrid, floorToZoneGrid, zoneOffsetMs } from '../../src/shared/time-zones.js';
+import { ceilToZoneGrid, floorToZoneGrid, instantOfLocal, zoneOffsetMs } from '../../src/shared/time-zones.js';
 
 const at = (iso: string) => Date.parse(iso);
 const MIN = 60_000;
@@ -29,5 +29,19 @@ describe('zone grids', () => {
     expect(floorToZoneGrid(at('2026-12-02T10:07:00Z'), HOUR, 'Asia/Kolkata')).toBe(at('2026-12-02T09:30:00Z'));
     expect(ceilToZoneGrid(at('2026-12-02T10:07:00Z'), 7 * 24 * HOUR, 'Europe/Brussels')).toBe(at('2026-12-02T10:07:00Z'));
     expect(ceilToZoneGrid(at('2026-12-02T10:07:00Z'), 7 * HOUR, 'UTC')).toBe(at('2026-12-02T10:07:00Z'));
+  });
+
+  it('local wall time to an instant: ordinary, in the spring gap, in the autumn fold, with a hint', () => {
+    const wall = (iso: string) => at(`${iso}Z`); // a wall-clock reading, as ms since 1970-01-01 local
+    expect(instantOfLocal(wall('2026-12-02T13:00:00'), 'Europe/Brussels')).toBe(at('2026-12-02T12:00:00Z'));
+    expect(instantOfLocal(wall('2026-12-02T13:00:00'), 'Asia/Kolkata')).toBe(at('2026-12-02T07:30:00Z'));
+    expect(instantOfLocal(wall('2026-12-02T13:00:00'), 'UTC')).toBe(at('2026-12-02T13:00:00Z'));
+    // 02:30 does not exist on 29 March: moved forward by the gap (03:30 +02:00).
+    expect(instantOfLocal(wall('2026-03-29T02:30:00'), 'Europe/Brussels')).toBe(at('2026-03-29T01:30:00Z'));
+    // 02:30 happens twice on 25 October: the first, unless the hint names the second's offset.
+    expect(instantOfLocal(wall('2026-10-25T02:30:00'), 'Europe/Brussels')).toBe(at('2026-10-25T00:30:00Z'));
+    expect(instantOfLocal(wall('2026-10-25T02:30:00'), 'Europe/Brussels', HOUR)).toBe(at('2026-10-25T01:30:00Z'));
+    // A hint that is wrong there is ignored.
+    expect(instantOfLocal(wall('2026-12-02T13:00:00'), 'Europe/Brussels', 2 * HOUR)).toBe(at('2026-12-02T12:00:00Z'));
   });
 });

@@ -12,13 +12,22 @@ import {
   Capability,
   DataStates,
   Statistics,
+  type BucketRequest,
   type BucketSource,
   type DataStateSource,
   type StatisticsSource,
 } from '../capabilities.js';
 import { CatalogLookups, type CatalogIndex } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
-import { loadByWindow, seriesCacheKey, type SeriesBucket, type SeriesKey, type SeriesResult, type SeriesStats } from '../series.js';
+import {
+  loadByWindow,
+  seriesCacheKey,
+  type BucketAggregation,
+  type SeriesKey,
+  type SeriesOptions,
+  type SeriesResult,
+  type SeriesStats,
+} from '../series.js';
 import { counted, unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import type { BemServerClient } from './client.js';
 import {
@@ -32,9 +41,17 @@ import {
   toDataJson,
   type BemServerSensor,
 } from './mapping.js';
-import type { DataStateJson } from './wire.js';
+import type { Aggregation, DataStateJson } from './wire.js';
 
 const DAY_MS = 86_400_000;
+/** The aggregations /aggregate computes, by their names there (§7.5). */
+const WIRE_AGGREGATION: Partial<Record<BucketAggregation, Aggregation>> = {
+  mean: 'avg',
+  sum: 'sum',
+  min: 'min',
+  max: 'max',
+  count: 'count',
+};
 /** The data state read when the caller names none: BEMServer's first, `Raw` (§6.1). */
 const DEFAULT_DATA_STATE = 'Raw';
 /** Most points one write may carry. */
@@ -256,11 +273,11 @@ export class BemServerAdapter
     );
   }
 
-  refuseBucket(bucket: SeriesBucket): string | null {
-    // Only fixed-length units may be multiplied: one day, week, month or year at a time (§7.5).
-    return bucket.widthValue !== 1 && !['second', 'minute', 'hour'].includes(bucket.widthUnit)
-      ? 'only SECOND, MINUTE and HOUR buckets may be wider than 1 (BEMServer)'
-      : null;
+  async upstreamBuckets({ bucket, timeZone }: BucketRequest): Promise<SeriesOptions | null> {
+    // /aggregate has no first or last, and with widths over 1 it re-aggregates per single unit
+    // (§7.5 item 6): the mean of means, 0 for an empty sum between data, and (the real server) a
+    // grid from the local midnight of the first day with data. Width 1 is exactly the gateway's.
+    return WIRE_AGGREGATION[bucket.aggregation] && bucket.widthValue === 1 ? { bucket, timeZone } : null;
   }
 
   /** One data call per window, data state and bucketing, for all its timeseries (§7.2, §7.5). */
@@ -269,11 +286,13 @@ export class BemServerAdapter
     return loadByWindow(keys, (w, ids) => {
       const window = {
         startMs: w.from,
-        // The gateway's windows include `to`; BEMServer's end_time is excluded (§7.2).
-        endMs: w.bucket ? w.to : w.to + 1,
+        // end_time is excluded (§7.2), as `to` is from the gateway's windows.
+        endMs: w.to,
+        timeZone: w.timeZone ?? 'UTC',
         dataStateId: this.dataStateId(catalog, w.dataState),
       };
-      return this.options.client.data(ids, window, w.bucket ?? null, signal);
+      const bucket = w.bucket ? { ...w.bucket, aggregation: WIRE_AGGREGATION[w.bucket.aggregation]! } : null;
+      return this.options.client.data(ids, window, bucket, signal);
     });
   }
 

@@ -18,6 +18,8 @@ export interface DataWindow {
   startMs: number;
   endMs: number;
   dataStateId: number;
+  /** Where day, week, month and year buckets start at midnight (and the zone of the answer's offsets); UTC by default. */
+  timeZone?: string;
 }
 
 export interface Bucket {
@@ -188,7 +190,7 @@ export class BemServerClient {
       start_time: isoZ(window.startMs),
       end_time: isoZ(window.endMs), // excluded (§7.2)
       data_state: String(window.dataStateId),
-      timezone: 'UTC',
+      timezone: window.timeZone ?? 'UTC',
     });
     if (bucket) {
       base.set('bucket_width_value', String(bucket.widthValue));

@@ -9,10 +9,10 @@ import { formatDurationFM } from '../../shared/durations.js';
 import { ceilToZoneGrid, floorToZoneGrid } from '../../shared/time-zones.js';
 import { badInput } from '../../shared/errors.js';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Capabilities, Connections, type ConnectionSource } from '../capabilities.js';
+import { Buckets, Capabilities, Connections, type BucketRequest, type BucketSource, type ConnectionSource } from '../capabilities.js';
 import { CatalogLookups } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
-import { loadByWindow, seriesCacheKey, type SeriesKey, type SeriesResult } from '../series.js';
+import { loadByWindow, seriesCacheKey, type SeriesKey, type SeriesOptions, type SeriesResult } from '../series.js';
 import { counted, unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import { loadFmCatalog, pickGeneration, V1_DEFAULT_RESOLUTION_MS, type FlexMeasuresApiSetting, type FmCatalog } from './catalog.js';
 import type { FlexMeasuresClient } from './client.js';
@@ -22,6 +22,8 @@ import { FlexMeasuresWriter, FlexMeasuresWrites } from './writer.js';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
+/** Bucket units of one length whatever the zone. */
+const FIXED_UNIT_MS: Partial<Record<string, number>> = { second: 1000, minute: MINUTE_MS, hour: 3_600_000 };
 
 export interface FlexMeasuresAdapterOptions {
   client: FlexMeasuresClient;
@@ -38,12 +40,12 @@ export interface FlexMeasuresAdapterOptions {
   clock?: () => number;
 }
 
-export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Upstream, ConnectionSource {
+export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Upstream, ConnectionSource, BucketSource {
   readonly name = FLEXMEASURES;
   readonly label = 'FlexMeasures';
   readonly simulated: boolean;
   readonly tokens: TokenProvider;
-  /** Grid connections, and writes (through this adapter's catalogue). */
+  /** Grid connections, resampled reads, and writes (through this adapter's catalogue). */
   readonly capabilities: Capabilities;
   private readonly clock: () => number;
 
@@ -52,7 +54,10 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     this.simulated = options.simulated;
     this.tokens = options.tokens;
     this.clock = options.clock ?? Date.now;
-    this.capabilities = new Capabilities().with(Connections, this).with(FlexMeasuresWrites, new FlexMeasuresWriter(options.client, this));
+    this.capabilities = new Capabilities()
+      .with(Connections, this)
+      .with(Buckets, this)
+      .with(FlexMeasuresWrites, new FlexMeasuresWriter(options.client, this));
   }
 
   protected loadCatalog(): Promise<FmCatalog> {
@@ -139,6 +144,21 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     };
   }
 
+  async upstreamBuckets({ sensor, from, to, bucket, timeZone }: BucketRequest): Promise<SeriesOptions | null> {
+    // A coarser `resolution` averages the events that start in each slot, counted from `start`, and
+    // leaves a slot the window's end cuts short null (CONTRACT.md §10): that is the gateway's MEAN
+    // bucket only for fixed widths, multiples of the sensor's, dividing a day, on a window that
+    // starts and ends on the bucket grid of both the asked zone and the sensor's. v3_0 only.
+    const width = FIXED_UNIT_MS[bucket.widthUnit];
+    const step = (sensor.intervalMinutes ?? 0) * MINUTE_MS;
+    if (bucket.aggregation !== 'mean' || !width || step <= 0) return null;
+    const ms = width * bucket.widthValue;
+    if (ms <= step || ms % step !== 0 || DAY_MS % ms !== 0) return null;
+    const onGrid = (t: number) => floorToZoneGrid(t, ms, timeZone) === t && floorToZoneGrid(t, ms, sensor.timezone) === t;
+    if (!onGrid(from) || !onGrid(to)) return null;
+    return (await this.catalog()).generation === 'v3_0' ? { resolutionMs: ms } : null;
+  }
+
   private async loadSeries(keys: readonly SeriesKey[], limit: LimitFunction, signal?: AbortSignal): Promise<Array<SeriesResult | Error>> {
     const catalog = await this.catalog();
     if (catalog.generation === 'v3_0') {
@@ -164,7 +184,7 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     // sensor's, counted from local midnight in the sensor's time zone (daily events at local midnight).
     const grid = step && resolutionMs && resolutionMs % step === 0 ? resolutionMs : step;
     const from = grid ? ceilToZoneGrid(k.from, grid, fm?.sensor.timezone) : k.from;
-    if (from > k.to) return { times: [], values: [], min: null, max: null };
+    if (from >= k.to) return { times: [], values: [], min: null, max: null };
     // FlexMeasures windows are [start, start + duration): an empty one is widened to one interval,
     // and the duration rounded up to whole minutes, which is all FlexMeasures takes (a window ending
     // at 12:34:56.789 is a 422 otherwise; found against FlexMeasures 1.0.1).

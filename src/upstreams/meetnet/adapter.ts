@@ -7,7 +7,8 @@ import { CatalogLookups } from '../catalog-cache.js';
 import type { TokenProvider } from '../../auth/token-provider.js';
 import type { Logger } from '../../logger.js';
 import { Capabilities } from '../capabilities.js';
-import { loadByWindow, seriesCacheKey, type SeriesKey, type SeriesResult } from '../series.js';
+import { withMinMax } from '../../shared/extremes.js';
+import { endBefore, loadByWindow, seriesCacheKey, type SeriesKey, type SeriesResult } from '../series.js';
 import { counted, unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import type { MeetnetClient } from './client.js';
 import { MEETNET, mergeSeries, type MeetnetCatalog } from './mapping.js';
@@ -116,20 +117,10 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
       for (const id of ids) {
         // Series missing from every chunk (e.g. not measured in this window) are empty, not errors.
         const parts = chunks.map((c) => c.get(id)).filter((p): p is SeriesResult => p !== undefined);
-        joined.set(id, parts.length === 1 ? parts[0]! : withMinMax(mergeSeries(parts)));
+        // getData includes EndTime (§6.2, Bounds): the point at `to` is the next window's.
+        joined.set(id, endBefore(parts.length === 1 ? parts[0]! : withMinMax(mergeSeries(parts)), w.to));
       }
       return joined;
     });
   }
-}
-
-function withMinMax(data: { times: number[]; values: (number | null)[] }): SeriesResult {
-  let min: number | null = null;
-  let max: number | null = null;
-  for (const v of data.values) {
-    if (v === null) continue;
-    if (min === null || v < min) min = v;
-    if (max === null || v > max) max = v;
-  }
-  return { times: data.times, values: data.values, min, max };
 }

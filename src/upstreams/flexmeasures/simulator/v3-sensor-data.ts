@@ -98,7 +98,8 @@ export function getSensorData(state: FmState, req: SimRequest, s: SimSensor): { 
           count++;
         }
       }
-      values[i] = count === 0 ? null : round6((sum / count) * factor);
+      // The mean as pandas computes it, unrounded (the gateway's own MEAN buckets must match it).
+      values[i] = count === 0 ? null : factor === 1 ? sum / count : round6((sum / count) * factor);
     }
   }
   return {
