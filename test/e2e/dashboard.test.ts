@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type DashboardServer } from '../../scripts/dashboard.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { gql } from '../helpers/graphql.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -47,16 +48,159 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-const errorsShown = (page: Page) => page.$$eval('#errors li', (items) => items.map((li) => li.textContent));
+const dashboardUrl = (query = '') => `${dashboard.url}?gateway=${encodeURIComponent(gatewayUrl)}${query}`;
+
+interface Drawn {
+  id: string;
+  name: string;
+  width: number;
+  /** Points of the gateway's answer, as drawn at load. */
+  points: number;
+  drawnPoints: number;
+  min: number | null;
+  max: number | null;
+  from: number;
+  to: number;
+  /** Pixels of the canvas in the series' colour. */
+  inked: number;
+}
+
+/** What each chart of the page drew, read from its uPlot instance and its canvas. */
+function readCharts(page: Page): Promise<Drawn[]> {
+  return page.evaluate(() => {
+    const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+    type Card = {
+      id: string;
+      el: HTMLElement;
+      color: string;
+      from: number;
+      to: number;
+      series: { timestamps: string[]; values: Array<number | null> } | null;
+      plot: { width: number; data: number[][]; ctx: CanvasRenderingContext2D } | null;
+    };
+    const cards = (window as unknown as { dashboard: { cards: Card[] } }).dashboard.cards;
+    return cards.map((card) => {
+      const values = (card.series?.values ?? []).filter((v): v is number => v !== null);
+      let inked = 0;
+      if (card.plot) {
+        const { canvas } = card.plot.ctx;
+        const pixels = card.plot.ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        const [r, g, b] = hex(card.color);
+        for (let i = 0; i < pixels.length; i += 4)
+          if (pixels[i + 3]! > 128 && Math.abs(pixels[i]! - r!) + Math.abs(pixels[i + 1]! - g!) + Math.abs(pixels[i + 2]! - b!) < 60)
+            inked++;
+      }
+      return {
+        id: card.id,
+        name: card.el.querySelector('h2')!.textContent!,
+        width: card.plot?.width ?? 0,
+        points: card.series?.timestamps.length ?? 0,
+        drawnPoints: card.plot?.data[0]!.length ?? 0,
+        min: values.length ? Math.min(...values) : null,
+        max: values.length ? Math.max(...values) : null,
+        from: card.from,
+        to: card.to,
+        inked,
+      };
+    });
+  });
+}
+
+/** The errors the page shows: of its series ('series'), of its live values ('live'), or all. */
+const errorsShown = (page: Page, source?: 'series' | 'live') =>
+  page.$$eval(source ? `#errors li[data-source="${source}"]` : '#errors li', (items) => items.map((li) => li.textContent));
+
+async function waitForWindow(page: Page, window: string) {
+  await page.waitForFunction((w) => document.body.dataset.state === 'ready' && document.body.dataset.window === w, window);
+}
 
 describe('the example dashboard in Chromium', () => {
+  it('draws each sensor over a day from another origin, at most one point per pixel column, on a canvas that is not blank', async () => {
+    const page = await newPage();
+    // Headers as sent and received (allHeaders: the network's own, Origin included).
+    const answers: Array<Promise<{ origin: string | undefined; allowed: string | undefined }>> = [];
+    page.on('response', (res) => {
+      if (res.url() === gatewayUrl && res.request().method() === 'POST')
+        answers.push(
+          Promise.all([res.request().allHeaders(), res.allHeaders()]).then(([sent, got]) => ({
+            origin: sent.origin,
+            allowed: got['access-control-allow-origin'],
+          })),
+        );
+    });
+    await page.goto(dashboardUrl());
+    await waitForWindow(page, 'day');
+    expect(await errorsShown(page, 'series')).toEqual([]);
+    const charts = await readCharts(page);
+    expect(charts.map((c) => c.id)).toEqual(['meetnet:sensor:MP7WVC', 'flexmeasures:sensor:31', 'bemserver:sensor:1']);
+    for (const chart of charts) {
+      expect(chart.name, chart.id).not.toBe(chart.id); // the sensor's name came back
+      expect(chart.width, chart.id).toBeGreaterThan(500);
+      expect(chart.points, chart.id).toBeGreaterThan(90); // a day at 10 or 15 minutes: 144 or 96
+      expect(chart.points, chart.id).toBeLessThanOrEqual(chart.width);
+      expect(chart.drawnPoints, chart.id).toBeGreaterThanOrEqual(chart.points);
+      expect(chart.inked, chart.id).toBeGreaterThan(200);
+    }
+    // Cross-origin: the browser sent the dashboard's origin and the gateway allowed it.
+    const origin = new URL(dashboard.url).origin;
+    expect(answers.length).toBeGreaterThan(0);
+    for (const answer of await Promise.all(answers)) expect(answer).toEqual({ origin, allowed: origin });
+    await page.close();
+  });
+
+  it('a year of each sensor comes as at most one point per pixel column, its true minimum and maximum kept', async () => {
+    const page = await newPage();
+    await page.goto(dashboardUrl());
+    await waitForWindow(page, 'day');
+    await page.selectOption('#window', 'year');
+    await waitForWindow(page, 'year');
+    expect(await errorsShown(page, 'series')).toEqual([]);
+    const charts = await readCharts(page);
+    // The same window in full from the gateway: its extremes are the drawn series' extremes.
+    const { from, to } = charts[0]!;
+    expect(to - from).toBe(365 * 86_400_000);
+    const full = await gql(
+      gatewayUrl,
+      `query ($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { count min max } }`,
+      {
+        ids: charts.map((c) => c.id),
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+      },
+    );
+    expect(full.errors).toBeUndefined();
+    charts.forEach((chart, i) => {
+      const whole = full.data!.timeSeries[i]!;
+      expect(whole.count, chart.id).toBeGreaterThan(30_000); // a year at 10 or 15 minutes
+      expect(chart.points, chart.id).toBeLessThanOrEqual(chart.width);
+      expect(chart.points, chart.id).toBeGreaterThan(chart.width / 4);
+      expect([chart.min, chart.max], chart.id).toEqual([whole.min, whole.max]);
+      expect(chart.inked, chart.id).toBeGreaterThan(200);
+    });
+    await page.close();
+  });
+
+  it("shows the gateway's errors in the page and draws what it could", async () => {
+    const page = await newPage();
+    await page.goto(dashboardUrl('&sensors=meetnet:sensor:NOPE,flexmeasures:sensor:31'));
+    await waitForWindow(page, 'day');
+    const errors = await errorsShown(page, 'series');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/NOPE.*\(BAD_USER_INPUT\)$/);
+    const [unknown, solar] = await readCharts(page);
+    expect(unknown!.points).toBe(0);
+    expect(solar!.points).toBeGreaterThan(90);
+    expect(solar!.inked).toBeGreaterThan(200);
+    await page.close();
+  });
+
   it("served from an origin the gateway's CORS_ORIGINS does not name, the page says so", async () => {
     const other = await startDashboard({ port: 0, host: '127.0.0.1', gatewayUrl: gatewayUrl });
     try {
       const page = await newPage();
       await page.goto(other.url);
       await page.waitForSelector('#errors li[data-source="series"]');
-      expect((await errorsShown(page)).join('\n')).toContain(`does its CORS_ORIGINS include ${new URL(other.url).origin}?`);
+      expect((await errorsShown(page, 'series')).join('\n')).toContain(`does its CORS_ORIGINS include ${new URL(other.url).origin}?`);
       await page.close();
     } finally {
       await other.close();
@@ -76,7 +220,10 @@ describe('GraphiQL in Chromium', () => {
     // The explorer is open, listing the schema's root fields (it has read the schema by introspection).
     await page.waitForSelector('.graphiql-explorer-root');
     expect(await page.textContent('.graphiql-explorer-root')).toContain('timeSeries');
-    // The Map tab's query runs and its answer shows.
+    // The first tab (a dashboard with maxPoints) and the map run, and their answers show.
+    await page.click('.graphiql-execute-button');
+    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"timeSeries"'));
+    expect(await page.textContent('.result-window')).not.toContain('"errors"');
     await page.click('.graphiql-tab:has-text("Map") button.graphiql-tab-button');
     await page.click('.graphiql-execute-button');
     await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"totalCount"'));

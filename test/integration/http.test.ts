@@ -113,6 +113,14 @@ describe('GraphiQL', () => {
     const found = await gql(app.url, `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [...ids] });
     expect(found.errors).toBeUndefined();
     expect(found.data!.nodes.map((n: { id: string }) => n.id)).toEqual([...ids]);
+    // Each query tab runs as written, on data the simulators have for the window it names.
+    const queries = tabs.filter((t) => /^query /m.test(t.query));
+    expect(queries).toHaveLength(4);
+    for (const tab of queries) {
+      const res = await gql(app.url, tab.query);
+      expect(res.errors, tab.query.match(/query (\w+)/)![1]).toBeUndefined();
+      expect(res.raw).toMatch(/"values":\[[^\]]*\d|"totalCount":[1-9]/);
+    }
   });
 
   it('the root redirects to /graphql; unknown assets are 404', async () => {
