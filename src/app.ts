@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { createRedis, createTokenStore, ResilientTokenStore, type TokenStore } from './auth/token-store.js';
 import type { Config } from './config.js';
 import { authenticatorFor } from './access/index.js';
+import { createLiveHub, type LiveHub } from './live/hub.js';
 import { createLogger, SecretRegistry, type Logger } from './logger.js';
 import http from 'node:http';
 import { readinessCheck } from './health.js';
@@ -12,6 +13,7 @@ import { GatewayMetrics } from './metrics.js';
 import { startTelemetry } from './telemetry.js';
 import { noObserver } from './upstreams/observer.js';
 import { createGateway, type Gateway } from './server.js';
+import { sharedCaches } from './shared-cache.js';
 import { redactUrl } from './settings.js';
 import type { UpstreamName } from './shared/domain.js';
 import type { UpstreamModule } from './upstreams/module.js';
@@ -24,6 +26,8 @@ export interface App {
   registry: UpstreamRegistry;
   store: TokenStore;
   redis: Redis | null;
+  /** Live values of the subscriptions. */
+  live: LiveHub;
   logger: Logger;
   secrets: SecretRegistry;
   /** How clients are told apart (for the start banner). */
@@ -114,8 +118,10 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
         secrets,
       });
     });
+    const caches = sharedCaches(redis, config, logger, metrics);
     const registry = new UpstreamRegistry(upstreams, modules, {
       latestTtlMs: config.latestTtlMs,
+      history: caches.history,
       ...(metrics ? { observer: metrics.observer } : {}),
     });
     if (metrics && store instanceof ResilientTokenStore) metrics.watchRedis(() => store.redisAvailable);
@@ -126,6 +132,14 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       config,
       modules.map((m) => m.name),
     );
+    const live = createLiveHub({
+      registry,
+      redis,
+      redisKeyPrefix: config.redisKeyPrefix,
+      logger,
+      pollIntervalMs: config.livePollIntervalMs,
+      ...(metrics ? { observer: metrics.observer } : {}),
+    });
     const pinged = redis;
     const readiness = readinessCheck({ registry, policies, pingRedis: pinged ? () => pinged.ping() : null });
     const gateway = await createGateway({
@@ -138,6 +152,8 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       readiness,
       metrics,
       ...(metrics ? { observer: metrics.observer } : {}),
+      ...(caches.persistedQueries ? { persistedQueryCache: caches.persistedQueries } : {}),
+      live,
     });
     if (metrics && config.metricsPort > 0) {
       // Scrapes on a port of their own (an internal network, say): the GraphQL port has no /metrics.
@@ -150,7 +166,8 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
     }
     const url = await gateway.listen(config.port, config.host);
     let grace: number | undefined;
-    stops.unshift(() => gateway.stop(grace));
+    // The gateway ends its subscriptions; then the hub gives its Redis locks up, before Redis closes.
+    stops.unshift(() => gateway.stop(grace).finally(() => live.stop()));
 
     return {
       url,
@@ -158,6 +175,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       registry,
       store,
       redis,
+      live,
       logger,
       secrets,
       access: authenticator.describe,

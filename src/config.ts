@@ -16,10 +16,35 @@ export const gatewaySettings = {
   redisUrl: setting.url({
     protocols: ['redis:', 'rediss:'],
     example: 'redis://localhost:6379',
-    doc: '`redis://…`: keep service-account tokens in Redis, shared by every replica (one login, and for BEMServer one token refresh, at a time across them). Unset: in process memory. If Redis goes away, tokens fall back to memory and no query fails for it.',
+    doc: '`redis://…`: keep service-account tokens in Redis, shared by every replica (one login, and for BEMServer one token refresh, at a time across them), and the shared cache of series windows that can no longer change and of persisted queries (README: Shared cache). Unset: in process memory, no shared cache. If Redis goes away, tokens fall back to memory, history is read from the upstreams, and no query fails for it.',
   }),
-  redisKeyPrefix: setting.text({ default: 'gw:', doc: 'tokens live at `<prefix>token:<upstream>`' }),
+  redisKeyPrefix: setting.text({
+    default: 'gw:',
+    doc: 'tokens live at `<prefix>token:<upstream>`, cached history at `<prefix>history:…`, persisted queries at `<prefix>apq:<sha256>`',
+  }),
   redisTimeoutMs: setting.int({ default: 500, min: 10, max: 60_000, doc: 'longest wait for one Redis command' }),
+  historyCacheTtlS: setting.int({
+    default: 86_400,
+    min: 0,
+    max: 30 * 86_400,
+    doc: 'with `REDIS_URL`: how long a series window that can no longer change (its end older than `<UPSTREAM>_HISTORY_FINAL_AFTER_MS`) stays in Redis, answered there for every replica (`0`: no shared cache). Recent windows are always read from the upstream; a Redis failure sends the read there too',
+  }),
+  historyCacheMaxBytes: setting.int({
+    default: 4 * 1024 * 1024,
+    min: 1024,
+    max: 256 * 1024 * 1024,
+    doc: 'largest series the history cache stores, encoded (a year of 10-minute data is 0.4 to 0.8 MiB); larger ones are read from the upstream each time',
+  }),
+  persistedQueries: setting.onOff({
+    default: true,
+    doc: "automatic persisted queries: a client sends a query's SHA-256 hash instead of its text once the text was sent; kept in Redis for every replica with `REDIS_URL`, in process memory otherwise",
+  }),
+  persistedQueryTtlS: setting.int({
+    default: 86_400,
+    min: 1,
+    max: 30 * 86_400,
+    doc: 'how long a persisted query is kept after it was sent',
+  }),
   logLevel: setting.oneOf({
     values: ['debug', 'info', 'warn', 'error', 'silent'] as const,
     default: 'info',
@@ -37,6 +62,18 @@ export const gatewaySettings = {
     min: 0,
     max: 3_600_000,
     doc: "how long a sensor's latest value is shared between requests (`0`: every request asks the upstream). FlexMeasures and BEMServer latest values are read off a series the same query already reads, where one reaches the last interval",
+  }),
+  livePollIntervalMs: setting.int({
+    default: 0,
+    min: 0,
+    max: 86_400_000,
+    doc: "how often a sensor with live subscribers (`latestValues`) is polled, once for all of them across the replicas sharing `REDIS_URL`; `0`: each sensor's own interval (at least a minute), else this for every sensor (at least 100)",
+  }),
+  liveMaxSubscriptionsPerConnection: setting.int({
+    default: 20,
+    min: 1,
+    max: 1000,
+    doc: 'most subscriptions one WebSocket, or one single-connection event stream, may hold at once',
   }),
   upstreamBatching: setting.onOff({
     default: true,
@@ -207,6 +244,9 @@ export function loadConfig(env: Env, modules: readonly UpstreamModule[]): Readon
         problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], such as https://dashboards.example.org)`);
       }
     }
+  }
+  if (gateway.livePollIntervalMs > 0 && gateway.livePollIntervalMs < 100) {
+    problems.push(`LIVE_POLL_INTERVAL_MS must be 0 (each sensor's own interval) or at least 100 (got ${gateway.livePollIntervalMs})`);
   }
   if (gateway.metricsPort !== 0 && gateway.metricsPort === gateway.port) {
     problems.push(`METRICS_PORT (${gateway.metricsPort}) must differ from PORT: 0 serves /metrics on the GraphQL port`);

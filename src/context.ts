@@ -91,7 +91,12 @@ export function createContext(
             return request.lifetime.signal;
           },
         });
-        return { ...own, latest: registry.latest.wrap(upstream, own.latest, batch) };
+        return {
+          ...own,
+          latest: registry.latest.wrap(upstream, own.latest, batch),
+          // Final windows from Redis first (shared by every replica); the misses through `own.series`.
+          series: registry.history.wrap(upstream, own.series, batch),
+        };
       });
     },
   };

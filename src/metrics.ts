@@ -18,6 +18,7 @@ export class GatewayMetrics {
   private readonly requests: Counter<'operation' | 'outcome'>;
   private readonly requestSeconds: Histogram<'operation' | 'outcome'>;
   private readonly operations = new Set<string>();
+  private readonly persistedQueries: Counter<'result'>;
   readonly observer: UpstreamObserver;
   /** Each upstream's catalogue: since when it is served stale (null while fresh), its uses and loads. */
   private catalogues: () => Array<{ upstream: string; staleSince: number | null; lookups: number; loads: number }> = () => [];
@@ -99,6 +100,24 @@ export class GatewayMetrics {
       labelNames: ['upstream', 'result'],
       registers,
     });
+    // The shared caches in Redis (HISTORY_CACHE_TTL_S, PERSISTED_QUERIES): what each look-up or store came to.
+    const cacheCounter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter({ name, help, labelNames, registers });
+    const historyLookups = cacheCounter(
+      'gateway_history_cache_lookups_total',
+      'Series windows that can no longer change, looked up in the Redis cache shared by every replica (HISTORY_CACHE_TTL_S): hit, miss (read from the upstream, then stored), or error (Redis failed or is known down: read from the upstream)',
+      ['upstream', 'result'],
+    );
+    const historyStores = cacheCounter(
+      'gateway_history_cache_stores_total',
+      'Upstream answers written to the shared history cache: stored, too_large (over HISTORY_CACHE_MAX_BYTES), or error',
+      ['upstream', 'result'],
+    );
+    this.persistedQueries = cacheCounter(
+      'gateway_persisted_query_lookups_total',
+      'Automatic persisted queries looked up by hash in Redis: hit, miss (PERSISTED_QUERY_NOT_FOUND unless this process registered it while Redis was away), or error (Redis failed or is known down: only process memory was asked)',
+      ['result'],
+    );
     const catalogues = () => this.catalogues();
 
     new Gauge({
@@ -143,7 +162,14 @@ export class GatewayMetrics {
         if (hits > 0) latestLookups.inc({ upstream, result: 'hit' }, hits);
         if (misses > 0) latestLookups.inc({ upstream, result: 'miss' }, misses);
       },
+      historyLookup: (upstream, result, count) => historyLookups.inc({ upstream, result }, count),
+      historyStore: (upstream, result, count) => historyStores.inc({ upstream, result }, count),
     };
+  }
+
+  /** One look-up of a persisted query in Redis. */
+  persistedQueryLookup(result: 'hit' | 'miss' | 'error'): void {
+    this.persistedQueries.inc({ result });
   }
 
   /** With Redis configured: whether it answers, read at each scrape. */

@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { Unauthenticated, VerifierUnavailable, type Authenticator, type Client } from './access/identity.js';
 import type { Config } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
@@ -22,6 +23,8 @@ import { readBody, UploadAborted } from './http/body.js';
 import { endCompressed } from './http/compress.js';
 import { RequestsInFlight } from './http/lifetime.js';
 import type { Readiness } from './health.js';
+import type { LiveHub } from './live/hub.js';
+import { LIVE_STREAM_PATH, liveTransports } from './live/transports.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Logger, SecretRegistry } from './logger.js';
 import { operationSharing } from './operation-sharing.js';
@@ -57,6 +60,10 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics | null;
   /** Told of each loader's batch (metrics). */
   observer?: UpstreamObserver;
+  /** Where automatic persisted queries live (Redis, for every replica); Apollo's in-memory cache when absent. */
+  persistedQueryCache?: KeyValueCache<string>;
+  /** Live values for subscriptions (graphql-ws at GRAPHQL_PATH, SSE at /graphql/stream); none: no subscriptions are served. */
+  live?: LiveHub;
 }
 
 export interface Gateway {
@@ -121,7 +128,16 @@ function operationSpanPlugin(): ApolloServerPlugin<GatewayContext> {
 }
 
 /** The request headers a browser page may send (CORS), besides the safelisted ones. */
-const CORS_HEADERS = ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'];
+const CORS_HEADERS = [
+  'content-type',
+  'authorization',
+  'x-api-key',
+  'x-request-id',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  // GraphQL over SSE's single-connection mode names its stream with it.
+  'x-graphql-event-stream-token',
+];
 
 /** GraphQL over HTTP bodies are JSON: anything else (a form, text/plain) is what a cross-site page can send without asking. */
 const JSON_BODY = /^application\/(?:graphql-response\+)?json\s*(?:;|$)/i;
@@ -130,6 +146,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger } = deps;
   const schema = config.federation ? buildGatewaySubgraph(deps.modules) : buildGatewaySchema(deps.modules);
   const sharing = config.operationDeduplication ? operationSharing() : null;
+  const formatGraphQLError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const out = redactError(
+      formatError(formatted, error, (err) => logger.error('internal error while resolving', { error: err })),
+      deps.secrets,
+    );
+    // Apollo hides suggestions in validation errors only; variables that do not coerce ("Did you
+    // mean the enum value BEMSERVER?") would still name enum values and input fields.
+    return config.fieldSuggestions ? out : { ...out, message: withoutSuggestions(out.message) };
+  };
   const apollo = new ApolloServer<GatewayContext>({
     // Precompiled execution (graphql-jit) unless GRAPHQL_JIT=off; graphql-js otherwise.
     ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
@@ -140,21 +165,18 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // own handler (on outside NODE_ENV=test) would stop it first and signal the process again.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
+    // Automatic persisted queries (PERSISTED_QUERIES): a hash found stands for its query, which then
+    // meets the same guard and limits as any other; an unknown one is PERSISTED_QUERY_NOT_FOUND.
+    persistedQueries: config.persistedQueries
+      ? { ttl: config.persistedQueryTtlS, ...(deps.persistedQueryCache ? { cache: deps.persistedQueryCache } : {}) }
+      : false,
     // Apollo's guard refuses GET queries without a special header, which urql and graphql-request
     // do not send. The handler below keeps what it protects: a POST must be JSON (a cross-site
     // page cannot send that without a CORS preflight) and a GET runs queries only (Apollo refuses
     // mutations over GET); credentials travel in headers, never cookies, so a cross-site GET
     // carries none and its answer is not readable without CORS allowing the origin.
     csrfPrevention: false,
-    formatError: (formatted, error) => {
-      const out = redactError(
-        formatError(formatted, error, (err) => logger.error('internal error while resolving', { error: err })),
-        deps.secrets,
-      );
-      // Apollo hides suggestions in validation errors only; variables that do not coerce ("Did you
-      // mean the enum value BEMSERVER?") would still name enum values and input fields.
-      return config.fieldSuggestions ? out : { ...out, message: withoutSuggestions(out.message) };
-    },
+    formatError: formatGraphQLError,
     // Cache control is off: the gateway sets no cache hints, and the plugin wraps every field's
     // resolver (each point's `time` and `value` included) to watch for them, which also keeps
     // graphql-jit from reading plain properties directly.
@@ -182,10 +204,23 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const allowCors = config.corsOrigins
     ? cors({
         origin: config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((o) => o.trim().replace(/\/+$/, '')),
-        methods: ['GET', 'POST'],
+        // PUT and DELETE: GraphQL over SSE's single-connection mode reserves and stops streams with them.
+        methods: ['GET', 'POST', 'PUT', 'DELETE'],
         allowedHeaders: CORS_HEADERS,
         exposedHeaders: ['x-request-id'],
         maxAge: 600,
+      })
+    : null;
+  const live = deps.live
+    ? liveTransports({
+        schema,
+        config,
+        authenticator: deps.authenticator,
+        hub: deps.live,
+        contextBase: deps,
+        format: (error: GraphQLError) => formatGraphQLError(error.toJSON(), error),
+        logger,
+        path: GRAPHQL_PATH,
       })
     : null;
 
@@ -213,6 +248,45 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     else if (req.method === 'OPTIONS') res.writeHead(204, { allow: 'GET, POST, OPTIONS' }).end();
     else next();
   };
+
+  /** The client of a request; null when it was refused (401, or 503 while tokens cannot be verified). */
+  async function authenticated(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Client | null> {
+    try {
+      return await deps.authenticator.authenticate(req.headers);
+    } catch (err) {
+      if (err instanceof Unauthenticated) {
+        res.setHeader('www-authenticate', 'Bearer realm="monitoring-gateway"');
+        sendJson(res, 401, { errors: [{ message: err.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+        return null;
+      }
+      if (err instanceof VerifierUnavailable) {
+        logger.warn('cannot verify tokens: the JWKS did not answer', { error: err.cause, requestId });
+        res.setHeader('retry-after', '5');
+        sendJson(res, 503, {
+          errors: [{ message: err.message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'JWKS_UNAVAILABLE' } }],
+        });
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /** The body of a POST as text; undefined when it is over MAX_BODY_BYTES (413 answered). */
+  async function bodyWithin(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
+    const read = await readBody(req, config.maxBodyBytes);
+    if (read.kind === 'read') return read.text;
+    // The rest of the body is not read: the connection closes after this answer.
+    res.setHeader('connection', 'close');
+    sendJson(res, 413, {
+      errors: [
+        {
+          message: `request body larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+          extensions: { code: ErrorCode.LIMIT_EXCEEDED, limit: 'MAX_BODY_BYTES', allowed: config.maxBodyBytes },
+        },
+      ],
+    });
+    return undefined;
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
@@ -251,6 +325,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       await asset.body.send(req, res);
       return;
     }
+    if (live && path === LIVE_STREAM_PATH) {
+      const client = await authenticated(req, res, requestId);
+      const body = client && req.method === 'POST' ? await bodyWithin(req, res) : null;
+      if (client && body !== undefined) await live.stream(req, res, { client, requestId, body });
+      return;
+    }
     // A frame as a file: the frame query, its arguments in the URL (GET only, as any download).
     const download = Object.hasOwn(FRAME_PATHS, path) ? FRAME_PATHS[path] : undefined;
     if (download && req.method !== 'GET') {
@@ -286,25 +366,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       return;
     }
 
-    let client: Client;
-    try {
-      client = await deps.authenticator.authenticate(req.headers);
-    } catch (err) {
-      if (err instanceof Unauthenticated) {
-        res.setHeader('www-authenticate', 'Bearer realm="monitoring-gateway"');
-        sendJson(res, 401, { errors: [{ message: err.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
-        return;
-      }
-      if (err instanceof VerifierUnavailable) {
-        logger.warn('cannot verify tokens: the JWKS did not answer', { error: err.cause, requestId });
-        res.setHeader('retry-after', '5');
-        sendJson(res, 503, {
-          errors: [{ message: err.message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'JWKS_UNAVAILABLE' } }],
-        });
-        return;
-      }
-      throw err;
-    }
+    const client = await authenticated(req, res, requestId);
+    if (!client) return;
 
     let body: unknown = undefined;
     if (download) {
@@ -316,22 +379,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         return;
       }
     } else if (req.method === 'POST') {
-      const read = await readBody(req, config.maxBodyBytes);
-      if (read.kind === 'too-large') {
-        // The rest of the body is not read: the connection closes after this answer.
-        res.setHeader('connection', 'close');
-        sendJson(res, 413, {
-          errors: [
-            {
-              message: `request body larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`,
-              extensions: { code: ErrorCode.LIMIT_EXCEEDED, limit: 'MAX_BODY_BYTES', allowed: config.maxBodyBytes },
-            },
-          ],
-        });
-        return;
-      }
+      const text = await bodyWithin(req, res);
+      if (text === undefined) return;
       try {
-        body = JSON.parse(read.text);
+        body = JSON.parse(text);
       } catch {
         sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
         return;
@@ -390,6 +441,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     },
     handler,
   );
+  // WebSockets (graphql-ws) on the GraphQL path; any other upgrade is refused.
+  server.on('upgrade', (req, socket, head) => {
+    if (live && !stopping) return live.upgrade(req, socket, head);
+    const status = stopping ? '503 Service Unavailable' : '404 Not Found';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // A socket that broke or timed out is the client's business; a malformed request gets a 400.
     logger.debug('client connection error', { code: err.code });
@@ -418,6 +475,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         stopping = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // Subscriptions never finish by themselves: they end now, their connections with them.
+        await live?.close();
         await inFlight.settled(graceMs);
         if (inFlight.size > 0) {
           logger.warn('shutdown grace period over: ending the requests still in flight', { requests: inFlight.size, graceMs });

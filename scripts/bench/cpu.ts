@@ -4,7 +4,7 @@
 // prints the gateway's CPU per query (every thread: the main one and V8's collector and compiler
 // threads), its peak RSS and the response size. The client sends BENCH_ACCEPT_ENCODING as
 // accept-encoding (identity by default: nothing compressed; br or gzip to measure compression).
-// BENCH_QUERY: dashboard (default), meetnet, flexmeasures, bemserver, year, points, small (one
+// BENCH_QUERY: dashboard (default), meetnet, flexmeasures, bemserver, year, points, maxpoints, small (one
 // latest value, from the caches), or upstream-call (one upstream call through the HTTP
 // client alone, see upstream-call.ts). BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -71,8 +71,8 @@ async function main(): Promise<void> {
   const year = { from: new Date(now - 365 * 86_400_000).toISOString(), to: day.to };
   const many =
     'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }';
-  const one = (fields: string) =>
-    `{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}") { count ${fields} } } }`;
+  const one = (fields: string, args = '') =>
+    `{ sensor(id: "meetnet:sensor:MP7WVC") { series(from: "${year.from}", to: "${year.to}"${args}) { count ${fields} } } }`;
   const queries: Record<string, [string, unknown]> = {
     dashboard: [many, { ids: [...of('MEETNET', 20), ...of('FLEXMEASURES', 10), ...of('BEMSERVER', 20)], ...day }],
     meetnet: [many, { ids: of('MEETNET', 20), ...day }],
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     bemserver: [many, { ids: of('BEMSERVER', 20), ...day }],
     year: [one('timestamps values'), {}],
     points: [one('points { time value }'), {}],
+    maxpoints: [one('timestamps values', ', maxPoints: 1000'), {}],
     small: ['{ sensor(id: "meetnet:sensor:MP7WVC") { id unit latest { time value } } }', {}],
   };
   const chosen = queries[QUERY];

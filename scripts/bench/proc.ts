@@ -1,8 +1,10 @@
 // What the benchmark scripts read off a running process (Linux /proc), and the environment that
 // points a gateway at the benchmark simulators.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { newApiKey } from '../../src/access/api-keys.js';
 import { variableOf } from '../../src/settings.js';
@@ -109,4 +111,32 @@ export function gatewayEnv(sims: SimsInfo, fmConcurrency: number): Record<string
     // As `npm start` runs it: graphql-js skips its development-only checks.
     NODE_ENV: 'production',
   };
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** REDIS_URL (127.0.0.1:6379 by default) if it answers, else a redis-server of its own (handed to `started`). */
+export async function ensureRedis(started: (child: ChildProcess) => void): Promise<string> {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const up = await probe.connect().then(
+    () => probe.ping().then(() => true),
+    () => false,
+  );
+  probe.disconnect();
+  if (up) return url;
+  const port = await freePort();
+  started(spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+  await new Promise((r) => setTimeout(r, 300));
+  return `redis://127.0.0.1:${port}`;
 }

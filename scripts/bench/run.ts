@@ -5,30 +5,17 @@
 // BENCH_DURATION_S (10), BENCH_WORKLOADS (comma list; all by default).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import * as loadtest from 'loadtest';
-import { benchAuthorization, benchHeaders, cpuMs, gatewayArgs, gatewayEnv, peakRssMb, waitHealthy } from './proc.js';
-import { Redis } from 'ioredis';
+import { benchAuthorization, benchHeaders, cpuMs, ensureRedis, freePort, gatewayArgs, gatewayEnv, peakRssMb, waitHealthy } from './proc.js';
 
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const ONLY = process.env.BENCH_WORKLOADS?.split(',').map((s) => s.trim());
 const FM_CONCURRENCY = 8;
 const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `node --import tsx <script>` (the gateway as `npm start` runs it); resolves its first stdout line (JSON) or, for the gateway, when /healthz answers. */
 async function start(script: string, env: Record<string, string>, waitUrl?: string): Promise<{ child: ChildProcess; info: any }> {
@@ -49,21 +36,6 @@ async function start(script: string, env: Record<string, string>, waitUrl?: stri
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   return { child, info: JSON.parse(line) };
-}
-
-async function ensureRedis(): Promise<string> {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  const up = await probe.connect().then(
-    () => probe.ping().then(() => true),
-    () => false,
-  );
-  probe.disconnect();
-  if (up) return url;
-  const port = await freePort();
-  children.push(spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-  await new Promise((r) => setTimeout(r, 300));
-  return `redis://127.0.0.1:${port}`;
 }
 
 async function gql(url: string, query: string, variables?: unknown): Promise<any> {
@@ -230,7 +202,7 @@ function table(title: string, rows: Row[], floor?: Row, naive?: Row): string {
 }
 
 async function main(): Promise<void> {
-  const redisUrl = await ensureRedis();
+  const redisUrl = await ensureRedis((child) => children.push(child));
   const sims = (await start('scripts/bench/sims.ts', { BENCH_LATENCY_MS: String(LATENCY) })).info;
   const upstreamEnv = { ...gatewayEnv(sims, FM_CONCURRENCY), REDIS_URL: redisUrl };
   const [gPort, nPort, uPort] = [await freePort(), await freePort(), await freePort()];

@@ -3,6 +3,7 @@ import { buildSchemaSync } from './type-graphql.js';
 import type { UpstreamModule } from '../upstreams/module.js';
 import { ConnectionResolver } from './connection.resolver.js';
 import { FrameResolver } from './frame.resolver.js';
+import { LiveResolver } from './live.resolver.js';
 import { LocationResolver } from './location.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { ParameterResolver } from './parameter.resolver.js';
@@ -19,7 +20,21 @@ const coreResolvers = [
   ConnectionResolver,
   UpstreamResolver,
   NodeResolver,
+  LiveResolver,
 ] as const;
+
+/**
+ * type-graphql asks for a PubSub as soon as there is a subscription, though every subscription
+ * here brings its own `subscribe` (src/live/stream.ts): this one is never used.
+ */
+const unusedPubSub = {
+  publish(): void {
+    throw new Error('subscriptions bring their own subscribe function: nothing publishes through type-graphql');
+  },
+  subscribe(): never {
+    throw new Error('subscriptions bring their own subscribe function: nothing subscribes through type-graphql');
+  },
+};
 
 const built = new Map<string, GraphQLSchema>();
 
@@ -33,7 +48,11 @@ export function buildGatewaySchema(modules: readonly UpstreamModule[]): GraphQLS
   if (!schema) {
     // Synchronous from setting the enum to the end of the build: no other build can interleave.
     defineUpstreamEnum(modules);
-    schema = buildSchemaSync({ resolvers: [...coreResolvers, ...modules.flatMap((m) => m.resolvers ?? [])], validate: false });
+    schema = buildSchemaSync({
+      resolvers: [...coreResolvers, ...modules.flatMap((m) => m.resolvers ?? [])],
+      validate: false,
+      pubSub: unusedPubSub,
+    });
     built.set(key, schema);
   }
   return schema;

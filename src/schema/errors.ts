@@ -88,6 +88,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
       : formatted.message;
     return { ...formatted, message, extensions };
   }
+  if (isApolloRefusal(original)) return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   log(original);
   return {
     message: 'Internal server error',
@@ -95,4 +96,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+/**
+ * Apollo refuses a persisted query whose hash is not its text's ("provided sha does not match
+ * query") or of another protocol version with HTTP 400 and no code: the client's mistake, in
+ * Apollo's own words, not an internal fault.
+ */
+function isApolloRefusal(err: unknown): boolean {
+  if (!(err instanceof GraphQLError) || err.extensions.code !== undefined || err.path) return false;
+  const http = err.extensions.http as { status?: unknown } | undefined;
+  return http?.status === 400;
 }

@@ -29,7 +29,9 @@ import {
 import type { UpstreamName } from '../shared/domain.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 import type { IdKind } from '../shared/ids.js';
+import { Buckets } from '../upstreams/capabilities.js';
 import type { Upstreams } from '../upstreams/registry.js';
+import type { BucketAggregation, BucketWidthUnit } from '../upstreams/series.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './paginate.js';
 import { parseDateTime } from './scalars.js';
 
@@ -220,26 +222,38 @@ function instant(v: unknown): number | null {
   }
 }
 
-/** Points a series field asks for: its window divided by its step (its bucket, else the sensor's interval). */
+/**
+ * Points a series field reads and writes: its window divided by its step. Buckets the upstream makes
+ * whatever the sensor and window are read as buckets; those the gateway makes are computed from
+ * the whole raw series (read and held), and write a point per bucket: the larger of the two counts.
+ * maxPoints caps what is written, not what is read: it does not lower the estimate.
+ */
 async function seriesPoints(node: FieldNode, def: GraphQLField<unknown, unknown>, w: Walk, scope: Scope): Promise<number> {
   const from = instant(argValue(node, def, 'from', w));
   const to = instant(argValue(node, def, 'to', w));
   // A window that does not parse is refused by the resolver before anything is read.
   if (from === null || to === null || to < from) return 1;
-  const bucket = argValue(node, def, 'bucket', w) as { width?: number; unit?: string } | undefined;
-  let step: number;
-  if (bucket?.unit && UNIT_MS[bucket.unit]) step = Math.max(1000, (bucket.width ?? 1) * UNIT_MS[bucket.unit]!);
-  else {
-    const known = await facts(w, scope);
-    const own = scope.sensorId ? known.find((f) => f.intervalMs.has(scope.sensorId!))?.intervalMs.get(scope.sensorId) : undefined;
-    step = own ?? Math.min(...known.map((f) => f.minIntervalMs), Number.POSITIVE_INFINITY);
-    if (!Number.isFinite(step)) step = MINUTE;
-    // A coarser resolution (FlexMeasures) is checked and applied by the resolver; the estimate keeps the sensor's step.
-  }
-  const points = Math.floor((to - from) / step) + 1;
-  // A drawing (maxPoints) carries at most that many, whatever the window.
-  const maxPoints = argValue(node, def, 'maxPoints', w);
-  return typeof maxPoints === 'number' && maxPoints > 0 ? Math.min(points, maxPoints) : points;
+  const over = (step: number) => Math.floor((to - from) / step) + 1;
+  const bucket = argValue(node, def, 'bucket', w) as { width?: number; unit?: string; aggregation?: string } | undefined;
+  const buckets = bucket?.unit && UNIT_MS[bucket.unit] ? over(Math.max(1000, (bucket.width ?? 1) * UNIT_MS[bucket.unit]!)) : null;
+  if (buckets !== null && upstreamMakes(w, scope, bucket!)) return buckets;
+  const known = await facts(w, scope);
+  const own = scope.sensorId ? known.find((f) => f.intervalMs.has(scope.sensorId!))?.intervalMs.get(scope.sensorId) : undefined;
+  let step = own ?? Math.min(...known.map((f) => f.minIntervalMs), Number.POSITIVE_INFINITY);
+  if (!Number.isFinite(step)) step = MINUTE;
+  // A coarser resolution (FlexMeasures) is checked and applied by the resolver; the estimate keeps the sensor's step.
+  return Math.max(over(step), buckets ?? 0);
+}
+
+/** Whether every upstream the series may be on computes these buckets itself, for any sensor. */
+function upstreamMakes(w: Walk, scope: Scope, bucket: { width?: number; unit?: string; aggregation?: string }): boolean {
+  const names = scope.upstreams ?? w.registry.names;
+  const asked = {
+    widthValue: bucket.width ?? 1,
+    widthUnit: bucket.unit as BucketWidthUnit,
+    aggregation: (bucket.aggregation === 'avg' ? 'mean' : (bucket.aggregation ?? 'mean')) as BucketAggregation,
+  };
+  return names.length > 0 && names.every((n) => w.registry.get(n).capabilities.get(Buckets)?.alwaysComputes(asked) ?? false);
 }
 
 /** What writing a series' list costs, in points: a point is a time and a value, each column half of it. */
@@ -442,7 +456,12 @@ export function limitsCheck(schema: GraphQLSchema, limits: QueryLimits): LimitsC
   return async (document, operation, variables, registry) => {
     const memo = known.get(operation);
     if (memo?.estimate) return memo.estimate;
-    const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+    const root =
+      operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : operation.operation === 'subscription'
+          ? schema.getSubscriptionType() // each event's cost: one sensor's fields
+          : schema.getQueryType();
     if (!root) return { cost: 0, points: 0 };
     // The values the operation will run with, as execution coerces them: defaults of variables
     // the request left out, enums as their internal values. The raw ones let a window given by a

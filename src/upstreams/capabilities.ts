@@ -64,6 +64,11 @@ export interface BucketSource {
    * series (the read's options), or null when its answer would differ: the gateway aggregates then.
    */
   upstreamBuckets(request: BucketRequest): Promise<SeriesOptions | null>;
+  /**
+   * Whether it computes these buckets for any sensor and window (then a read is as long as its
+   * buckets, not as its raw series): what the cost estimate may count on before anything is read.
+   */
+  alwaysComputes(bucket: SeriesBucket): boolean;
 }
 
 export const Connections = new Capability<ConnectionSource>('connections');

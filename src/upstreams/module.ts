@@ -24,6 +24,7 @@ export interface UpstreamBasics {
   breakerErrorPercent: number;
   breakerMinCalls: number;
   breakerOpenMs: number;
+  historyFinalAfterMs: number;
 }
 
 export type UpstreamSettingsSpec = SettingsSpec & { [K in keyof UpstreamBasics]: Setting<UpstreamBasics[K]> };
@@ -40,6 +41,11 @@ export function upstreamBasics(o: {
   baseUrl: Setting<string | null>;
   /** The upstream's own request limit per minute and service account, where it has one. */
   ratePerMinute?: number;
+  /**
+   * How long after a window's end its data may still change at this upstream (late data, corrections),
+   * and why, from its contract: older windows are cached in Redis for every replica.
+   */
+  historyFinalAfter: { ms: number; why: string };
 }): { [K in keyof UpstreamBasics]: Setting<UpstreamBasics[K]> } {
   const needed = `(required with \`${o.prefix}_BASE_URL\`)`;
   return {
@@ -77,6 +83,12 @@ export function upstreamBasics(o: {
       min: 100,
       max: 600_000,
       doc: 'how long the breaker stays open before one trial call probes the upstream',
+    }),
+    historyFinalAfterMs: setting.int({
+      default: o.historyFinalAfter.ms,
+      min: 0,
+      max: 366 * 86_400_000,
+      doc: `a series window whose end is older than this can no longer change, and is cached in Redis for every replica (\`HISTORY_CACHE_TTL_S\`); newer windows are always read from ${o.label}. ${o.historyFinalAfter.why}`,
     }),
   };
 }

@@ -12,6 +12,10 @@ export interface UpstreamObserver {
   batch(upstream: string, loader: string, size: number): void;
   /** Look-ups in the shared latest-value cache: found, and sent on to the upstream. */
   latestCache(upstream: string, hits: number, misses: number): void;
+  /** Final series windows looked up in the shared Redis cache: found, missed (read from the upstream), or Redis failed. */
+  historyLookup(upstream: string, result: 'hit' | 'miss' | 'error', count: number): void;
+  /** Answers stored in the shared Redis cache, too large to store (HISTORY_CACHE_MAX_BYTES), or failed to store. */
+  historyStore(upstream: string, result: 'stored' | 'too_large' | 'error', count: number): void;
 }
 
 export const noObserver: UpstreamObserver = {
@@ -20,4 +24,6 @@ export const noObserver: UpstreamObserver = {
   token: () => undefined,
   batch: () => undefined,
   latestCache: () => undefined,
+  historyLookup: () => undefined,
+  historyStore: () => undefined,
 };

@@ -6,6 +6,7 @@ import type { UpstreamName } from '../shared/domain.js';
 import { badInput } from '../shared/errors.js';
 import { parseId, type IdKind, type IdSpace, type ParsedId } from '../shared/ids.js';
 import type { Capability } from './capabilities.js';
+import { HistoryCache } from './history-cache.js';
 import { LatestCache } from './latest-cache.js';
 import type { UpstreamObserver } from './observer.js';
 import type { UpstreamModule } from './module.js';
@@ -16,6 +17,8 @@ import type { Upstream } from './upstream.js';
 export interface Upstreams extends IdSpace {
   /** Latest values shared across requests for LATEST_TTL_MS. */
   readonly latest: LatestCache;
+  /** Final series windows shared by every replica through Redis (HISTORY_CACHE_TTL_S). */
+  readonly history: HistoryCache;
   readonly names: UpstreamName[];
   all(): Upstream[];
   /** The upstreams a list query reaches: one when `upstream` is given, else all of them. */
@@ -31,11 +34,12 @@ export class UpstreamRegistry implements Upstreams {
   private readonly upstreams = new Map<UpstreamName, Upstream>();
   private readonly examples = new Map<IdKind, string>();
   readonly latest: LatestCache;
+  readonly history: HistoryCache;
 
   constructor(
     upstreams: readonly Upstream[],
     modules: readonly Pick<UpstreamModule, 'idExamples'>[],
-    options: { latestTtlMs?: number; observer?: UpstreamObserver } = {},
+    options: { latestTtlMs?: number; observer?: UpstreamObserver; history?: HistoryCache } = {},
   ) {
     for (const u of upstreams) this.upstreams.set(u.name, u);
     for (const m of modules) {
@@ -49,6 +53,7 @@ export class UpstreamRegistry implements Upstreams {
       undefined,
       observer ? (u, hits, misses) => observer.latestCache(u, hits, misses) : undefined,
     );
+    this.history = options.history ?? HistoryCache.none;
   }
 
   get names(): UpstreamName[] {

@@ -8,6 +8,7 @@ import { abandonedError, until, type Abandonment } from '../shared/abandoned.js'
 import { ErrorCode, GatewayError } from '../shared/errors.js';
 import type { IdKind, ParsedId } from '../shared/ids.js';
 import type { Capabilities, Capability } from './capabilities.js';
+import type { HistoryCache } from './history-cache.js';
 import type { LatestCache } from './latest-cache.js';
 import type { UpstreamRegistry, Upstreams } from './registry.js';
 import { unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from './upstream.js';
@@ -25,6 +26,10 @@ export class RequestShare implements Upstreams {
 
   get latest(): LatestCache {
     return this.registry.latest;
+  }
+
+  get history(): HistoryCache {
+    return this.registry.history;
   }
 
   get names(): UpstreamName[] {

@@ -71,3 +71,20 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     },
   });
 }
+
+/** Two sensors of each upstream, with data in any window of the simulators since 2025. */
+export const SENSORS_OF_EACH_UPSTREAM = [
+  'meetnet:sensor:MP7WVC',
+  'meetnet:sensor:MP0WC3',
+  'flexmeasures:sensor:4',
+  'flexmeasures:sensor:5',
+  'bemserver:sensor:1',
+  'bemserver:sensor:2',
+];
+
+/** The series reads each upstream's simulator has logged (its data routes): what batching and the caches save. */
+export const dataCalls = (app: TestApp) => ({
+  meetnet: app.simulators.meetnet!.requests('getData').length,
+  flexmeasures: app.simulators.flexmeasures!.requests('sensorData').length,
+  bemserver: app.simulators.bemserver!.requests('timeseries_data').length,
+});

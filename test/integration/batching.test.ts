@@ -1,7 +1,7 @@
 // Batching and caching, proven by the simulator's request log.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DashboardDocument, SensorsDocument } from '../generated/graphql.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { dataCalls, SENSORS_OF_EACH_UPSTREAM, startTestApp, type TestApp } from '../helpers/app.js';
 import { gql } from '../helpers/graphql.js';
 import { until } from '../helpers/until.js';
 import type { MeetnetSimulator } from '../../src/upstreams/meetnet/simulator/index.js';
@@ -128,14 +128,7 @@ describe('catalog cache', () => {
 });
 
 describe('deduplication of identical upstream reads in flight (across client requests)', () => {
-  const ids = [
-    'meetnet:sensor:MP7WVC',
-    'meetnet:sensor:MP0WC3',
-    'flexmeasures:sensor:4',
-    'flexmeasures:sensor:5',
-    'bemserver:sensor:1',
-    'bemserver:sensor:2',
-  ];
+  const ids = SENSORS_OF_EACH_UPSTREAM;
   const query =
     'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id } timestamps values } }';
   const vars = { ids, from: iso(NOW - DAY), to: iso(NOW) };
@@ -152,11 +145,6 @@ describe('deduplication of identical upstream reads in flight (across client req
       await a.stop();
     }
   }
-  const dataCalls = (a: TestApp) => ({
-    meetnet: a.simulators.meetnet!.requests('getData').length,
-    flexmeasures: a.simulators.flexmeasures!.requests('sensorData').length,
-    bemserver: a.simulators.bemserver!.requests('timeseries_data').length,
-  });
 
   it('eight identical dashboards at once: one call per upstream read, eight identical answers', async () => {
     await withApp({}, async (a) => {
@@ -199,14 +187,7 @@ describe('deduplication of identical upstream reads in flight (across client req
 });
 
 describe('identical queries in flight share one execution (OPERATION_DEDUPLICATION)', () => {
-  const ids = [
-    'meetnet:sensor:MP7WVC',
-    'meetnet:sensor:MP0WC3',
-    'flexmeasures:sensor:4',
-    'flexmeasures:sensor:5',
-    'bemserver:sensor:1',
-    'bemserver:sensor:2',
-  ];
+  const ids = SENSORS_OF_EACH_UPSTREAM;
   const query =
     'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id latest { time value } } timestamps values } }';
   const vars = { ids, from: iso(NOW - DAY), to: iso(NOW) };

@@ -27,6 +27,8 @@ beforeAll(async () => {
     MEETNET_RETRIES: '1',
     // Every case fails Meetnet on purpose: the breaker is the subject of its own test.
     MEETNET_BREAKER_MIN_CALLS: '1000',
+    // Every case must reach Meetnet: the window is long final, and the shared cache would answer it.
+    HISTORY_CACHE_TTL_S: '0',
   });
   const res = await gql(app.url, QUERY);
   expect(res.errors).toBeUndefined();

@@ -175,6 +175,7 @@ const settings = upstreamBasics({
   label: 'Pier',
   login: 'USERNAME',
   baseUrl: setting.url({ protocols: ['http:', 'https:'], doc: 'the Pier API. Unset: the built-in simulator.' }),
+  historyFinalAfter: { ms: 86_400_000, why: 'Default a day: a pier sends its values as it measures them.' },
 });
 
 let simulator: ReturnType<typeof pierSimulator> | null = null;
@@ -263,6 +264,7 @@ describe('a fourth upstream, added by its module and one entry in the list', () 
       'PIER_BREAKER_ERROR_PERCENT',
       'PIER_BREAKER_MIN_CALLS',
       'PIER_BREAKER_OPEN_MS',
+      'PIER_HISTORY_FINAL_AFTER_MS',
     ]);
   });
 

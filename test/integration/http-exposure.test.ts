@@ -43,7 +43,8 @@ describe('CORS (CORS_ORIGINS)', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(DASHBOARDS);
-    expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST');
+    // PUT and DELETE: GraphQL over SSE's single-connection mode reserves and ends its stream with them.
+    expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE');
     expect(res.headers.get('access-control-allow-headers')).toContain('authorization');
     expect(res.headers.get('access-control-allow-headers')).toContain('x-api-key');
     expect(res.headers.get('access-control-max-age')).toBe('600');

@@ -284,6 +284,32 @@ describe('bad shaping arguments', () => {
   });
 });
 
+describe('what a shaped read costs', () => {
+  it('buckets and maxPoints the gateway computes count the raw points it reads: ten years of 40 sensors are refused before any call', async () => {
+    const sensors = await gql(app.url, '{ sensors(upstream: MEETNET, first: 40) { nodes { id } } }');
+    const ids = sensors.data!.sensors.nodes.map((n: { id: string }) => n.id);
+    for (const sim of Object.values(app.simulators)) sim!.clearLog();
+    const from = iso(NOW - 3650 * DAY);
+    for (const shape of ['bucket: { unit: YEAR }', 'maxPoints: 100']) {
+      const res = await gql(
+        app.url,
+        `query($ids: [ID!]!) { timeSeries(sensorIds: $ids, from: "${from}", to: "${iso(NOW)}", ${shape}) { values } }`,
+        {
+          ids,
+        },
+      );
+      expect(res.errors![0]!.extensions, shape).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST' });
+    }
+    expect(app.simulators.meetnet!.requests('getData')).toHaveLength(0);
+    // BEMServer makes hourly means itself: a year of them counts as its buckets.
+    const bem = await gql(
+      app.url,
+      `{ sensor(id: "${BEM}") { series(from: "${iso(NOW - 365 * DAY)}", to: "${iso(NOW)}", bucket: { unit: DAY }) { count } } }`,
+    );
+    expect(bem.errors).toBeUndefined();
+  });
+});
+
 const FRAME = `query ($ids: [ID!]!, $from: DateTime!, $to: DateTime!, $bucket: BucketInput, $fill: Fill, $unit: String) {
   frame(sensorIds: $ids, from: $from, to: $to, bucket: $bucket, fill: $fill, unit: $unit) { from to timestamps columns { sensor { id } unit values } }
 }`;

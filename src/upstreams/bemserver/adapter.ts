@@ -23,6 +23,7 @@ import {
   loadByWindow,
   seriesCacheKey,
   type BucketAggregation,
+  type SeriesBucket,
   type SeriesKey,
   type SeriesOptions,
   type SeriesResult,
@@ -274,10 +275,14 @@ export class BemServerAdapter
   }
 
   async upstreamBuckets({ bucket, timeZone }: BucketRequest): Promise<SeriesOptions | null> {
+    return this.alwaysComputes(bucket) ? { bucket, timeZone } : null;
+  }
+
+  alwaysComputes(bucket: SeriesBucket): boolean {
     // /aggregate has no first or last, and with widths over 1 it re-aggregates per single unit
     // (§7.5 item 6): the mean of means, 0 for an empty sum between data, and (the real server) a
     // grid from the local midnight of the first day with data. Width 1 is exactly the gateway's.
-    return WIRE_AGGREGATION[bucket.aggregation] && bucket.widthValue === 1 ? { bucket, timeZone } : null;
+    return WIRE_AGGREGATION[bucket.aggregation] !== undefined && bucket.widthValue === 1;
   }
 
   /** One data call per window, data state and bucketing, for all its timeseries (§7.2, §7.5). */

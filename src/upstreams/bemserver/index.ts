@@ -19,6 +19,10 @@ const settings = {
       example: 'https://bemserver.example.org/api/v0',
       doc: 'the API root, e.g. `https://bemserver.example.org/api/v0`. Unset: the built-in simulator.',
     }),
+    historyFinalAfter: {
+      ms: 3 * 86_400_000,
+      why: 'Default three days: BEMServer holds what building systems upload, often in daily batches, and a correction deletes a range and posts it again (CONTRACT.md §7.7, §7.8); the Clean data state is filled from Raw after the upload. Three days cover a missed daily upload and its cleaning.',
+    },
   }),
   maxUrlLength: setting.int({
     // BEMServer runs behind a WSGI server: gunicorn refuses request lines over 4094 bytes (Flask's

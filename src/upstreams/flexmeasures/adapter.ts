@@ -144,6 +144,10 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     };
   }
 
+  alwaysComputes(): boolean {
+    return false; // only on windows on the sensor's grid (upstreamBuckets)
+  }
+
   async upstreamBuckets({ sensor, from, to, bucket, timeZone }: BucketRequest): Promise<SeriesOptions | null> {
     // A coarser `resolution` averages the events that start in each slot, counted from `start`, and
     // leaves a slot the window's end cuts short null (CONTRACT.md §10): that is the gateway's MEAN

@@ -23,7 +23,17 @@ const baseUrl: Setting<string | null> = {
 const settings = {
   // FlexMeasures refuses more than 500 calls per minute per user, refused ones included
   // (FLEXMEASURES_API_DEFAULT_RATE_LIMIT, CONTRACT.md §2.1): the gateway stays under it.
-  ...upstreamBasics({ prefix: 'FLEXMEASURES', label: 'FlexMeasures', login: 'EMAIL', baseUrl, ratePerMinute: 450 }),
+  ...upstreamBasics({
+    prefix: 'FLEXMEASURES',
+    label: 'FlexMeasures',
+    login: 'EMAIL',
+    baseUrl,
+    ratePerMinute: 450,
+    historyFinalAfter: {
+      ms: 7 * 86_400_000,
+      why: 'Default a week: FlexMeasures answers the most recent belief about each event, meter data is posted after the fact (often days later, by a meter data company: the MDC role), and a post with a later `prior` outdates what was answered before (CONTRACT.md §4.4, §4.5).',
+    },
+  }),
   apiVersion: setting.oneOf({
     values: ['auto', 'v3_0', 'v1_1'] as const,
     default: 'auto',

@@ -17,6 +17,10 @@ const settings = upstreamBasics({
     example: 'https://api.meetnetvlaamsebanken.be',
     doc: 'e.g. `https://api.meetnetvlaamsebanken.be` (register at https://meetnetvlaamsebanken.be). Unset: the built-in simulator.',
   }),
+  historyFinalAfter: {
+    ms: 2 * 86_400_000,
+    why: 'Default two days: Meetnet publishes values as its buoys and piles send them, and a station whose link was down may deliver what it kept once it is back (a latest value can be days old, CONTRACT.md §5.2); the contract knows of no later revision of values.',
+  },
 });
 
 export const meetnet: UpstreamModule<typeof settings, MeetnetAdapter> = {

@@ -1,0 +1,200 @@
+// Series windows that can no longer change, shared by every replica through Redis. A window is
+// final once its end is older than its upstream's <UPSTREAM>_HISTORY_FINAL_AFTER_MS: after that,
+// the upstream answers it the same way every time (late data has arrived, corrections are made).
+// Each request's series loader is wrapped: its final keys are looked up in one MGET for the whole
+// batch, the misses go to the upstream in the one batched call they made before, and what the
+// upstream answered is stored (one pipeline of SET … EX), errors never. Recent windows pass by.
+// A Redis that fails or is slow (REDIS_TIMEOUT_MS) never fails a read: it goes to the upstream.
+import { createHash } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { Redis } from 'ioredis';
+import { Outage } from '../shared/outage.js';
+import type { UpstreamObserver } from './observer.js';
+import { decodeSeries, encodeSeries } from './series-codec.js';
+import { seriesCacheKey, type SeriesKey, type SeriesResult } from './series.js';
+
+/** Whose data an upstream's answers are, and when its windows stop changing. */
+export interface HistoryUpstream {
+  baseUrl: string;
+  login: string;
+  finalAfterMs: number;
+}
+
+export interface HistoryCacheOptions {
+  /** null: no shared cache (every loader is left as it is). */
+  redis: Redis | null;
+  /** REDIS_KEY_PREFIX. */
+  prefix: string;
+  /** HISTORY_CACHE_TTL_S; 0: no shared cache. */
+  ttlS: number;
+  /** HISTORY_CACHE_MAX_BYTES: larger encoded series are not stored. */
+  maxBytes: number;
+  /** By upstream name; an upstream not listed is not cached. */
+  upstreams: ReadonlyMap<string, HistoryUpstream>;
+  /** Shared with the other users of Redis that must not fail a query. */
+  outage: Outage;
+  clock?: () => number;
+  /** Told of each batch's look-ups and stores (metrics). */
+  observer?: Pick<UpstreamObserver, 'historyLookup' | 'historyStore'>;
+}
+
+/**
+ * The service account as it may appear in a key: a digest of the base URL and the login, so that
+ * two accounts (or two servers) never share entries; never the password or a token.
+ */
+export function accountDigest(baseUrl: string, login: string): string {
+  return createHash('sha256').update(`${baseUrl}\n${login}`).digest('hex').slice(0, 16);
+}
+
+/**
+ * `<prefix>history:<upstream>:<account>:<sensor>:<from>-<to>`, then every other field of the key
+ * that is set, by name in alphabetical order (`:bucket={aggregation=avg,widthUnit=hour,widthValue=1}:dataState=Clean`):
+ * a field SeriesKey gains joins the key without a change here, so two reads that differ in
+ * anything never share an entry. Values are escaped where they hold a separator.
+ */
+export function historyKey(prefix: string, upstream: string, account: string, k: SeriesKey): string {
+  let key = `${prefix}history:${upstream}:${account}:${escape(k.sensor)}:${k.from}-${k.to}`;
+  for (const name of Object.keys(k).sort()) {
+    if (name === 'sensor' || name === 'from' || name === 'to') continue;
+    const value = (k as unknown as Record<string, unknown>)[name];
+    if (value !== undefined && value !== null) key += `:${name}=${canonical(value)}`;
+  }
+  return key;
+}
+
+function canonical(v: unknown): string {
+  if (typeof v === 'string') return escape(v);
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const fields = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined && x !== null)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${fields.map(([name, x]) => `${name}=${canonical(x)}`).join(',')}}`;
+  }
+  return String(v);
+}
+
+/** The separators of the key (and spaces, controls), percent-encoded: `km/h` and `°C` stay as they are. */
+const escape = (s: string): string => s.replace(/[%:;=,{}[\]\s\p{Cc}]/gu, (c) => encodeURIComponent(c));
+
+export class HistoryCache {
+  /** No shared cache: every loader as it is. */
+  static readonly none = new HistoryCache({
+    redis: null,
+    prefix: '',
+    ttlS: 0,
+    maxBytes: 0,
+    upstreams: new Map(),
+    outage: new Outage({ retryMs: 0, down: () => undefined, back: () => undefined }),
+  });
+
+  private readonly clock: () => number;
+
+  constructor(private readonly o: HistoryCacheOptions) {
+    this.clock = o.clock ?? Date.now;
+  }
+
+  /** Whether anything is cached at all (Redis configured, a TTL). */
+  get enabled(): boolean {
+    return this.o.redis !== null && this.o.ttlS > 0;
+  }
+
+  /** The request's series loader for `upstream`, answering final windows from Redis first. */
+  wrap(upstream: string, inner: DataLoader<SeriesKey, SeriesResult, string>, batch: boolean): DataLoader<SeriesKey, SeriesResult, string> {
+    const u = this.o.upstreams.get(upstream);
+    if (!this.enabled || !u) return inner;
+    const account = accountDigest(u.baseUrl, u.login);
+    return new DataLoader<SeriesKey, SeriesResult, string>(
+      async (keys) => {
+        const finalBefore = this.clock() - u.finalAfterMs;
+        const stored = keys.map((k) => (k.to <= finalBefore ? historyKey(this.o.prefix, upstream, account, k) : null));
+        const found = await this.lookup(upstream, stored);
+        const out: Array<SeriesResult | Error> = new Array(keys.length);
+        const misses: number[] = [];
+        keys.forEach((_, i) => {
+          const hit = found.get(i);
+          if (hit) out[i] = hit;
+          else misses.push(i);
+        });
+        if (misses.length === 0) return out;
+        const loaded = await inner.loadMany(misses.map((i) => keys[i]!));
+        const toStore: Array<[string, SeriesResult]> = [];
+        loaded.forEach((v, j) => {
+          const i = misses[j]!;
+          out[i] = v;
+          const key = stored[i];
+          // Only what the upstream answered: an error is asked again next time.
+          if (key && !(v instanceof Error)) toStore.push([key, v]);
+        });
+        this.store(upstream, toStore);
+        return out;
+      },
+      { batch, cacheKeyFn: seriesCacheKey },
+    );
+  }
+
+  /** The series found for the keys that have one (`null`: not final), by index; one MGET for all. */
+  private async lookup(upstream: string, keys: ReadonlyArray<string | null>): Promise<Map<number, SeriesResult>> {
+    const found = new Map<number, SeriesResult>();
+    const asked = keys.flatMap((k, i) => (k === null ? [] : [i]));
+    if (asked.length === 0) return found;
+    const redis = this.o.redis!;
+    if (!this.o.outage.attempt()) {
+      this.o.observer?.historyLookup(upstream, 'error', asked.length);
+      return found;
+    }
+    let replies: Array<Buffer | null>;
+    try {
+      replies = await redis.mgetBuffer(...asked.map((i) => keys[i]!));
+      this.o.outage.succeeded();
+    } catch (err) {
+      this.o.outage.failed(err);
+      this.o.observer?.historyLookup(upstream, 'error', asked.length);
+      return found;
+    }
+    replies.forEach((reply, j) => {
+      // A value of another format (an older gateway's, say) is a miss: the upstream's answer replaces it.
+      const series = reply ? decodeSeries(reply) : null;
+      if (series) found.set(asked[j]!, series);
+    });
+    if (found.size > 0) this.o.observer?.historyLookup(upstream, 'hit', found.size);
+    if (asked.length > found.size) this.o.observer?.historyLookup(upstream, 'miss', asked.length - found.size);
+    return found;
+  }
+
+  /**
+   * Encodes now (the answer is the caller's once returned) and sends one pipeline; nobody waits
+   * for it, and its failure only counts.
+   */
+  private store(upstream: string, entries: ReadonlyArray<[string, SeriesResult]>): void {
+    if (entries.length === 0) return;
+    if (!this.o.outage.attempt()) {
+      this.o.observer?.historyStore(upstream, 'error', entries.length);
+      return;
+    }
+    const pipeline = this.o.redis!.pipeline();
+    let queued = 0;
+    for (const [key, series] of entries) {
+      const bytes = encodeSeries(series);
+      if (bytes.length > this.o.maxBytes) continue;
+      pipeline.set(key, bytes, 'EX', this.o.ttlS);
+      queued++;
+    }
+    if (queued < entries.length) this.o.observer?.historyStore(upstream, 'too_large', entries.length - queued);
+    if (queued === 0) return;
+    pipeline.exec().then(
+      (results) => {
+        const failed = (results ?? []).filter(([err]) => err).length;
+        const firstError = results?.find(([err]) => err)?.[0];
+        if (firstError) this.o.outage.failed(firstError);
+        else this.o.outage.succeeded();
+        if (queued > failed) this.o.observer?.historyStore(upstream, 'stored', queued - failed);
+        if (failed > 0) this.o.observer?.historyStore(upstream, 'error', failed);
+      },
+      (err: unknown) => {
+        this.o.outage.failed(err);
+        this.o.observer?.historyStore(upstream, 'error', queued);
+      },
+    );
+  }
+}
