@@ -4,7 +4,7 @@
 // Nothing a page asks for may leave 127.0.0.1 (checked after each test): no CDN, no font, no telemetry.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startDashboard, type DashboardServer } from '../../scripts/dashboard.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { gql } from '../helpers/graphql.js';
@@ -24,7 +24,7 @@ beforeAll(async () => {
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (bash .ci/run does), or set CHROMIUM_PATH`);
   // The page's gateway comes from ?gateway=: the default written into the page is never called.
   dashboard = await startDashboard({ port: 0, host: '127.0.0.1', gatewayUrl: 'http://127.0.0.1:9/graphql' });
-  app = await startTestApp({ CORS_ORIGINS: new URL(dashboard.url).origin });
+  app = await startTestApp({ CORS_ORIGINS: new URL(dashboard.url).origin, LIVE_POLL_INTERVAL_MS: '200' });
   gatewayUrl = app.url.replace('//localhost:', '//127.0.0.1:');
   browser = await chromium.launch({ executablePath: CHROMIUM });
 });
@@ -130,7 +130,7 @@ describe('the example dashboard in Chromium', () => {
     });
     await page.goto(dashboardUrl());
     await waitForWindow(page, 'day');
-    expect(await errorsShown(page, 'series')).toEqual([]);
+    expect(await errorsShown(page)).toEqual([]);
     const charts = await readCharts(page);
     expect(charts.map((c) => c.id)).toEqual(['meetnet:sensor:MP7WVC', 'flexmeasures:sensor:31', 'bemserver:sensor:1']);
     for (const chart of charts) {
@@ -206,10 +206,59 @@ describe('the example dashboard in Chromium', () => {
       await other.close();
     }
   });
+
+  it('a live value arrives for each sensor over the latestValues subscription (graphql-ws), then each new one, added to its chart', async () => {
+    const page = await newPage();
+    await page.goto(dashboardUrl());
+    await waitForWindow(page, 'day');
+    const liveTimes = () =>
+      page.$$eval('.card', (cards) =>
+        cards.map((card) => ({
+          time: (card as HTMLElement).dataset.liveTime ?? '',
+          value: card.querySelector('.live .value')!.textContent!,
+        })),
+      );
+    // The current value of each sensor comes at once on subscribing: the sensor's latest value.
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.card')].every((card) => card.dataset.liveTime));
+    const first = await liveTimes();
+    const ids = ['meetnet:sensor:MP7WVC', 'flexmeasures:sensor:31', 'bemserver:sensor:1'];
+    const latest = await gql(gatewayUrl, `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Sensor { unit latest { time } } } }`, { ids });
+    const nodes = latest.data!.nodes as Array<{ unit: string; latest: { time: string } }>;
+    expect(first.map((l) => Date.parse(l.time))).toEqual(nodes.map((n) => Date.parse(n.latest.time)));
+    first.forEach((l, i) => expect(l.value).toMatch(new RegExp(`^-?[\\d,.]+ ${nodes[i]!.unit}$`)));
+    const before = await readCharts(page);
+
+    // Half an hour later on the upstreams' clocks: each sensor has a newer value, which the poller
+    // (every 200 ms here, LIVE_POLL_INTERVAL_MS) finds and the page shows and draws.
+    for (const sim of Object.values(app.simulators)) sim!.setClock(() => Date.now() + 30 * 60_000);
+    onTestFinished(() => {
+      for (const sim of Object.values(app.simulators)) sim!.setClock(Date.now);
+    });
+    await page.waitForFunction(
+      (old) =>
+        [...document.querySelectorAll<HTMLElement>('.card')].every((card, i) => Date.parse(card.dataset.liveTime!) > Date.parse(old[i]!)),
+      first.map((l) => l.time),
+    );
+    // Each chart slid to end at its new value, over a window as long as before.
+    const after = await readCharts(page);
+    after.forEach((chart, i) => {
+      expect(chart.to, chart.id).toBeGreaterThan(before[i]!.to);
+      expect(chart.to - chart.from, chart.id).toBe(before[i]!.to - before[i]!.from);
+    });
+    const lastDrawn = await page.evaluate(() =>
+      (window as unknown as { dashboard: { cards: Array<{ el: HTMLElement; plot: { data: number[][] } }> } }).dashboard.cards.map((c) => ({
+        live: Date.parse(c.el.dataset.liveTime!) / 1000,
+        last: c.plot.data[0]!.at(-1),
+      })),
+    );
+    for (const { live, last } of lastDrawn) expect(last).toBe(live);
+    expect(await errorsShown(page)).toEqual([]);
+    await page.close();
+  });
 });
 
 describe('GraphiQL in Chromium', () => {
-  it('renders with its example tabs and the explorer, and runs a query', async () => {
+  it('renders with its example tabs and the explorer, and runs a query and a subscription', async () => {
     const page = await newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -228,6 +277,13 @@ describe('GraphiQL in Chromium', () => {
     await page.click('.graphiql-execute-button');
     await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"totalCount"'));
     expect(await page.textContent('.result-window')).toContain('meetnet:location:');
+    // The subscription tab: its first events come over the WebSocket to the same host.
+    await page.click('.graphiql-tab:has-text("LiveValues") button.graphiql-tab-button');
+    await page.click('.graphiql-execute-button');
+    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"latestValues"'));
+    expect(await page.textContent('.result-window')).toContain('"sensorId"');
+    expect(requested.some((url) => url === gatewayUrl.replace(/^http/, 'ws'))).toBe(true);
+    await page.click('.graphiql-execute-button'); // stops it
     expect(pageErrors).toEqual([]);
     await page.close();
   });

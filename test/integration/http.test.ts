@@ -1,7 +1,7 @@
 // The HTTP surface around GraphQL: GraphiQL served offline, health, body limits, bad requests.
 import http from 'node:http';
 import { runInNewContext } from 'node:vm';
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamModules } from '../../src/upstreams/modules.js';
 import { bearer, KEYS } from '../helpers/access.js';
@@ -114,6 +114,10 @@ describe('GraphiQL', () => {
     expect(found.errors).toBeUndefined();
     expect(found.data!.nodes.map((n: { id: string }) => n.id)).toEqual([...ids]);
     // Each query tab runs as written, on data the simulators have for the window it names.
+    // The subscription tab is valid against the schema the gateway serves (it runs in the browser test).
+    const introspection = await gql(app.url, getIntrospectionQuery());
+    const schema = buildClientSchema(introspection.data as unknown as IntrospectionQuery);
+    expect(validate(schema, parse(tabs[4]!.query)).map((e) => e.message)).toEqual([]);
     const queries = tabs.filter((t) => /^query /m.test(t.query));
     expect(queries).toHaveLength(4);
     for (const tab of queries) {
