@@ -146,6 +146,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger } = deps;
   const schema = config.federation ? buildGatewaySubgraph(deps.modules) : buildGatewaySchema(deps.modules);
   const sharing = config.operationDeduplication ? operationSharing() : null;
+  // Queries and each subscription event reserve their points in the same gate.
+  const pointsGate = new PointsGate(config.maxPointsInFlight);
   const formatGraphQLError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const out = redactError(
       formatError(formatted, error, (err) => logger.error('internal error while resolving', { error: err })),
@@ -193,7 +195,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       partialErrorsPlugin(deps.secrets),
       ...(sharing ? [sharing.plugin] : []),
       // After sharing: a request answered by another's execution reserves nothing.
-      admissionPlugin(new PointsGate(config.maxPointsInFlight)),
+      admissionPlugin(pointsGate),
     ],
     ...(sharing ? { stringifyResult: sharing.stringify } : {}),
   });
@@ -217,6 +219,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         config,
         authenticator: deps.authenticator,
         hub: deps.live,
+        pointsGate,
         contextBase: deps,
         format: (error: GraphQLError) => formatGraphQLError(error.toJSON(), error),
         logger,

@@ -5,6 +5,7 @@
 import type { Client } from '../access/identity.js';
 import { createContext, type GatewayContext } from '../context.js';
 import type { RequestLifetime } from '../http/lifetime.js';
+import type { PointsGate } from '../schema/admission.js';
 import { abandonmentOf, type RequestAbandoned } from '../shared/abandoned.js';
 import type { LiveHub } from './hub.js';
 
@@ -13,8 +14,11 @@ type ContextBase = Parameters<typeof createContext>[0];
 export interface LiveContext extends GatewayContext {
   live: {
     hub: LiveHub;
-    /** Fresh per-request parts for the next event. */
-    renew(): void;
+    /**
+     * Fresh per-request parts for the next event, and its points reserved in MAX_POINTS_IN_FLIGHT
+     * (waiting while other work holds them); resolves what gives them back.
+     */
+    renew(): Promise<() => void>;
     /** The subscription ended: work still in flight for it is abandoned. */
     end(reason: RequestAbandoned): void;
   };
@@ -37,13 +41,23 @@ function subscriptionLifetime(controller: AbortController): RequestLifetime {
   };
 }
 
-export function liveContext(base: ContextBase, hub: LiveHub, request: { requestId: string; client: Client }): LiveContext {
+export function liveContext(
+  base: ContextBase,
+  hub: LiveHub,
+  points: PointsGate,
+  request: { requestId: string; client: Client },
+): LiveContext {
   const controller = new AbortController();
   const facts = { ...request, lifetime: subscriptionLifetime(controller) };
   const ctx = createContext(base, facts) as LiveContext;
   const live: LiveContext['live'] = {
     hub,
-    renew: () => void Object.assign(ctx, createContext(base, facts), { live }),
+    renew: () => {
+      // The estimate of the subscription's checks is each event's: what it may write.
+      const { estimate } = ctx;
+      Object.assign(ctx, createContext(base, facts), { live, estimate });
+      return points.admit(estimate?.points ?? 0, facts.lifetime);
+    },
     end: (reason) => controller.abort(reason),
   };
   ctx.live = live;

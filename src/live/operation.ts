@@ -18,6 +18,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import type { Client } from '../access/identity.js';
 import { checkScopes } from '../schema/access.js';
+import type { PointsGate } from '../schema/admission.js';
 import { refusal } from '../schema/errors.js';
 import { limitsCheck, type LimitsCheck, type QueryLimits } from '../schema/limits.js';
 import { ErrorCode, GatewayError } from '../shared/errors.js';
@@ -51,6 +52,8 @@ export interface GateOptions {
   /** What each subscription's context is made of. */
   contextBase: Parameters<typeof liveContext>[0];
   hub: LiveHub;
+  /** MAX_POINTS_IN_FLIGHT, shared with the queries: each event reserves the points it may write. */
+  pointsGate: PointsGate;
   format: FormatError;
 }
 
@@ -106,11 +109,11 @@ export class SubscriptionGate {
     if (operation.operation !== 'subscription') {
       return requestError(400, 'BAD_REQUEST', `only subscriptions are taken here: send a ${operation.operation} to POST /graphql`);
     }
-    const contextValue = liveContext(this.o.contextBase, this.o.hub, { requestId, client });
+    const contextValue = liveContext(this.o.contextBase, this.o.hub, this.o.pointsGate, { requestId, client });
     const variableValues = (variables ?? {}) as Record<string, unknown>;
     try {
       checkScopes(operation.operation, client);
-      await this.checkLimits(document, operation, variableValues, contextValue.registry);
+      contextValue.estimate = await this.checkLimits(document, operation, variableValues, contextValue.registry);
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       const refused = refusal(err);

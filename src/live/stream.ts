@@ -54,15 +54,26 @@ export async function latestValueStream(
     new SlidingBuffer(sensors.length * BACKLOG_PER_SENSOR),
   );
 
-  // graphql-js executes each event with the subscription's one context: fresh loaders for each.
+  // graphql-js executes each event with the subscription's one context: fresh loaders for each, and
+  // its points reserved until it is sent (the transports ask for the next event once it is).
+  let release: () => void = () => undefined;
   const stream: AsyncIterableIterator<LatestValueEvent> = {
     [Symbol.asyncIterator]: () => stream,
     async next() {
+      release();
       const result = await events.next();
-      if (!result.done) renew();
+      if (result.done) return result;
+      try {
+        release = await renew();
+      } catch {
+        return { done: true, value: undefined }; // it ended while its event waited for room
+      }
       return result;
     },
-    return: (value?: unknown) => events.return(value),
+    return: (value?: unknown) => {
+      release();
+      return events.return(value);
+    },
     throw: (err?: unknown) => events.throw(err),
   };
   return stream;

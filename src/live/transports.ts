@@ -28,6 +28,7 @@ export interface LiveTransportOptions {
   config: Readonly<Config>;
   authenticator: Authenticator;
   hub: LiveHub;
+  pointsGate: GateOptions['pointsGate'];
   contextBase: GateOptions['contextBase'];
   format: FormatError;
   logger: Logger;
@@ -49,7 +50,14 @@ function originAllowed(corsOrigins: string | null): (origin: string | undefined,
 }
 
 export function liveTransports(o: LiveTransportOptions): LiveTransports {
-  const gate = new SubscriptionGate({ schema: o.schema, limits: o.config, contextBase: o.contextBase, hub: o.hub, format: o.format });
+  const gate = new SubscriptionGate({
+    schema: o.schema,
+    limits: o.config,
+    contextBase: o.contextBase,
+    hub: o.hub,
+    pointsGate: o.pointsGate,
+    format: o.format,
+  });
   const ws = graphqlWs({
     gate,
     authenticator: o.authenticator,

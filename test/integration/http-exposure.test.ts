@@ -43,7 +43,7 @@ describe('CORS (CORS_ORIGINS)', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(DASHBOARDS);
-    // PUT and DELETE: GraphQL over SSE's single-connection mode reserves and ends its stream with them.
+    // PUT and DELETE: the single-connection mode of GraphQL over SSE (live values).
     expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE');
     expect(res.headers.get('access-control-allow-headers')).toContain('authorization');
     expect(res.headers.get('access-control-allow-headers')).toContain('x-api-key');

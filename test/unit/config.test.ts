@@ -33,6 +33,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it("LIVE_POLL_INTERVAL_MS: 0 (each sensor's own interval) or at least 100", () => {
+    expect(loadConfig({}).livePollIntervalMs).toBe(0);
+    expect(loadConfig({ LIVE_POLL_INTERVAL_MS: '100' }).livePollIntervalMs).toBe(100);
+    expect(() => loadConfig({ LIVE_POLL_INTERVAL_MS: '50' })).toThrow(
+      "LIVE_POLL_INTERVAL_MS must be 0 (each sensor's own interval) or at least 100 (got 50)",
+    );
+  });
+
   it('reports every problem in one error', () => {
     let error: ConfigError | null = null;
     try {
