@@ -117,6 +117,19 @@ export default tseslint.config(
     },
   },
   {
+    // The example dashboard is a browser module: the browser's globals it uses, named here rather
+    // than from the `globals` package for one page.
+    files: ['examples/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'URLSearchParams', 'performance', 'addEventListener', 'setTimeout', 'clearTimeout'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
+  {
     // Tests and benchmark scripts read JSON answers of any shape.
     files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

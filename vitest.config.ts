@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     pool: 'forks',
-    // `npm test` runs both projects; `npx vitest run --project unit` (or integration) one of them.
+    // `npm test` runs every project; `npx vitest run --project unit` (or integration, e2e) one of them.
     projects: [
       {
         resolve,
@@ -33,6 +33,18 @@ export default defineConfig({
           env: { APOLLO_TELEMETRY_DISABLED: '1' },
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          pool: 'forks',
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'e2e',
+          // A real browser (Debian's chromium, driven by playwright-core) on pages served over loopback.
+          include: ['test/e2e/**/*.test.ts'],
+          env: { APOLLO_TELEMETRY_DISABLED: '1' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
           pool: 'forks',
         },
       },

@@ -17,7 +17,7 @@ import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { Unauthenticated, VerifierUnavailable, type Authenticator, type Client } from './access/identity.js';
 import type { Config } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
-import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHtml } from './graphiql.js';
+import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlCsp, graphiqlHtml } from './graphiql.js';
 import { FRAME_PATHS, FrameParameterError, frameDownload, frameOperation } from './http/frame-route.js';
 import { readBody, UploadAborted } from './http/body.js';
 import { endCompressed } from './http/compress.js';
@@ -349,7 +349,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         .writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
           // Everything GraphiQL needs comes from this server.
-          'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:",
+          'content-security-policy': graphiqlCsp(req.headers.host),
         })
         .end(graphiqlHtml());
       return;

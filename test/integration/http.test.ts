@@ -1,8 +1,12 @@
 // The HTTP surface around GraphQL: GraphiQL served offline, health, body limits, bad requests.
+import http from 'node:http';
+import { runInNewContext } from 'node:vm';
+import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamModules } from '../../src/upstreams/modules.js';
 import { bearer, KEYS } from '../helpers/access.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { gql } from '../helpers/graphql.js';
 
 let app: TestApp;
 let base: string;
@@ -19,16 +23,108 @@ describe('GraphiQL', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     const html = await res.text();
     expect(html).toContain('<div id="graphiql">');
-    // No CDN: nothing is loaded from another host.
-    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    expect(refs.length).toBeGreaterThanOrEqual(5);
+    // No CDN: nothing is loaded from another host, and no stylesheet pulls a font or image from one.
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((ref) => !ref.startsWith('data:'));
+    expect(refs).toEqual([
+      '/graphiql/graphiql.min.css',
+      '/graphiql/plugin-explorer.css',
+      '/graphiql/react.production.min.js',
+      '/graphiql/react-dom.production.min.js',
+      '/graphiql/graphiql.min.js',
+      '/graphiql/plugin-explorer.umd.js',
+      '/graphiql/init.js',
+    ]);
+    expect(html).not.toMatch(/https?:\/\//);
     for (const ref of refs) {
-      expect(ref.startsWith('/')).toBe(true);
       const asset = await fetch(base + ref);
       expect(asset.status, ref).toBe(200);
-      expect((await asset.arrayBuffer()).byteLength, ref).toBeGreaterThan(100);
+      const text = await asset.text();
+      expect(text.length, ref).toBeGreaterThan(100);
+      // (GraphiQL's bundle mentions "jsdelivr, unpkg" in an error message: the hosts are what count.)
+      const cdns = ['unpkg.com', 'cdn.jsdelivr.net', 'cdnjs.cloudflare.com', 'esm.sh/', 'fonts.googleapis.com', 'fonts.gstatic.com'];
+      for (const cdn of cdns) expect(text, `${ref} names ${cdn}`).not.toContain(cdn);
+      if (ref.endsWith('.css')) {
+        const urls = [...text.matchAll(/url\(\s*["']?([^"')]+)/g)].map((m) => m[1]!);
+        expect(
+          urls.filter((u) => !u.startsWith('data:')),
+          ref,
+        ).toEqual([]);
+      }
     }
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // Subscriptions go to this host over a WebSocket: the policy names it, and nothing else.
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'self'");
+    const host = new URL(app.url).host;
+    expect(csp).toContain(`connect-src 'self' ws://${host} wss://${host};`);
+  });
+
+  it("the policy's WebSocket origin is the Host the browser asked for; a Host that is not one is not written into it", async () => {
+    const policyFor = (host: string) =>
+      new Promise<string>((resolve, reject) => {
+        http
+          .get(app.url, { headers: { accept: 'text/html', host } }, (res) => {
+            res.resume();
+            resolve(String(res.headers['content-security-policy']));
+          })
+          .on('error', reject);
+      });
+    expect(await policyFor('gw.example.org:8443')).toContain("connect-src 'self' ws://gw.example.org:8443 wss://gw.example.org:8443;");
+    expect(await policyFor('[::1]:4000')).toContain("connect-src 'self' ws://[::1]:4000 wss://[::1]:4000;");
+    const injected = await policyFor("x; script-src 'unsafe-inline'");
+    expect(injected).toContain("connect-src 'self';");
+    expect(injected).not.toContain('script-src');
+  });
+
+  it('opens with the example tabs, their windows ending at the current hour, and the explorer', async () => {
+    const script = await (await fetch(base + '/graphiql/init.js')).text();
+    expect(script).not.toMatch(/https?:\/\//);
+    // Run the page's script against stand-ins for the browser globals and keep what it renders.
+    let props: Record<string, any> = {};
+    const globals = {
+      location: { protocol: 'http:', host: '127.0.0.1:4000' },
+      document: { getElementById: () => ({}) },
+      GraphiQL: Object.assign(() => null, { createFetcher: (options: unknown) => ({ fetcherOptions: options }) }),
+      GraphiQLPluginExplorer: { explorerPlugin: () => ({ title: 'Explorer' }) },
+      React: { createElement: (_: unknown, p: Record<string, any>) => (props = p) },
+      ReactDOM: { createRoot: () => ({ render: () => undefined }) },
+    };
+    const before = Date.now();
+    runInNewContext(script, globals);
+    expect(props.fetcher.fetcherOptions).toEqual({ url: '/graphql', subscriptionUrl: 'ws://127.0.0.1:4000/graphql' });
+    expect(props.plugins).toEqual([{ title: 'Explorer' }]);
+    expect(props.visiblePlugin).toBe(props.plugins[0]);
+    const tabs = props.defaultTabs as Array<{ query: string }>;
+    const operations = tabs.map((tab) => {
+      const doc = parse(tab.query);
+      const op = doc.definitions[0] as OperationDefinitionNode;
+      return `${op.operation} ${op.name?.value}`;
+    });
+    expect(operations).toEqual(['query Dashboard', 'query Map', 'query WeekHourly', 'query Frame', 'subscription LiveValues']);
+    const hour = 3_600_000;
+    const end = new Date(Math.floor(before / hour) * hour).toISOString().replace('.000Z', 'Z');
+    const windowOf = (query: string) => [...query.matchAll(/\b(from|to): "([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+    const ago = (hours: number) => new Date(Date.parse(end) - hours * hour).toISOString().replace('.000Z', 'Z');
+    expect(windowOf(tabs[0]!.query)).toEqual([`from ${ago(24)}`, `to ${end}`]);
+    expect(windowOf(tabs[2]!.query)).toEqual([`from ${ago(7 * 24)}`, `to ${end}`]);
+    expect(windowOf(tabs[3]!.query)).toEqual([`from ${ago(6)}`, `to ${end}`]);
+    // Sensors of the three upstreams, as the simulators serve them.
+    const ids = new Set(tabs.flatMap((tab) => [...tab.query.matchAll(/"(\w+:sensor:\w+)"/g)].map((m) => m[1]!)));
+    expect([...ids].map((id) => id.split(':')[0])).toEqual(expect.arrayContaining(['meetnet', 'flexmeasures', 'bemserver']));
+    const found = await gql(app.url, `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [...ids] });
+    expect(found.errors).toBeUndefined();
+    expect(found.data!.nodes.map((n: { id: string }) => n.id)).toEqual([...ids]);
+    // Each query tab runs as written, on data the simulators have for the window it names.
+    // The subscription tab is valid against the schema the gateway serves (it runs in the browser test).
+    const introspection = await gql(app.url, getIntrospectionQuery());
+    const schema = buildClientSchema(introspection.data as unknown as IntrospectionQuery);
+    expect(validate(schema, parse(tabs[4]!.query)).map((e) => e.message)).toEqual([]);
+    const queries = tabs.filter((t) => /^query /m.test(t.query));
+    expect(queries).toHaveLength(4);
+    for (const tab of queries) {
+      const res = await gql(app.url, tab.query);
+      expect(res.errors, tab.query.match(/query (\w+)/)![1]).toBeUndefined();
+      expect(res.raw).toMatch(/"values":\[[^\]]*\d|"totalCount":[1-9]/);
+    }
   });
 
   it('the root redirects to /graphql; unknown assets are 404', async () => {
