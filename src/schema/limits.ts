@@ -32,7 +32,8 @@ import type { IdKind } from '../shared/ids.js';
 import { bucketSpan } from '../series/buckets.js';
 import { Buckets } from '../upstreams/capabilities.js';
 import type { Upstreams } from '../upstreams/registry.js';
-import type { BucketAggregation, BucketWidthUnit } from '../upstreams/series.js';
+import type { SeriesBucket } from '../upstreams/series.js';
+import { toSeriesBucket, type BucketInput } from './bucket.types.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './paginate.js';
 import { parseDateTime } from './scalars.js';
 
@@ -236,14 +237,14 @@ async function seriesPoints(node: FieldNode, def: GraphQLField<unknown, unknown>
   const to = instant(argValue(node, def, 'to', w));
   // A window that does not parse is refused by the resolver before anything is read.
   if (from === null || to === null || to < from) return 1;
-  const bucket = argValue(node, def, 'bucket', w) as { width?: number; unit?: string; aggregation?: string } | undefined;
+  const bucket = askedBucket(argValue(node, def, 'bucket', w));
   // Buckets are read whole: over their span, from the first one's start to the last one's end.
-  const span = bucket?.unit && UNIT_MS[bucket.unit] ? spanOf(from, to, bucket, argValue(node, def, 'timeZone', w)) : { from, to };
+  const span = bucket ? spanOf(from, to, bucket, argValue(node, def, 'timeZone', w)) : { from, to };
   const over = (step: number) => Math.floor((span.to - span.from) / step) + 1;
-  const buckets = bucket?.unit && UNIT_MS[bucket.unit] ? over(Math.max(1000, (bucket.width ?? 1) * UNIT_MS[bucket.unit]!)) : null;
+  const buckets = bucket ? over(Math.max(1000, bucket.widthValue * UNIT_MS[bucket.widthUnit]!)) : null;
   // A sum in another unit is the gateway's to make, from converted values (series-read.ts).
   const converted = Boolean(argValue(node, def, 'unit', w)) && bucket?.aggregation === 'sum';
-  if (buckets !== null && !converted && upstreamMakes(w, scope, bucket!)) return buckets;
+  if (bucket && !converted && upstreamMakes(w, scope, bucket)) return buckets!;
   const known = await facts(w, scope);
   const own = scope.sensorId ? known.find((f) => f.intervalMs.has(scope.sensorId!))?.intervalMs.get(scope.sensorId) : undefined;
   let step = own ?? Math.min(...known.map((f) => f.minIntervalMs), Number.POSITIVE_INFINITY);
@@ -252,11 +253,17 @@ async function seriesPoints(node: FieldNode, def: GraphQLField<unknown, unknown>
   return Math.max(over(step), buckets ?? 0);
 }
 
+/** A bucket argument as reads take it; null when there is none, or none the estimate can weigh (the resolver refuses those). */
+function askedBucket(arg: unknown): SeriesBucket | null {
+  const b = arg as { width?: number; unit?: string; aggregation?: string } | undefined;
+  if (!b?.unit || !UNIT_MS[b.unit]) return null;
+  return toSeriesBucket({ width: b.width ?? 1, unit: b.unit, aggregation: b.aggregation ?? 'mean' } as BucketInput);
+}
+
 /** The span the buckets cover (the window itself when they cannot be made: the resolver refuses those). */
-function spanOf(from: number, to: number, bucket: { width?: number; unit?: string; aggregation?: string }, timeZone: unknown) {
+function spanOf(from: number, to: number, bucket: SeriesBucket, timeZone: unknown) {
   try {
-    const asked = { widthValue: bucket.width ?? 1, widthUnit: bucket.unit as BucketWidthUnit, aggregation: 'mean' as const };
-    const span = bucketSpan(from, to, asked, typeof timeZone === 'string' ? timeZone : 'UTC');
+    const span = bucketSpan(from, to, bucket, typeof timeZone === 'string' ? timeZone : 'UTC');
     return Number.isFinite(span.from) && Number.isFinite(span.to) ? span : { from, to };
   } catch {
     return { from, to };
@@ -264,15 +271,10 @@ function spanOf(from: number, to: number, bucket: { width?: number; unit?: strin
 }
 
 /** Whether every upstream the series may be on computes these buckets itself, for any sensor. */
-function upstreamMakes(w: Walk, scope: Scope, bucket: { width?: number; unit?: string; aggregation?: string }): boolean {
+function upstreamMakes(w: Walk, scope: Scope, bucket: SeriesBucket): boolean {
   if (w.limits.upstreamAggregation === false) return false;
   const names = scope.upstreams ?? w.registry.names;
-  const asked = {
-    widthValue: bucket.width ?? 1,
-    widthUnit: bucket.unit as BucketWidthUnit,
-    aggregation: (bucket.aggregation === 'avg' ? 'mean' : (bucket.aggregation ?? 'mean')) as BucketAggregation,
-  };
-  return names.length > 0 && names.every((n) => w.registry.get(n).capabilities.get(Buckets)?.alwaysComputes(asked) ?? false);
+  return names.length > 0 && names.every((n) => w.registry.get(n).capabilities.get(Buckets)?.alwaysComputes(bucket) ?? false);
 }
 
 /** What writing a series' list costs, in points: a point is a time and a value, each column half of it. */

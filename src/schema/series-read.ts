@@ -22,6 +22,8 @@ export interface SeriesRequest {
   from: number;
   to: number;
   bucket: SeriesBucket | null;
+  /** What the read covers: the window, or with buckets their whole span (first start to last end). */
+  span: { from: number; to: number };
   timeZone: string;
   maxPoints: number | null;
   unit: string | null;
@@ -48,8 +50,8 @@ export function seriesRequest(args: WindowArgs & Partial<Pick<SeriesArgs, 'maxPo
     });
   }
   // Buckets read whole: their span (the first bucket's start to the last one's end) is the window read.
+  const span = bucket ? bucketSpan(args.from, args.to, bucket, timeZone) : { from: args.from, to: args.to };
   if (bucket) {
-    const span = bucketSpan(args.from, args.to, bucket, timeZone);
     if (!Number.isFinite(span.from) || !Number.isFinite(span.to))
       throw badInput('bucket: its buckets do not fit in the calendar', { argument: 'bucket' });
     checkWindow(span.from, span.to, maxWindowDays);
@@ -61,7 +63,7 @@ export function seriesRequest(args: WindowArgs & Partial<Pick<SeriesArgs, 'maxPo
     if (refused) throw badInput(refused, { argument: 'maxPoints' });
   }
   const unit = args.unit?.trim() || null;
-  return { from: args.from, to: args.to, bucket, timeZone, maxPoints, unit, dataState: args.dataState ?? null };
+  return { from: args.from, to: args.to, bucket, span, timeZone, maxPoints, unit, dataState: args.dataState ?? null };
 }
 
 /** A series as read: its values, and the unit they are in (none for counts). */
@@ -91,8 +93,7 @@ export async function readSeries(ctx: GatewayContext, sensor: Sensor, r: SeriesR
   }
   // Buckets the gateway makes take every point of their first and last bucket, as the upstreams'
   // own do: the raw read covers whole buckets.
-  const span = r.bucket ? bucketSpan(r.from, r.to, r.bucket, r.timeZone) : r;
-  const key: SeriesKey = { sensor: sensor.nativeId, from: span.from, to: span.to, dataState: r.dataState };
+  const key: SeriesKey = { sensor: sensor.nativeId, from: r.span.from, to: r.span.to, dataState: r.dataState };
   let gatewayBucket = r.bucket;
   // An upstream's sums are in the sensor's unit, and a sum does not convert as its terms do (°C to
   // °F): those the gateway makes, from converted values.

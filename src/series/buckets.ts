@@ -47,7 +47,8 @@
 // midnight in the sensor's time zone (true when the width is a multiple of the sensor's resolution
 // and the zone is the sensor's, or one whose offset differs by a multiple of it: off its grid
 // FlexMeasures answers only nulls); and the width is at least the sensor's resolution (finer, it
-// fills forward instead). FlexMeasures answers its means rounded to 6 decimals.
+// fills forward instead).
+import type { SeriesData } from '../shared/domain.js';
 import { instantOfLocal, zoneOffsetMs } from '../shared/time-zones.js';
 
 export type BucketUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
@@ -60,10 +61,7 @@ export interface BucketSpec {
 }
 
 /** Times (epoch ms, ascending) and their values; null is no value. */
-export interface Series {
-  times: number[];
-  values: Array<number | null>;
-}
+export type Series = SeriesData;
 
 export const MAX_BUCKET_WIDTH = 1_000_000;
 /** Buckets one aggregation may make (a year of seconds is 31.5 million). */

@@ -1,5 +1,6 @@
 // Series reads as every upstream takes them: the key of one read (a sensor, a window and what else
 // the read asks), the result, and the batching rule "reads that share a window share a call".
+import type { Aggregation, BucketSpec } from '../series/buckets.js';
 import type { SeriesData } from '../shared/domain.js';
 import { withMinMax } from '../shared/extremes.js';
 
@@ -19,14 +20,9 @@ export interface SeriesOptions {
   timeZone?: string | null;
 }
 
-export type BucketWidthUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
-export type BucketAggregation = 'mean' | 'sum' | 'min' | 'max' | 'count' | 'first' | 'last';
-
-export interface SeriesBucket {
-  widthValue: number;
-  widthUnit: BucketWidthUnit;
-  aggregation: BucketAggregation;
-}
+/** Buckets as src/series/buckets.ts makes them, which upstreams that aggregate are asked for too. */
+export type SeriesBucket = BucketSpec;
+export type BucketAggregation = Aggregation;
 
 /** Summary of a whole series, where the upstream computes it. */
 export interface SeriesStats {
