@@ -33,7 +33,7 @@ export const gatewaySettings = {
     default: 4 * 1024 * 1024,
     min: 1024,
     max: 256 * 1024 * 1024,
-    doc: 'largest series the history cache stores, encoded (a year of 10-minute data is 0.4 to 0.8 MiB); larger ones are read from the upstream each time',
+    doc: 'largest entry the history cache stores, encoded: a whole window, or one day of a long window of raw data (a day of 10-minute data is 1.2 KiB, a year as one window 0.4 to 0.8 MiB); larger ones are read from the upstream each time',
   }),
   persistedQueries: setting.onOff({
     default: true,

@@ -95,7 +95,7 @@ export function createContext(
           ...own,
           latest: registry.latest.wrap(upstream, own.latest, batch),
           // Final windows from Redis first (shared by every replica); the misses through `own.series`.
-          series: registry.history.wrap(upstream, own.series, batch),
+          series: registry.history.wrap(upstream, own.series, batch, own.seriesCuts),
         };
       });
     },

@@ -140,3 +140,21 @@ export async function ensureRedis(started: (child: ChildProcess) => void): Promi
   await new Promise((r) => setTimeout(r, 300));
   return `redis://127.0.0.1:${port}`;
 }
+
+/**
+ * Deletes what an earlier run left under these key prefixes (its shared history cache above all):
+ * every run starts cold, its warm-up filling the cache as a first viewer would.
+ */
+export async function clearRedisPrefixes(url: string, prefixes: readonly string[]): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  await redis.connect();
+  try {
+    for (const prefix of prefixes) {
+      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) {
+        if (keys.length > 0) await redis.del(...keys);
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
+}

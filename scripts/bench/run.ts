@@ -9,7 +9,18 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import * as loadtest from 'loadtest';
-import { benchAuthorization, benchHeaders, cpuMs, ensureRedis, freePort, gatewayArgs, gatewayEnv, peakRssMb, waitHealthy } from './proc.js';
+import {
+  benchAuthorization,
+  benchHeaders,
+  clearRedisPrefixes,
+  cpuMs,
+  ensureRedis,
+  freePort,
+  gatewayArgs,
+  gatewayEnv,
+  peakRssMb,
+  waitHealthy,
+} from './proc.js';
 
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -203,18 +214,21 @@ function table(title: string, rows: Row[], floor?: Row, naive?: Row): string {
 
 async function main(): Promise<void> {
   const redisUrl = await ensureRedis((child) => children.push(child));
+  await clearRedisPrefixes(redisUrl, ['bench-gw:', 'bench-gw1:', 'bench-naive:']);
   const sims = (await start('scripts/bench/sims.ts', { BENCH_LATENCY_MS: String(LATENCY) })).info;
   const upstreamEnv = { ...gatewayEnv(sims, FM_CONCURRENCY), REDIS_URL: redisUrl };
   const [gPort, nPort, uPort] = [await freePort(), await freePort(), await freePort()];
   const mainEnv = { ...upstreamEnv, PORT: String(gPort), REDIS_KEY_PREFIX: 'bench-gw:' };
   let gateway = await start('src/main.ts', mainEnv, `http://127.0.0.1:${gPort}`);
-  // The same gateway without sharing identical reads across requests: what one request costs alone.
+  // The same gateway sharing nothing across requests: no identical reads or executions joined, no
+  // shared history cache (every year read whole from the upstream): what one request costs alone.
   const unsharedEnv = {
     ...upstreamEnv,
     PORT: String(uPort),
     REDIS_KEY_PREFIX: 'bench-gw1:',
     UPSTREAM_DEDUPLICATION: 'off',
     OPERATION_DEDUPLICATION: 'off',
+    HISTORY_CACHE_TTL_S: '0',
   };
   let unshared = await start('src/main.ts', unsharedEnv, `http://127.0.0.1:${uPort}`);
   // A fresh gateway for each workload: its peak memory is then that workload's, not what the heap
@@ -402,6 +416,7 @@ async function main(): Promise<void> {
       targets: [
         { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
         { name: 'gateway', url: gUrl, body: yearQuery('timestamps values'), pid: () => gateway.child.pid },
+        { name: 'gateway, nothing shared', url: unshared.info.url, body: yearQuery('timestamps values'), pid: () => unshared.child.pid },
         {
           name: 'bare Apollo (memory)',
           url: bare.info.url,
@@ -448,6 +463,12 @@ async function main(): Promise<void> {
             targets: [
               { name: 'floor', url: `${floor.info.url}/exploration`, body: null, pid: () => floor.child.pid },
               { name: 'gateway', url: gUrl, body: yearQuery('timestamps values', ', maxPoints: 1000'), pid: () => gateway.child.pid },
+              {
+                name: 'gateway, nothing shared',
+                url: unshared.info.url,
+                body: yearQuery('timestamps values', ', maxPoints: 1000'),
+                pid: () => unshared.child.pid,
+              },
               naiveOn(yearQuery('timestamps values', ', maxPoints: 1000')),
             ] as Target[],
           },

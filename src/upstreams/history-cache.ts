@@ -1,8 +1,10 @@
 // Series windows that can no longer change, shared by every replica through Redis. A window is
 // final once its end is older than its upstream's <UPSTREAM>_HISTORY_FINAL_AFTER_MS: after that,
 // the upstream answers it the same way every time (late data has arrived, corrections are made).
-// Each request's series loader is wrapped: its final keys are looked up in one MGET for the whole
-// batch, the misses go to the upstream in the one batched call they made before, and what the
+// Reads of instants are cut into UTC days (history-days.ts): a year ending now is then its final
+// days from Redis and its recent days from the upstream; other reads are cached as whole windows.
+// Each request's series loader is wrapped: its entries are looked up in one MGET for the whole
+// batch, what is missing goes to the upstream in the batched calls it made before, and what the
 // upstream answered is stored (one pipeline of SET … EX), errors never. Recent windows pass by.
 // A Redis that fails or is slow (REDIS_TIMEOUT_MS) never fails a read: it goes to the upstream.
 import { createHash } from 'node:crypto';
@@ -10,6 +12,7 @@ import DataLoader from 'dataloader';
 import type { Redis } from 'ioredis';
 import { Outage } from '../shared/outage.js';
 import type { UpstreamObserver } from './observer.js';
+import { cutIntoDays, DAY_MS, daysOf, join, readsFor } from './history-days.js';
 import { decodeSeries, encodeSeries } from './series-codec.js';
 import { seriesCacheKey, type SeriesKey, type SeriesResult } from './series.js';
 
@@ -99,32 +102,50 @@ export class HistoryCache {
     return this.o.redis !== null && this.o.ttlS > 0;
   }
 
-  /** The request's series loader for `upstream`, answering final windows from Redis first. */
-  wrap(upstream: string, inner: DataLoader<SeriesKey, SeriesResult, string>, batch: boolean): DataLoader<SeriesKey, SeriesResult, string> {
+  /**
+   * The request's series loader for `upstream`, answering final windows from Redis first. Reads
+   * `cuts` allows are cut into UTC days (history-days.ts), each final day an entry; other reads are
+   * an entry as a whole window, once final.
+   */
+  wrap(
+    upstream: string,
+    inner: DataLoader<SeriesKey, SeriesResult, string>,
+    batch: boolean,
+    cuts: (key: SeriesKey) => boolean | Promise<boolean> = () => false,
+  ): DataLoader<SeriesKey, SeriesResult, string> {
     const u = this.o.upstreams.get(upstream);
     if (!this.enabled || !u) return inner;
     const account = accountDigest(u.baseUrl, u.login);
+    const entry = (k: SeriesKey) => historyKey(this.o.prefix, upstream, account, k);
     return new DataLoader<SeriesKey, SeriesResult, string>(
       async (keys) => {
         const finalBefore = this.clock() - u.finalAfterMs;
-        const stored = keys.map((k) => (k.to <= finalBefore ? historyKey(this.o.prefix, upstream, account, k) : null));
-        const found = await this.lookup(upstream, stored);
-        const out: Array<SeriesResult | Error> = new Array(keys.length);
-        const misses: number[] = [];
-        keys.forEach((_, i) => {
-          const hit = found.get(i);
-          if (hit) out[i] = hit;
-          else misses.push(i);
+        const plans = await Promise.all(keys.map(async (k) => plan(k, finalBefore, await cutsSafely(cuts, k), entry)));
+        // One MGET for the whole batch: every plan's entries, side by side.
+        const found = await this.lookup(
+          upstream,
+          plans.flatMap((p) => p.entries),
+        );
+        let at = 0;
+        const reads: SeriesKey[] = [];
+        const filled = plans.map((p) => {
+          const hits = p.entries.map((_, i) => found.get(at + i) ?? null);
+          at += p.entries.length;
+          const own = p.reads(hits);
+          reads.push(...own);
+          return { p, hits, own };
         });
-        if (misses.length === 0) return out;
-        const loaded = await inner.loadMany(misses.map((i) => keys[i]!));
+        const loaded = reads.length > 0 ? await inner.loadMany(reads) : [];
+        let r = 0;
         const toStore: Array<[string, SeriesResult]> = [];
-        loaded.forEach((v, j) => {
-          const i = misses[j]!;
-          out[i] = v;
-          const key = stored[i];
+        const out = filled.map(({ p, hits, own }) => {
+          const answers = loaded.slice(r, (r += own.length));
+          const failed = answers.find((a): a is Error => a instanceof Error);
           // Only what the upstream answered: an error is asked again next time.
-          if (key && !(v instanceof Error)) toStore.push([key, v]);
+          if (failed) return failed;
+          const read = answers as SeriesResult[];
+          toStore.push(...p.store(hits, own, read));
+          return p.answer(hits, own, read);
         });
         this.store(upstream, toStore);
         return out;
@@ -133,10 +154,10 @@ export class HistoryCache {
     );
   }
 
-  /** The series found for the keys that have one (`null`: not final), by index; one MGET for all. */
-  private async lookup(upstream: string, keys: ReadonlyArray<string | null>): Promise<Map<number, SeriesResult>> {
+  /** The series found for the entries that have one, by index; one MGET for all. */
+  private async lookup(upstream: string, keys: readonly string[]): Promise<Map<number, SeriesResult>> {
     const found = new Map<number, SeriesResult>();
-    const asked = keys.flatMap((k, i) => (k === null ? [] : [i]));
+    const asked = keys.map((_, i) => i);
     if (asked.length === 0) return found;
     const redis = this.o.redis!;
     if (!this.o.outage.attempt()) {
@@ -196,5 +217,63 @@ export class HistoryCache {
         this.o.observer?.historyStore(upstream, 'error', queued);
       },
     );
+  }
+}
+
+/** How one read is answered: the entries it looks up, the reads that fill what they lack, and what is stored. */
+interface Plan {
+  entries: string[];
+  reads(hits: ReadonlyArray<SeriesResult | null>): SeriesKey[];
+  answer(hits: ReadonlyArray<SeriesResult | null>, reads: readonly SeriesKey[], read: readonly SeriesResult[]): SeriesResult;
+  store(
+    hits: ReadonlyArray<SeriesResult | null>,
+    reads: readonly SeriesKey[],
+    read: readonly SeriesResult[],
+  ): Array<[string, SeriesResult]>;
+}
+
+function plan(k: SeriesKey, finalBefore: number, cuttable: boolean, entry: (k: SeriesKey) => string): Plan {
+  const cut = cuttable ? cutIntoDays(k, finalBefore) : null;
+  if (cut) {
+    const entries = cut.days.map((d) => entry({ ...k, from: d, to: d + DAY_MS }));
+    const missing = (hits: ReadonlyArray<SeriesResult | null>) => hits.map((h) => h === null);
+    return {
+      entries,
+      reads: (hits) => readsFor(k, cut, missing(hits)),
+      answer: (hits, reads, read) =>
+        join(k, [
+          ...cut.days.flatMap((d, i) => (hits[i] ? [{ from: d, to: d + DAY_MS, series: hits[i] }] : [])),
+          ...reads.map((r, j) => ({ from: r.from, to: r.to, series: read[j]! })),
+        ]),
+      store: (hits, reads, read) =>
+        reads.flatMap((r, j) => {
+          const days = cut.days.flatMap((d, i) => (!hits[i] && d >= r.from && d + DAY_MS <= r.to ? [i] : []));
+          const series =
+            days.length > 0
+              ? daysOf(
+                  read[j]!,
+                  days.map((i) => cut.days[i]!),
+                )
+              : null;
+          return series ? series.map((s, n): [string, SeriesResult] => [entries[days[n]!]!, s]) : [];
+        }),
+    };
+  }
+  // A whole window: an entry once final; a recent one passes by.
+  const entries = k.to <= finalBefore ? [entry(k)] : [];
+  return {
+    entries,
+    reads: (hits) => (hits[0] ? [] : [k]),
+    answer: (hits, _reads, read) => hits[0] ?? read[0]!,
+    store: (hits, _reads, read) => (entries.length > 0 && !hits[0] ? [[entries[0]!, read[0]!]] : []),
+  };
+}
+
+/** Whether a read may be cut; an upstream that cannot tell (its catalogue failing) keeps it whole. */
+async function cutsSafely(cuts: (key: SeriesKey) => boolean | Promise<boolean>, k: SeriesKey): Promise<boolean> {
+  try {
+    return await cuts(k);
+  } catch {
+    return false;
   }
 }

@@ -47,6 +47,9 @@ export interface SeriesResult extends SeriesData {
   max: number | null;
 }
 
+/** A read of the points as stored: no buckets, no resampling. */
+export const isRawRead = (k: SeriesOptions): boolean => !k.bucket && !k.resolutionMs;
+
 export const seriesCacheKey = (k: SeriesKey): string => `${k.sensor}|${windowKey(k)}`;
 
 /** Everything of a series read but the sensor: reads with the same window key can share an upstream call. */

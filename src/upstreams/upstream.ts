@@ -46,6 +46,13 @@ export function counted<K, V>(
 export interface UpstreamLoaders {
   latest: DataLoader<string, LatestValue | null>;
   series: DataLoader<SeriesKey, SeriesResult, string>;
+  /**
+   * Whether a series read may be answered in parts: [from, b) then [b, to), each read apart, for
+   * any b. True only where the series are instants and an answer is exactly the points in its
+   * window (raw reads: not buckets or resampling, whose answers depend on where the window starts).
+   * The shared history cache then keeps long windows as days. Absent: never.
+   */
+  seriesCuts?: (key: SeriesKey) => boolean | Promise<boolean>;
 }
 
 export interface Upstream {

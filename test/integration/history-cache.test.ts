@@ -136,16 +136,106 @@ describe('the shared history cache', () => {
   });
 });
 
+describe('a long window ending now, kept as days', () => {
+  const HOUR = 3_600_000;
+  /** 20 days ending at the last whole minute, starting mid-day: never final as a whole. */
+  const to = Math.floor(Date.now() / 60_000) * 60_000;
+  const window = (shift = 0) => ({
+    ids,
+    from: new Date(to - 20 * DAY + 5 * HOUR + 7 * 60_000 - shift).toISOString(),
+    to: new Date(to - shift).toISOString(),
+  });
+  /** Where each upstream's series reads started (epoch ms), from the simulators' logs. */
+  const readStarts = () => ({
+    meetnet: app.simulators.meetnet!.requests('getData').map((r) => (r.body as { StartTime: string }).StartTime),
+    flexmeasures: app.simulators.flexmeasures!.requests('sensorData').map((r) => String(r.query.start)),
+    bemserver: app.simulators.bemserver!.requests('timeseries_data').map((r) => String(r.query.start_time)),
+  });
+  /** The first day each upstream may not change any more, by its <UPSTREAM>_HISTORY_FINAL_AFTER_MS default. */
+  const firstOpenDay = (finalAfterDays: number) => Math.floor((Date.now() - finalAfterDays * DAY) / DAY) * DAY;
+  let uncut: TestApp;
+  beforeAll(async () => {
+    uncut = await startTestApp({ HISTORY_CACHE_TTL_S: '0' });
+  });
+  afterAll(async () => {
+    await uncut.stop();
+  });
+
+  it('on every upstream: read whole once, then its final days from Redis and only the recent days from the upstream; the answer is the uncut one', async () => {
+    const expected = await gql(uncut.url, query, window());
+    expect(expected.errors).toBeUndefined();
+    expect(expected.data!.timeSeries.every((t: { values: unknown[] }) => t.values.length > 0)).toBe(true);
+
+    const first = await gql(app.url, query, window());
+    expect(first.raw).toBe(expected.raw);
+    // Cold, one call per window as uncut (FlexMeasures v3 reads one sensor per call), from the start of the window's first day.
+    expect(dataCalls(app)).toEqual({ meetnet: 1, flexmeasures: 2, bemserver: 1 });
+    const firstDay = Math.floor(Date.parse(window().from) / DAY) * DAY;
+    expect(
+      new Set(
+        Object.values(readStarts())
+          .flat()
+          .map((t) => Date.parse(t)),
+      ),
+    ).toEqual(new Set([firstDay]));
+    // A key per sensor and final day, each a whole UTC day.
+    await until(async () => (await historyKeys()).filter((k) => k.includes(`:${firstDay}-`)).length === 6);
+    const days = (await historyKeys()).filter((k) => /:(\d+)-(\d+)$/.exec(k) && Number(/:(\d+)-(\d+)$/.exec(k)![1]) >= firstDay);
+    expect(
+      days.every((k) => {
+        const [, a, b] = /:(\d+)-(\d+)$/.exec(k)!;
+        return Number(b) - Number(a) === DAY && Number(a) % DAY === 0;
+      }),
+    ).toBe(true);
+
+    clearLogs();
+    const second = await gql(app.url, query, window());
+    expect(second.raw).toBe(expected.raw);
+    expect(dataCalls(app)).toEqual({ meetnet: 1, flexmeasures: 2, bemserver: 1 });
+    const starts = readStarts();
+    expect(starts.meetnet.map(Date.parse)).toEqual([firstOpenDay(2)]);
+    expect(starts.flexmeasures.map(Date.parse)).toEqual([firstOpenDay(7), firstOpenDay(7)]);
+    expect(starts.bemserver.map(Date.parse)).toEqual([firstOpenDay(3)]);
+  });
+
+  it('a window an hour earlier shares the days: the same upstream reads of the recent days, and again the uncut answer', async () => {
+    await gql(app.url, query, window());
+    clearLogs();
+    const moved = await gql(app.url, query, window(HOUR));
+    expect(moved.raw).toBe((await gql(uncut.url, query, window(HOUR))).raw);
+    expect(readStarts().meetnet.map(Date.parse)).toEqual([firstOpenDay(2)]);
+    expect(dataCalls(app)).toEqual({ meetnet: 1, flexmeasures: 2, bemserver: 1 });
+  });
+
+  it('buckets and resampling are never cut: a bucketed long window reads its whole window from the upstream', async () => {
+    const bucketed =
+      'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to, bucket: { unit: DAY }) { sensor { id } timestamps values } }';
+    const vars = {
+      ids: ['bemserver:sensor:1'],
+      from: new Date(firstOpenDay(30)).toISOString(),
+      to: new Date(firstOpenDay(0)).toISOString(),
+    };
+    const a = await gql(app.url, bucketed, vars);
+    expect(a.errors).toBeUndefined();
+    clearLogs();
+    const b = await gql(app.url, bucketed, vars);
+    expect(b.raw).toBe(a.raw);
+    const aggregates = app.simulators.bemserver!.requests('timeseries_data/aggregate');
+    expect(aggregates.map((r) => Date.parse(String(r.query.start_time)))).toEqual([firstOpenDay(30)]);
+  });
+});
+
 describe('the shared history cache, capped by HISTORY_CACHE_MAX_BYTES', () => {
   it('a series larger than the cap is not stored: every read asks the upstream, and the metric says why', async () => {
-    const capped = await startTestApp({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: `${prefix}capped-`, HISTORY_CACHE_MAX_BYTES: '4096' });
+    const capped = await startTestApp({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: `${prefix}capped-`, HISTORY_CACHE_MAX_BYTES: '1024' });
     try {
-      const vars = { ids: ['meetnet:sensor:MP7WVC'], from: oldDay(1).from, to: oldDay(4).from }; // 3 days: 432 points, over 4 KiB
+      // 3 days, an entry each: 144 points, 1 192 bytes (its values as Float64 after a 40-byte header), over 1 KiB.
+      const vars = { ids: ['meetnet:sensor:MP7WVC'], from: oldDay(1).from, to: oldDay(4).from };
       for (let i = 0; i < 2; i++) expect((await gql(capped.url, query, vars)).errors).toBeUndefined();
       expect(capped.simulators.meetnet!.requests('getData')).toHaveLength(2);
       expect(await inspect.keys(`${prefix}capped-history:*`)).toEqual([]);
       const text = await (await fetch(new URL('/metrics', capped.url))).text();
-      expect(text).toMatch(/^gateway_history_cache_stores_total\{upstream="meetnet",result="too_large"\} 2$/m);
+      expect(text).toMatch(/^gateway_history_cache_stores_total\{upstream="meetnet",result="too_large"\} 6$/m);
     } finally {
       await capped.stop();
     }

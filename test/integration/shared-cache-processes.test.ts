@@ -22,6 +22,11 @@ const query =
   'query($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id } timestamps values min max } }';
 const ids = ['meetnet:sensor:MP7WVC', 'meetnet:sensor:MP7WRS'];
 const old = { ids, from: '2025-06-01T00:00:00.000Z', to: '2025-06-08T00:00:00.000Z' };
+/** The window's seven UTC days, as their keys name them: a long window is kept a day per entry. */
+const oldDays = Array.from(
+  { length: 7 },
+  (_, i) => `${Date.parse(old.from) + i * 86_400_000}-${Date.parse(old.from) + (i + 1) * 86_400_000}`,
+);
 
 let sim: MeetnetSimulator;
 let simUrl: string;
@@ -80,7 +85,7 @@ describe('the shared cache across gateway processes', () => {
     expect(onA.errors).toBeUndefined();
     expect(onA.data!.timeSeries.every((t: { values: unknown[] }) => t.values.length > 900)).toBe(true);
     expect(getData()).toBe(1);
-    await until(async () => (await historyKeys()).length === 2);
+    await until(async () => (await historyKeys()).length === 14);
 
     const onB = await gql(b.url, query, old, anonymous);
     expect(getData()).toBe(1);
@@ -90,9 +95,10 @@ describe('the shared cache across gateway processes', () => {
 
   it('the keys are exactly the expected ones, for HISTORY_CACHE_TTL_S, and hold no secret', async () => {
     const account = sha256(`${simUrl}\n${login}`).slice(0, 16);
-    const window = `${Date.parse(old.from)}-${Date.parse(old.to)}`;
     const keys = await historyKeys();
-    expect(keys).toEqual([`${prefix}history:meetnet:${account}:MP7WRS:${window}`, `${prefix}history:meetnet:${account}:MP7WVC:${window}`]);
+    expect(keys).toEqual(
+      ['MP7WRS', 'MP7WVC'].flatMap((sensor) => oldDays.map((day) => `${prefix}history:meetnet:${account}:${sensor}:${day}`)),
+    );
     const secrets = [password, login, ...sim.issuedTokens()];
     expect(secrets.length).toBeGreaterThan(2);
     for (const key of keys) {
@@ -123,8 +129,8 @@ describe('the shared cache across gateway processes', () => {
     expect(getData()).toBe(1);
     expect(onC.data).toEqual(onA.data);
     const other = sha256(`${simUrl}\n${login.toUpperCase()}`).slice(0, 16);
-    await until(async () => (await historyKeys()).length === 4);
-    expect((await historyKeys()).filter((k) => k.includes(`:meetnet:${other}:`))).toHaveLength(2);
+    await until(async () => (await historyKeys()).length === 28);
+    expect((await historyKeys()).filter((k) => k.includes(`:meetnet:${other}:`))).toHaveLength(14);
   });
 
   it('a persisted query registered on A is found by its hash on B, over GET; an unknown hash is PERSISTED_QUERY_NOT_FOUND', async () => {

@@ -1,5 +1,6 @@
 // The production bundle (npm run build) holds no simulator code: each simulator is a chunk of its
 // own, reached only through its module's dynamic import, and loaded only when no base URL is set.
+// mathjs (unit conversion) likewise waits in a chunk of its own until a client asks for a unit.
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { bundleOptions } from '../../scripts/build.js';
@@ -31,6 +32,16 @@ describe('the production bundle', async () => {
     expect(inputs.some((i) => i.endsWith('.json'))).toBe(false); // the recorded catalogue is the simulator's
   });
 
+  it('loads mathjs only when a unit is first asked for: in a chunk reached by a dynamic import', () => {
+    const isMathjs = (i: string) => i.includes('node_modules/mathjs/');
+    const atStart = loadedAtStart(meta, entry).flatMap((o) => Object.keys(meta.outputs[o]!.inputs));
+    expect(atStart.filter(isMathjs)).toEqual([]);
+    const unitChunks = Object.keys(meta.outputs).filter((o) => Object.keys(meta.outputs[o]!.inputs).includes('src/series/units.ts'));
+    expect(unitChunks).toHaveLength(1);
+    expect(Object.keys(meta.outputs[unitChunks[0]!]!.inputs).some(isMathjs)).toBe(true);
+    expect(meta.outputs[entry]!.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)).toContain(unitChunks[0]);
+  });
+
   it('still carries every simulator, each in a chunk reached only by a dynamic import', () => {
     const simulatorChunks = Object.keys(meta.outputs).filter((o) => Object.keys(meta.outputs[o]!.inputs).some(isSimulatorCode));
     for (const name of ['meetnet', 'flexmeasures', 'bemserver']) {
@@ -39,7 +50,7 @@ describe('the production bundle', async () => {
       ).toBe(true);
     }
     const dynamic = meta.outputs[entry]!.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
-    expect(dynamic).toHaveLength(3);
+    expect(dynamic).toHaveLength(4); // the three simulators and unit conversion
     const atStart = new Set(loadedAtStart(meta, entry));
     expect(simulatorChunks.filter((o) => atStart.has(o))).toEqual([]);
   });

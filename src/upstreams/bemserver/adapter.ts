@@ -20,6 +20,7 @@ import {
 import { CatalogLookups, type CatalogIndex } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
 import {
+  isRawRead,
   loadByWindow,
   seriesCacheKey,
   type BucketAggregation,
@@ -233,6 +234,8 @@ export class BemServerAdapter
     );
     return {
       series,
+      // Raw timeseries data are instants in [start_time, end_time); aggregates depend on the window.
+      seriesCuts: isRawRead,
       // Read off a series this request already reads where one reaches the last interval; else the
       // last value of the past day, for every other asked sensor in one data call.
       latest: new DataLoader<string, LatestValue | null>(

@@ -12,7 +12,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { Buckets, Capabilities, Connections, type BucketRequest, type BucketSource, type ConnectionSource } from '../capabilities.js';
 import { CatalogLookups } from '../catalog-cache.js';
 import { latestFromReads, PlainReads } from '../latest-cache.js';
-import { loadByWindow, seriesCacheKey, type SeriesKey, type SeriesOptions, type SeriesResult } from '../series.js';
+import { isRawRead, loadByWindow, seriesCacheKey, type SeriesKey, type SeriesOptions, type SeriesResult } from '../series.js';
 import { counted, unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import { loadFmCatalog, pickGeneration, V1_DEFAULT_RESOLUTION_MS, type FlexMeasuresApiSetting, type FmCatalog } from './catalog.js';
 import type { FlexMeasuresClient } from './client.js';
@@ -125,6 +125,10 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
     );
     return {
       series,
+      // v3_0 events start on the sensor's grid and a window is asked from its first grid instant
+      // (v3Series), so its parts add up to it; v1_1 answers have no timestamps, their axis counts
+      // from the window's start, and a part's axis would be another one.
+      seriesCuts: async (k) => isRawRead(k) && (await this.catalog()).generation === 'v3_0',
       // FlexMeasures has no "latest" route: read off a series this request already reads where one
       // covers the last interval, else the last value of the past day, through the same loader.
       latest: new DataLoader<string, LatestValue | null>(

@@ -8,7 +8,7 @@ import type { TokenProvider } from '../../auth/token-provider.js';
 import type { Logger } from '../../logger.js';
 import { Capabilities } from '../capabilities.js';
 import { withMinMax } from '../../shared/extremes.js';
-import { endBefore, loadByWindow, seriesCacheKey, type SeriesKey, type SeriesResult } from '../series.js';
+import { endBefore, isRawRead, loadByWindow, seriesCacheKey, type SeriesKey, type SeriesResult } from '../series.js';
 import { counted, unreachableStatus, type LoaderOptions, type Upstream, type UpstreamLoaders, type UpstreamStatus } from '../upstream.js';
 import type { MeetnetClient } from './client.js';
 import { MEETNET, mergeSeries, type MeetnetCatalog } from './mapping.js';
@@ -106,6 +106,8 @@ export class MeetnetAdapter extends CatalogLookups<MeetnetCatalog> implements Up
           batch,
         },
       ),
+      // Meetnet's series are measurements at instants, and a window's answer is its points (endBefore).
+      seriesCuts: isRawRead,
     };
   }
 
