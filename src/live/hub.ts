@@ -123,11 +123,27 @@ export class LiveHub {
     this.reader = new LatestReader(options.registry, this.stopping.signal, options.observer);
   }
 
-  /** How many sensors this replica watches, and for how many subscribers in all (tests, benchmarks). */
-  get size(): { sensors: number; listeners: number } {
+  /**
+   * How many sensors this replica watches, for how many subscribers in all, and how many claims and
+   * reads are on their way (a poll may still arrive at the upstream after its last subscriber left)
+   * (tests, benchmarks).
+   */
+  get size(): { sensors: number; listeners: number; busy: number } {
     let listeners = 0;
     for (const w of this.watched.values()) listeners += w.listeners.size;
-    return { sensors: this.watched.size, listeners };
+    return { sensors: this.watched.size, listeners, busy: this.busy };
+  }
+
+  private busy = 0;
+
+  /** Counts `work` in `size.busy` while it runs. */
+  private async counting<T>(work: () => Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      return await work();
+    } finally {
+      this.busy--;
+    }
   }
 
   /**
@@ -224,7 +240,11 @@ export class LiveHub {
   }
 
   /** Says what this replica watches, claims the current slot, and polls the group when it is this replica's to poll. */
-  private async claim(g: Group): Promise<void> {
+  private claim(g: Group): Promise<void> {
+    return this.counting(() => this.claimed(g));
+  }
+
+  private async claimed(g: Group): Promise<void> {
     const slot = Math.floor(Date.now() / g.intervalMs);
     const { claim, sensorIds } = await this.coordinator.claim(g.key, slot, leaseMs(g.intervalMs), [...g.sensors.keys()]);
     g.holder = claim !== 'follow';
@@ -244,7 +264,11 @@ export class LiveHub {
   }
 
   /** Reads these sensors of the group (any replica's) together, keeps and publishes their values, and hands out those watched here. */
-  private async poll(g: Group, ids: readonly string[]): Promise<void> {
+  private poll(g: Group, ids: readonly string[]): Promise<void> {
+    return this.counting(() => this.polled(g, ids));
+  }
+
+  private async polled(g: Group, ids: readonly string[]): Promise<void> {
     const upstream = this.options.registry.get(g.upstream);
     await Promise.all(
       ids.map(async (id) => {
@@ -264,7 +288,7 @@ export class LiveHub {
 
   /** A read of this replica's own, for its subscribers only (no poller answered). */
   private async read(w: Watched): Promise<void> {
-    const read = await this.reader.read(w.sensor).catch((err: unknown) => this.failed(w.sensor.upstream, err));
+    const read = await this.counting(() => this.reader.read(w.sensor)).catch((err: unknown) => this.failed(w.sensor.upstream, err));
     if (read) this.receive(w, { sensorId: w.sensor.id, time: read.time, value: read.value, unit: w.sensor.unit });
   }
 

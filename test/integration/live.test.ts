@@ -31,8 +31,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 beforeEach(async () => {
-  // Every test starts with nothing watched, the clock at NOW and an empty log.
-  await until(() => app.live.size.sensors === 0);
+  // Every test starts with nothing watched or on its way to the upstream, the clock at NOW and an empty log.
+  await until(() => app.live.size.sensors === 0 && app.live.size.busy === 0);
   now = NOW;
   sim.clearLog();
 });
@@ -396,6 +396,6 @@ describe('stopping the gateway', () => {
     await other.stop();
     await until(() => subs.every((s) => s.done));
     expect(closed).toBe(1001);
-    expect(other.live.size).toEqual({ sensors: 0, listeners: 0 });
+    expect(other.live.size).toEqual({ sensors: 0, listeners: 0, busy: 0 });
   });
 });
