@@ -2,6 +2,7 @@
 // upstream where it can, by the gateway otherwise, with the same values), maxPoints keeping the
 // extremes, units, and frames. Expected values are computed in the test from the raw series, with
 // bucket boundaries written out by hand.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, KEYS } from '../helpers/access.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -458,6 +459,57 @@ describe('frames', () => {
     expect(json.timestamps).toEqual(f.timestamps);
     expect(json.columns.map((c) => c.sensorId)).toEqual([MEETNET, FM]);
     expect(json.columns[1]!.values).toEqual(f.columns[1]!.values);
+  });
+
+  it('HEAD /frame.csv and /frame.json answer as GET does, without a body: status, headers, access checks and errors', async () => {
+    const ok = { sensorIds: `${MEETNET},${FM}`, from: iso(FROM), to: iso(TO), bucket: '1h', aggregation: 'max' };
+    const cases: Array<[string, Record<string, string>, Record<string, string>, number]> = [
+      ['csv', ok, bearer(KEYS.admin), 200],
+      ['json', ok, bearer(KEYS.admin), 200],
+      ['csv', { ...ok, bucket: 'fortnight' }, bearer(KEYS.admin), 400],
+      ['json', { ...ok, sensorIds: 'flexmeasures:sensor:999999' }, bearer(KEYS.admin), 400],
+      ['csv', ok, bearer('not-a-key'), 401],
+      // A key limited to Meetnet may not read FlexMeasures.
+      ['json', ok, bearer(KEYS.meetnetReader), 403],
+    ];
+    // What differs between any two answers, and the connection: fetch (undici) asks to close it after a HEAD.
+    const varies = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
+    const headersOf = (r: Response) => Object.fromEntries([...r.headers].filter(([k]) => !varies.has(k)));
+    for (const [format, params, headers, status] of cases) {
+      const url = `${app.url.replace(/\/graphql$/, '')}/frame.${format}?${new URLSearchParams(params)}`;
+      const get = await fetch(url, { headers });
+      const head = await fetch(url, { method: 'HEAD', headers });
+      const label = `${format} ${status}`;
+      expect(get.status, label).toBe(status);
+      expect(head.status, label).toBe(status);
+      expect(headersOf(head), label).toEqual(headersOf(get));
+      expect(head.headers.get('content-type'), label).toMatch(format === 'csv' && status === 200 ? /^text\/csv/ : /^application\/json/);
+      expect(Number(head.headers.get('content-length')), label).toBeGreaterThan(0); // GET's (compressed) length, as the line above says
+      expect((await get.arrayBuffer()).byteLength, label).toBeGreaterThan(0);
+      expect(await head.text(), label).toBe('');
+    }
+    // On the wire: nothing after the headers.
+    const { host, port } = new URL(app.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), host.split(':')[0]!, () =>
+        socket.write(
+          `HEAD /frame.csv?${new URLSearchParams(ok)} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${KEYS.admin}\r\nconnection: close\r\n\r\n`,
+        ),
+      );
+      let text = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(text)).on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    expect(raw).toMatch(/\r\ncontent-type: text\/csv/i);
+    expect(raw.endsWith('\r\n\r\n')).toBe(true);
+    expect(raw.indexOf('\r\n\r\n')).toBe(raw.length - 4);
+    const post = await fetch(`${app.url.replace(/\/graphql$/, '')}/frame.csv?${new URLSearchParams(ok)}`, {
+      method: 'POST',
+      headers: bearer(KEYS.admin),
+    });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('a download with bad parameters or an unknown sensor is a 400 naming it', async () => {
