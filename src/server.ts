@@ -334,10 +334,14 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       if (client && body !== undefined) await live.stream(req, res, { client, requestId, body });
       return;
     }
-    // A frame as a file: the frame query, its arguments in the URL (GET only, as any download).
+    // A frame as a file: the frame query, its arguments in the URL (GET, as any download). HEAD is
+    // GET without the body (RFC 9110 §9.3.2): the same checks, status and headers, so it runs the
+    // query too; Node leaves out the body of an answer to HEAD.
     const download = Object.hasOwn(FRAME_PATHS, path) ? FRAME_PATHS[path] : undefined;
-    if (download && req.method !== 'GET') {
-      res.writeHead(405, { allow: 'GET', 'content-type': 'application/json' }).end(JSON.stringify({ error: 'use GET for downloads' }));
+    if (download && req.method !== 'GET' && req.method !== 'HEAD') {
+      res
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'use GET (or HEAD) for downloads' }));
       return;
     }
     if (!download && path !== GRAPHQL_PATH && path !== `${GRAPHQL_PATH}/`) {
@@ -354,7 +358,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         .end(graphiqlHtml());
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'POST') {
+    if (!download && req.method !== 'GET' && req.method !== 'POST') {
       res
         .writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' })
         .end(
@@ -518,5 +522,7 @@ function traceIdOf(value: string | string[] | undefined): string | null {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  // Its length said outright: Node adds it from the body, which an answer to HEAD does not have.
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
 }

@@ -1,6 +1,6 @@
-// Frames as downloads: GET /frame.csv and /frame.json take the frame query's arguments as URL
-// parameters, run it as a GraphQL operation (the same access, limits and batching as /graphql),
-// and write its answer as a file. Only the translation between the two lives here.
+// Frames as downloads: GET (and HEAD) /frame.csv and /frame.json take the frame query's arguments
+// as URL parameters, run it as a GraphQL operation (the same access, limits and batching as
+// /graphql), and write its answer as a file. Only the translation between the two lives here.
 import { stringify } from 'csv-stringify/sync';
 import { ErrorCode } from '../shared/errors.js';
 

@@ -239,12 +239,14 @@ async function seriesPoints(node: FieldNode, def: GraphQLField<unknown, unknown>
   if (from === null || to === null || to < from) return 1;
   const bucket = askedBucket(argValue(node, def, 'bucket', w));
   // Buckets are read whole: over their span, from the first one's start to the last one's end.
-  const span = bucket ? spanOf(from, to, bucket, argValue(node, def, 'timeZone', w)) : { from, to };
+  const zone = argValue(node, def, 'timeZone', w);
+  const timeZone = typeof zone === 'string' ? zone : 'UTC';
+  const span = bucket ? spanOf(from, to, bucket, timeZone) : { from, to };
   const over = (step: number) => Math.floor((span.to - span.from) / step) + 1;
   const buckets = bucket ? over(Math.max(1000, bucket.widthValue * UNIT_MS[bucket.widthUnit]!)) : null;
   // A sum in another unit is the gateway's to make, from converted values (series-read.ts).
   const converted = Boolean(argValue(node, def, 'unit', w)) && bucket?.aggregation === 'sum';
-  if (bucket && !converted && upstreamMakes(w, scope, bucket)) return buckets!;
+  if (bucket && !converted && upstreamMakes(w, scope, bucket, timeZone)) return buckets!;
   const known = await facts(w, scope);
   const own = scope.sensorId ? known.find((f) => f.intervalMs.has(scope.sensorId!))?.intervalMs.get(scope.sensorId) : undefined;
   let step = own ?? Math.min(...known.map((f) => f.minIntervalMs), Number.POSITIVE_INFINITY);
@@ -261,20 +263,20 @@ function askedBucket(arg: unknown): SeriesBucket | null {
 }
 
 /** The span the buckets cover (the window itself when they cannot be made: the resolver refuses those). */
-function spanOf(from: number, to: number, bucket: SeriesBucket, timeZone: unknown) {
+function spanOf(from: number, to: number, bucket: SeriesBucket, timeZone: string) {
   try {
-    const span = bucketSpan(from, to, bucket, typeof timeZone === 'string' ? timeZone : 'UTC');
+    const span = bucketSpan(from, to, bucket, timeZone);
     return Number.isFinite(span.from) && Number.isFinite(span.to) ? span : { from, to };
   } catch {
     return { from, to };
   }
 }
 
-/** Whether every upstream the series may be on computes these buckets itself, for any sensor. */
-function upstreamMakes(w: Walk, scope: Scope, bucket: SeriesBucket): boolean {
+/** Whether every upstream the series may be on computes these buckets in this zone itself, for any sensor. */
+function upstreamMakes(w: Walk, scope: Scope, bucket: SeriesBucket, timeZone: string): boolean {
   if (w.limits.upstreamAggregation === false) return false;
   const names = scope.upstreams ?? w.registry.names;
-  return names.length > 0 && names.every((n) => w.registry.get(n).capabilities.get(Buckets)?.alwaysComputes(bucket) ?? false);
+  return names.length > 0 && names.every((n) => w.registry.get(n).capabilities.get(Buckets)?.alwaysComputes(bucket, timeZone) ?? false);
 }
 
 /** What writing a series' list costs, in points: a point is a time and a value, each column half of it. */

@@ -43,9 +43,9 @@ export function seriesRequest(args: WindowArgs & Partial<Pick<SeriesArgs, 'maxPo
     const refused = refuseBucket(bucket, { from: args.from, to: args.to });
     if (refused) throw badInput(`bucket: ${refused}`, { argument: 'bucket' });
   }
-  // The zone's own spelling (europe/brussels → Europe/Brussels): BEMServer takes exact names only.
-  // ICU answers some zones by an old name (Asia/Kolkata → Asia/Calcutta) that BEMServer may not
-  // know: a name that is not merely another case is kept as the client wrote it.
+  // The zone's own spelling (europe/brussels → Europe/Brussels). ICU answers some zones by an old
+  // name (Asia/Kolkata → Asia/Calcutta): a name that is not merely another case is kept as the
+  // client wrote it. Upstreams map it to a name they take (BEMServer: bemserver/timezones.ts).
   const asked = args.timeZone ?? 'UTC';
   const canonical = canonicalTimeZone(asked);
   const timeZone = canonical !== null && canonical.toLowerCase() !== asked.toLowerCase() ? asked : canonical;

@@ -65,10 +65,11 @@ export interface BucketSource {
    */
   upstreamBuckets(request: BucketRequest): Promise<SeriesOptions | null>;
   /**
-   * Whether it computes these buckets for any sensor and window (then a read is as long as its
-   * buckets, not as its raw series): what the cost estimate may count on before anything is read.
+   * Whether it computes these buckets in this zone (as the client spelled it) for any sensor and
+   * window (then a read is as long as its buckets, not as its raw series): what the cost estimate
+   * may count on before anything is read.
    */
-  alwaysComputes(bucket: SeriesBucket): boolean;
+  alwaysComputes(bucket: SeriesBucket, timeZone: string): boolean;
 }
 
 export const Connections = new Capability<ConnectionSource>('connections');

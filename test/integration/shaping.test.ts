@@ -2,6 +2,7 @@
 // upstream where it can, by the gateway otherwise, with the same values), maxPoints keeping the
 // extremes, units, and frames. Expected values are computed in the test from the raw series, with
 // bucket boundaries written out by hand.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, KEYS } from '../helpers/access.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -206,6 +207,71 @@ describe('buckets on every upstream', () => {
   });
 });
 
+describe('time zones BEMServer does not take (its fixed list, CONTRACT.md §7.2 quirk 1)', () => {
+  const DAY_MEAN = { width: 1, unit: 'DAY', aggregation: 'MEAN' };
+  const aggregateCalls = () => app.simulators.bemserver!.requests().filter((r) => r.path === '/timeseries_data/aggregate');
+
+  it('days in America/Ciudad_Juarez (2022, not listed) are made by the gateway, equal to Denver days (its offsets) made by BEMServer', async () => {
+    // US DST ends on 1 November 2026, in both zones: that local day is 25 hours.
+    const from = Date.parse('2026-10-31T06:00:00Z'); // 31 October, 00:00 MDT
+    const to = Date.parse('2026-11-03T07:00:00Z'); // 3 November, 00:00 MST
+    const boundaries = [from, Date.parse('2026-11-01T06:00:00Z'), Date.parse('2026-11-02T07:00:00Z'), to];
+    const window = { from: iso(from), to: iso(to) };
+    const raw = await series(app, BEM, window);
+    app.simulators.bemserver!.clearLog();
+    const juarez = await series(app, BEM, { ...window, bucket: DAY_MEAN, timeZone: 'America/Ciudad_Juarez' });
+    expect(aggregateCalls()).toHaveLength(0);
+    const denver = await series(app, BEM, { ...window, bucket: DAY_MEAN, timeZone: 'America/Denver' });
+    expect(aggregateCalls().map((r) => r.query.timezone)).toEqual(['America/Denver']);
+    expect(juarez.timestamps).toEqual(boundaries.slice(0, 3).map(iso));
+    expectClose(
+      juarez.values,
+      [0, 1, 2].map((i) => REDUCE.MEAN!(valuesIn(raw, boundaries[i]!, boundaries[i + 1]!))),
+    );
+    expect(denver.timestamps).toEqual(juarez.timestamps);
+    expectClose(denver.values, juarez.values);
+  });
+
+  it('an alias or another case of a listed zone is asked of BEMServer by its listed name, with the same buckets', async () => {
+    const cases: Array<[string, string]> = [
+      ['Asia/Calcutta', 'Asia/Kolkata'],
+      ['asia/kolkata', 'Asia/Kolkata'],
+      ['Europe/Kiev', 'Europe/Kyiv'],
+      ['US/Mountain', 'America/Denver'],
+    ];
+    for (const [asked, sent] of cases) {
+      app.simulators.bemserver!.clearLog();
+      const vars = { bucket: DAY_MEAN, timeZone: asked, from: iso(FROM - DAY), to: iso(TO) };
+      const upstream = await series(app, BEM, vars);
+      expect(
+        aggregateCalls().map((r) => r.query.timezone),
+        asked,
+      ).toEqual([sent]);
+      const gateway = await series(gatewayOnly, BEM, vars);
+      expect(upstream.timestamps, asked).toEqual(gateway.timestamps);
+      expect(upstream.timestamps.length, asked).toBeGreaterThan(1);
+      expectClose(upstream.values, gateway.values);
+    }
+  });
+
+  it('their buckets cost the raw points the gateway reads: a year of days of 50 sensors is refused before any call', async () => {
+    const sensors = await gql(app.url, '{ sensors(upstream: BEMSERVER, first: 50) { nodes { id } } }');
+    const ids = sensors.data!.sensors.nodes.map((n: { id: string }) => n.id);
+    expect(ids).toHaveLength(50);
+    const query = `query($ids: [ID!]!, $timeZone: String) {
+      timeSeries(sensorIds: $ids, from: "${iso(NOW - 365 * DAY)}", to: "${iso(NOW)}", bucket: { unit: DAY }, timeZone: $timeZone) { count }
+    }`;
+    app.simulators.bemserver!.clearLog();
+    const refused = await gql(app.url, query, { ids, timeZone: 'America/Ciudad_Juarez' });
+    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST' });
+    expect(app.simulators.bemserver!.requests().filter((r) => r.path.startsWith('/timeseries_data'))).toHaveLength(0);
+    // The same days in a zone BEMServer takes are its buckets: 50 × 366 points.
+    const made = await gql(app.url, query, { ids, timeZone: 'America/Denver' });
+    expect(made.errors).toBeUndefined();
+    expect(aggregateCalls().length).toBeGreaterThan(0);
+  });
+});
+
 describe('maxPoints', () => {
   it('a year of 10-minute data comes back as at most maxPoints points, its minimum and maximum among them', async () => {
     const from = iso(NOW - 365 * DAY);
@@ -393,6 +459,57 @@ describe('frames', () => {
     expect(json.timestamps).toEqual(f.timestamps);
     expect(json.columns.map((c) => c.sensorId)).toEqual([MEETNET, FM]);
     expect(json.columns[1]!.values).toEqual(f.columns[1]!.values);
+  });
+
+  it('HEAD /frame.csv and /frame.json answer as GET does, without a body: status, headers, access checks and errors', async () => {
+    const ok = { sensorIds: `${MEETNET},${FM}`, from: iso(FROM), to: iso(TO), bucket: '1h', aggregation: 'max' };
+    const cases: Array<[string, Record<string, string>, Record<string, string>, number]> = [
+      ['csv', ok, bearer(KEYS.admin), 200],
+      ['json', ok, bearer(KEYS.admin), 200],
+      ['csv', { ...ok, bucket: 'fortnight' }, bearer(KEYS.admin), 400],
+      ['json', { ...ok, sensorIds: 'flexmeasures:sensor:999999' }, bearer(KEYS.admin), 400],
+      ['csv', ok, bearer('not-a-key'), 401],
+      // A key limited to Meetnet may not read FlexMeasures.
+      ['json', ok, bearer(KEYS.meetnetReader), 403],
+    ];
+    // What differs between any two answers, and the connection: fetch (undici) asks to close it after a HEAD.
+    const varies = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
+    const headersOf = (r: Response) => Object.fromEntries([...r.headers].filter(([k]) => !varies.has(k)));
+    for (const [format, params, headers, status] of cases) {
+      const url = `${app.url.replace(/\/graphql$/, '')}/frame.${format}?${new URLSearchParams(params)}`;
+      const get = await fetch(url, { headers });
+      const head = await fetch(url, { method: 'HEAD', headers });
+      const label = `${format} ${status}`;
+      expect(get.status, label).toBe(status);
+      expect(head.status, label).toBe(status);
+      expect(headersOf(head), label).toEqual(headersOf(get));
+      expect(head.headers.get('content-type'), label).toMatch(format === 'csv' && status === 200 ? /^text\/csv/ : /^application\/json/);
+      expect(Number(head.headers.get('content-length')), label).toBeGreaterThan(0); // GET's (compressed) length, as the line above says
+      expect((await get.arrayBuffer()).byteLength, label).toBeGreaterThan(0);
+      expect(await head.text(), label).toBe('');
+    }
+    // On the wire: nothing after the headers.
+    const { host, port } = new URL(app.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), host.split(':')[0]!, () =>
+        socket.write(
+          `HEAD /frame.csv?${new URLSearchParams(ok)} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${KEYS.admin}\r\nconnection: close\r\n\r\n`,
+        ),
+      );
+      let text = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(text)).on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    expect(raw).toMatch(/\r\ncontent-type: text\/csv/i);
+    expect(raw.endsWith('\r\n\r\n')).toBe(true);
+    expect(raw.indexOf('\r\n\r\n')).toBe(raw.length - 4);
+    const post = await fetch(`${app.url.replace(/\/graphql$/, '')}/frame.csv?${new URLSearchParams(ok)}`, {
+      method: 'POST',
+      headers: bearer(KEYS.admin),
+    });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('a download with bad parameters or an unknown sensor is a 400 naming it', async () => {

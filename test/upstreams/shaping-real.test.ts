@@ -106,6 +106,35 @@ describe('buckets: the real servers and the gateway agree', () => {
     }
   });
 
+  it('BEMServer is asked only zones of its list: an alias by its listed name; a zone it lacks the gateway makes, equal to one with its offsets', async () => {
+    const id = bemSensor('Air temperature 0.01');
+    const days = (zone: string) => {
+      const day = new Date(Date.now() - DAY);
+      const local = new Date(day.toLocaleString('en-US', { timeZone: zone }));
+      const offset = local.getTime() - new Date(day.toLocaleString('en-US', { timeZone: 'UTC' })).getTime();
+      const midnight = Date.UTC(local.getFullYear(), local.getMonth(), local.getDate()) - offset;
+      return { from: iso(midnight - 3 * DAY), to: iso(midnight), bucket: { unit: 'DAY', aggregation: 'MEAN' } };
+    };
+    const asked = () => bem.calls('/timeseries_data/aggregate').map((c) => c.query.get('timezone'));
+    // Asia/Calcutta is refused by the server (§7.2 quirk 1): Asia/Kolkata is the same zone.
+    const calcutta = { ...days('Asia/Kolkata'), timeZone: 'Asia/Calcutta' };
+    const server = await series(app, id, calcutta);
+    expect(asked()).toEqual(['Asia/Kolkata']);
+    const gateway = await series(gatewayOnly, id, calcutta);
+    expect(server.timestamps).toEqual(gateway.timestamps);
+    close(server.values, gateway.values);
+    expect(server.values.some((v) => v !== null)).toBe(true);
+    // America/Ciudad_Juarez (2022) is not on the list: the gateway makes its days, which are Denver's.
+    bem.clear();
+    const juarez = await series(app, id, { ...days('America/Denver'), timeZone: 'America/Ciudad_Juarez' });
+    expect(asked()).toEqual([]);
+    const denver = await series(app, id, { ...days('America/Denver'), timeZone: 'America/Denver' });
+    expect(asked()).toEqual(['America/Denver']);
+    expect(juarez.timestamps).toEqual(denver.timestamps);
+    close(juarez.values, denver.values);
+    expect(juarez.values.some((v) => v !== null)).toBe(true);
+  });
+
   it('FlexMeasures resampling (hourly MEAN of 15- and 10-minute sensors) equals the gateway aggregating the raw series', async () => {
     for (const name of ['CS 1', 'heat pump']) {
       const vars = { ...window(), bucket: { unit: 'HOUR', aggregation: 'MEAN' } };

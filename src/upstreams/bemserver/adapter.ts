@@ -43,6 +43,7 @@ import {
   toDataJson,
   type BemServerSensor,
 } from './mapping.js';
+import { bemServerTimeZone } from './timezones.js';
 import type { Aggregation, DataStateJson } from './wire.js';
 
 const DAY_MS = 86_400_000;
@@ -278,10 +279,16 @@ export class BemServerAdapter
   }
 
   async upstreamBuckets({ bucket, timeZone }: BucketRequest): Promise<SeriesOptions | null> {
-    return this.alwaysComputes(bucket) ? { bucket, timeZone } : null;
+    const zone = bemServerTimeZone(timeZone);
+    return zone !== null && this.makesBuckets(bucket) ? { bucket, timeZone: zone } : null;
   }
 
-  alwaysComputes(bucket: SeriesBucket): boolean {
+  alwaysComputes(bucket: SeriesBucket, timeZone: string): boolean {
+    // The server takes only the zones of its fixed list (§7.2 quirk 1); others the gateway makes.
+    return bemServerTimeZone(timeZone) !== null && this.makesBuckets(bucket);
+  }
+
+  private makesBuckets(bucket: SeriesBucket): boolean {
     // /aggregate has no first or last, and with widths over 1 it re-aggregates per single unit
     // (§7.5 item 6): the mean of means, 0 for an empty sum between data, and (the real server) a
     // grid from the local midnight of the first day with data. Width 1 is exactly the gateway's.

@@ -1,6 +1,7 @@
 // webargs/marshmallow validation and wording (§1.3, §1.4): field primitives, the 422 bodies, JSON bodies through a schema's fields.
 import type { SimRequest, SimResult } from '../../../simulators/index.js';
-import { TIMEZONES, unitInfo } from './data.js';
+import { BEMSERVER_TIMEZONES as TIMEZONES } from '../timezones.js';
+import { unitInfo } from './data.js';
 import { parseAwareField } from './datetimes.js';
 import { VALUE_TYPES, type FieldDef } from './resources.js';
 import { errorResult } from './responses.js';
