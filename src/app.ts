@@ -140,6 +140,7 @@ export async function startApp(config: Readonly<Config>, modules: readonly Upstr
       pollIntervalMs: config.livePollIntervalMs,
       ...(metrics ? { observer: metrics.observer } : {}),
     });
+    metrics?.watchLive(() => ({ ...live.size, delivered: live.delivered }));
     const pinged = redis;
     const readiness = readinessCheck({ registry, policies, pingRedis: pinged ? () => pinged.ping() : null });
     const gateway = await createGateway({

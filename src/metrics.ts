@@ -184,6 +184,38 @@ export class GatewayMetrics {
     });
   }
 
+  /** Live values: what this replica watches and has delivered, read at each scrape. */
+  watchLive(read: () => { sensors: number; listeners: number; delivered: number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'gateway_live_sensors',
+      help: 'Sensors watched by latestValues subscriptions on this replica (each polled once per interval across replicas)',
+      registers,
+      collect() {
+        this.set(read().sensors);
+      },
+    });
+    new Gauge({
+      name: 'gateway_live_subscribers',
+      help: "Subscribers' watches of a sensor on this replica (a subscription to 3 sensors counts 3)",
+      registers,
+      collect() {
+        this.set(read().listeners);
+      },
+    });
+    let seen = 0;
+    new Counter({
+      name: 'gateway_live_values_delivered_total',
+      help: 'Latest values handed to subscribers on this replica, over graphql-ws and SSE together',
+      registers,
+      collect() {
+        const total = read().delivered;
+        if (total > seen) this.inc(total - seen);
+        seen = total;
+      },
+    });
+  }
+
   /** Where the catalogues' staleness is read at each scrape. */
   watchCatalogues(read: () => Array<{ upstream: string; staleSince: number | null; lookups: number; loads: number }>): void {
     this.catalogues = read;

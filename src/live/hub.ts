@@ -134,7 +134,13 @@ export class LiveHub {
     return { sensors: this.watched.size, listeners, busy: this.busy };
   }
 
+  /** Values handed to subscribers since the start (metrics). */
+  get delivered(): number {
+    return this.deliveries;
+  }
+
   private busy = 0;
+  private deliveries = 0;
 
   /** Counts `work` in `size.busy` while it runs. */
   private async counting<T>(work: () => Promise<T>): Promise<T> {
@@ -309,6 +315,7 @@ export class LiveHub {
     for (const listener of w.listeners) {
       try {
         listener(value);
+        this.deliveries++;
       } catch (err) {
         this.logger.error('live values: a subscriber failed to take a value', { sensor: w.sensor.id, error: err });
       }

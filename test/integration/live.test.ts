@@ -385,6 +385,36 @@ describe('polling', () => {
   });
 });
 
+describe('metrics', () => {
+  it('count the sensors watched, the subscribers and the values delivered, and fall back to 0 when all leave', async () => {
+    const scrape = async () => {
+      const text = await (await fetch(new URL('/metrics', app.url))).text();
+      const read = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+      return {
+        sensors: read('gateway_live_sensors'),
+        subscribers: read('gateway_live_subscribers'),
+        delivered: read('gateway_live_values_delivered_total'),
+      };
+    };
+    const before = (await scrape()).delivered;
+    const ws = wsClient(app.url);
+    const sse = sseClient(app.url);
+    const subs = [subscribe(ws, [meetnet[0]!, meetnet[1]!]), subscribe(sse, [meetnet[0]!])];
+    await until(() => subs[0]!.events().length >= 2 && subs[1]!.events().length >= 1);
+    const during = await scrape();
+    expect(during.sensors).toBe(2);
+    expect(during.subscribers).toBe(3);
+    expect(during.delivered - before).toBeGreaterThanOrEqual(3);
+    await Promise.all(subs.map((s) => s.stop()));
+    await until(() => app.live.size.sensors === 0);
+    const after = await scrape();
+    expect([after.sensors, after.subscribers]).toEqual([0, 0]);
+    expect(after.delivered).toBeGreaterThanOrEqual(during.delivered);
+    await ws.dispose();
+    sse.dispose();
+  });
+});
+
 describe('stopping the gateway', () => {
   it('ends every subscription and closes WebSockets and event streams: stop() does not wait for them', async () => {
     const other = await startTestApp({ LIVE_POLL_INTERVAL_MS: '200', SHUTDOWN_GRACE_MS: '60000' });
