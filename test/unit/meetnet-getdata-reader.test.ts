@@ -268,6 +268,24 @@ describe('readGetData', () => {
     }
   });
 
+  it('fills its columns alike whatever room it guessed for them, and joins the entries of one ID', () => {
+    const point = (i: number, extra = '') => `{"Timestamp":"${iso(Date.UTC(2024, 0, 1) + i * 600_000)}","Value":${i % 7}${extra}}`;
+    const list = (n: number, first = '') => `[${Array.from({ length: n }, (_, i) => point(i, i === 0 ? first : '')).join(',')}]`;
+    for (const text of [
+      `{"Values":[{"ID":"A","Values":${list(500, `,"Note":"${'x'.repeat(400)}"`)}}]}`, // a long first point: too little room
+      `{"Values":[{"ID":"A","Values":${list(500, ',"Q":[1,2]')}}]}`, // a ] in the first point: too little room
+      `{"Values":[{"ID":"A","Values":[${point(0)},${Array.from({ length: 300 }, (_, i) => point(i + 1, `,"N":"${'y'.repeat(50)}"`)).join(',')}]}]}`, // too much
+      `{"Values":[{"ID":"A","Values":${list(40)}},{"ID":"B","Values":${list(3)}},{"ID":"A","Values":${list(90)}}]}`, // A twice
+      `{"Values":[{"Values":${list(40)},"ID":"A"},{"ID":"A","Values":${list(5)}},{"Values":${list(7)},"ID":"A"}]}`, // points before the ID
+      `{"Values":[{"ID":"A","Values":[${point(3)}]},{"ID":"A","Values":${list(2)}}]}`, // joined out of order
+    ]) {
+      same(text);
+      const a = readGetData(bytes(text))!.get('A')!;
+      expect(a.values.length).toBe(a.times.length);
+      expect(a.times.every((t) => typeof t === 'number')).toBe(true); // no hole left
+    }
+  });
+
   it('reads a point written with blanks, in the other order or with more keys as the compact one', () => {
     const t = '"2021-12-14T23:00:00+00:00"';
     for (const p of [

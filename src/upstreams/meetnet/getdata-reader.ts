@@ -467,6 +467,9 @@ function readSeries(r: Reader, raw: Map<string, Accumulator>): void {
   }
 }
 
+/** The most points room is made for at first: two years of 1-minute data (16 MB of columns). */
+const MAX_ROOM = 1 << 20;
+
 /**
  * A series' list of points (or null) into `acc`: what addPoint does for each, with the order and
  * the range kept in locals rather than in the accumulator's fields.
@@ -480,28 +483,52 @@ function readPoints(r: Reader, acc: Accumulator): void {
     r.i++;
     return;
   }
-  const times = acc.times;
-  const values = acc.values;
-  let last = times.length > 0 ? times[times.length - 1]! : -Infinity;
+  const listAt = r.i;
+  let times = acc.times;
+  let values = acc.values;
+  let k = times.length; // points in the columns
+  let room = k; // below it a point is stored by index, from it pushed
+  let last = k > 0 ? times[k - 1]! : -Infinity;
   let strict = acc.strict;
   // Values are finite: Infinity stands for "none yet" as null does in the accumulator.
   let min = acc.min ?? Infinity;
   let max = acc.max ?? -Infinity;
   for (;;) {
     const t = r.point();
+    if (k === 0) {
+      // Columns made at their size once the first point is read: a year of 10-minute points
+      // pushed onto growing arrays costs three times as much. The guess: the list's bytes (to the
+      // first `]`, its end unless a point holds a list or a string with one) over the first
+      // point's, with a tenth more, at most MAX_ROOM; a wrong guess costs pushes (too few) or a
+      // shorter length (too many).
+      const end = r.s.indexOf(93, r.i);
+      room = end < 0 ? 0 : Math.min(Math.ceil(((end - listAt) / (r.i - listAt + 1)) * 1.1) + 16, MAX_ROOM);
+      acc.times = times = new Array<number>(room);
+      acc.values = values = new Array<number | null>(room);
+    }
     if (t <= last) strict = false;
     last = t;
-    times.push(t);
-    if (r.isNull) values.push(null);
-    else {
-      const v = r.value;
+    let v: number | null = null;
+    if (!r.isNull) {
+      v = r.value;
       if (v < min) min = v;
       if (v > max) max = v;
+    }
+    if (k < room) {
+      times[k] = t;
+      values[k] = v;
+    } else {
+      times.push(t);
       values.push(v);
     }
+    k++;
     const d = r.next();
     if (d === 93) break;
     if (d !== 44) throw GIVE_UP;
+  }
+  if (k < room) {
+    times.length = k;
+    values.length = k;
   }
   acc.strict = strict;
   acc.min = min === Infinity ? null : min;
