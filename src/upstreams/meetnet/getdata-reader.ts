@@ -36,8 +36,23 @@ const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 /** The rest of a point's keys after their opening quote, closing quote included. */
 const TIMESTAMP_KEY = ascii('Timestamp"');
 const VALUE_KEY = ascii('Value"');
-const COMPACT_HEAD = ascii('{"Timestamp":"');
-const COMPACT_VALUE = ascii(',"Value":');
+/** Four ASCII characters as DataView.getUint32(at, true) reads their bytes. */
+const word = (text: string) => Buffer.from(text, 'latin1').readUint32LE(0);
+/** Two, as getUint16(at, true) does. */
+const half = (text: string) => Buffer.from(text, 'latin1').readUint16LE(0);
+// A point in the API's compact form: `{"Timestamp":"` + 25 characters + `","Value":` + its value + `}`.
+const HEAD_1 = word('{"Ti');
+const HEAD_2 = word('mest');
+const HEAD_3 = word('amp"');
+const HEAD_4 = half(':"');
+const HEAD_LENGTH = 14;
+const VALUE_1 = word('","V');
+const VALUE_2 = word('alue');
+const VALUE_3 = half('":');
+const VALUE_LENGTH = 10; // with the timestamp's closing quote
+// yyyy-MM-ddTHH:mm:ss+00:00 (§5.2): its fixed characters.
+const UTC_1 = word('+00:');
+const UTC_2 = half('00');
 const TRUE = ascii('rue');
 const FALSE = ascii('alse');
 const NULL = ascii('ull');
@@ -50,12 +65,17 @@ class Reader {
   /** The value of the last point read (`point`): a number, or null when `isNull`. */
   value = 0;
   isNull = false;
-  /** Where the date of the last timestamp read by hand starts (-1: none yet), and its epoch ms. */
-  dayAt = -1;
+  /** The bytes of the date of the last timestamp read by hand (-1: none yet), and its epoch ms. */
+  dayA = -1;
+  dayB = -1;
+  dayC = -1;
   dayMs = 0;
   readonly n: number;
+  /** The same bytes, read several at a time where the form is fixed. */
+  readonly v: DataView;
   constructor(readonly s: Buffer) {
     this.n = s.length;
+    this.v = new DataView(s.buffer, s.byteOffset, s.length);
   }
 
   /** The byte at `i`, -1 past the end. */
@@ -247,6 +267,55 @@ class Reader {
     return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
   }
 
+  /** Whether the 25 bytes at `i` have the fixed characters of `yyyy-MM-ddTHH:mm:ss+00:00`. */
+  private utc(i: number): boolean {
+    const s = this.s;
+    const v = this.v;
+    return (
+      s[i + 4] === 45 && // -
+      s[i + 7] === 45 &&
+      s[i + 10] === 84 && // T
+      s[i + 13] === 58 && // :
+      s[i + 16] === 58 &&
+      v.getUint32(i + 19, true) === UTC_1 &&
+      v.getUint16(i + 23, true) === UTC_2
+    );
+  }
+
+  /**
+   * The `yyyy-MM-ddTHH:mm:ss+00:00` at `i` (its fixed characters checked), as parseMeetnetTimestamp
+   * reads it; its closing quote consumed. Its date changes once in 144 points of 10-minute data:
+   * the day's epoch is kept, with the bytes that spelled it, and only the time of day read.
+   */
+  private utcAt(i: number): number {
+    const v = this.v;
+    const dayA = v.getUint32(i, true);
+    const dayB = v.getUint32(i + 4, true);
+    const dayC = v.getUint16(i + 8, true);
+    let day = this.dayMs;
+    if (dayA !== this.dayA || dayB !== this.dayB || dayC !== this.dayC) {
+      const hi = this.two(i);
+      const lo = this.two(i + 2);
+      const mo = this.two(i + 5);
+      const dd = this.two(i + 8);
+      // Not a date (digits, month, day of that month): parseMeetnetTimestamp says null.
+      if (hi < 0 || lo < 0 || mo < 0 || dd < 0) throw GIVE_UP;
+      const y = hi * 100 + lo;
+      if (!validDate(y, mo, dd, 0, 0, 0)) throw GIVE_UP;
+      day = daysFromCivil(y, mo, dd) * 86_400_000;
+      this.dayA = dayA;
+      this.dayB = dayB;
+      this.dayC = dayC;
+      this.dayMs = day;
+    }
+    const h = this.two(i + 11);
+    const mi = this.two(i + 14);
+    const sec = this.two(i + 17);
+    if (h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 59) throw GIVE_UP;
+    this.i = i + 26;
+    return day + h * 3_600_000 + mi * 60_000 + sec * 1000;
+  }
+
   /**
    * A point's timestamp, the opening quote consumed: epoch ms as parseMeetnetTimestamp reads it.
    * The API's own `yyyy-MM-ddTHH:mm:ss+00:00` (§5.2) is read here; its date changes once in 144
@@ -254,55 +323,8 @@ class Reader {
    * form goes through parseMeetnetTimestamp itself.
    */
   timestamp(): number {
-    const s = this.s;
     const i = this.i;
-    if (
-      i + 25 < this.n &&
-      s[i + 25] === 34 && // "
-      s[i + 4] === 45 && // -
-      s[i + 7] === 45 &&
-      s[i + 10] === 84 && // T
-      s[i + 13] === 58 && // :
-      s[i + 16] === 58 &&
-      s[i + 19] === 43 && // +00:00
-      s[i + 20] === 48 &&
-      s[i + 21] === 48 &&
-      s[i + 22] === 58 &&
-      s[i + 23] === 48 &&
-      s[i + 24] === 48
-    ) {
-      let day = this.dayMs;
-      const d = this.dayAt;
-      if (
-        d < 0 ||
-        s[i] !== s[d] ||
-        s[i + 1] !== s[d + 1] ||
-        s[i + 2] !== s[d + 2] ||
-        s[i + 3] !== s[d + 3] ||
-        s[i + 5] !== s[d + 5] ||
-        s[i + 6] !== s[d + 6] ||
-        s[i + 8] !== s[d + 8] ||
-        s[i + 9] !== s[d + 9]
-      ) {
-        const hi = this.two(i);
-        const lo = this.two(i + 2);
-        const mo = this.two(i + 5);
-        const dd = this.two(i + 8);
-        // Not a date (digits, month, day of that month): parseMeetnetTimestamp says null.
-        if (hi < 0 || lo < 0 || mo < 0 || dd < 0) throw GIVE_UP;
-        const y = hi * 100 + lo;
-        if (!validDate(y, mo, dd, 0, 0, 0)) throw GIVE_UP;
-        day = daysFromCivil(y, mo, dd) * 86_400_000;
-        this.dayAt = i;
-        this.dayMs = day;
-      }
-      const h = this.two(i + 11);
-      const mi = this.two(i + 14);
-      const sec = this.two(i + 17);
-      if (h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 59) throw GIVE_UP;
-      this.i = i + 26;
-      return day + h * 3_600_000 + mi * 60_000 + sec * 1000;
-    }
+    if (i + 26 <= this.n && this.s[i + 25] === 34 && this.utc(i)) return this.utcAt(i);
     this.plainString();
     const t = parseMeetnetTimestamp(this.text());
     if (t === null) throw GIVE_UP;
@@ -330,16 +352,25 @@ class Reader {
     const start = this.i;
     // The API's own compact form, `{"Timestamp":"…","Value":…}`, straight through; anything else
     // (blanks, the other order, more keys) is read again from the start by the general path below.
-    if (this.matches(start, COMPACT_HEAD)) {
-      this.i = start + COMPACT_HEAD.length;
-      const t = this.timestamp();
-      if (this.matches(this.i, COMPACT_VALUE)) {
-        this.i += COMPACT_VALUE.length;
-        this.pointValue();
-        if (this.at(this.i) === 125) {
-          this.i++;
-          return t;
-        }
+    const v = this.v;
+    const at = start + HEAD_LENGTH; // the timestamp
+    if (
+      at + 25 + VALUE_LENGTH <= this.n &&
+      v.getUint32(start, true) === HEAD_1 &&
+      v.getUint32(start + 4, true) === HEAD_2 &&
+      v.getUint32(start + 8, true) === HEAD_3 &&
+      v.getUint16(start + 12, true) === HEAD_4 &&
+      v.getUint32(at + 25, true) === VALUE_1 &&
+      v.getUint32(at + 29, true) === VALUE_2 &&
+      v.getUint16(at + 33, true) === VALUE_3 &&
+      this.utc(at)
+    ) {
+      const t = this.utcAt(at);
+      this.i = at + 25 + VALUE_LENGTH;
+      this.pointValue();
+      if (this.at(this.i) === 125) {
+        this.i++;
+        return t;
       }
       this.i = start;
     }
