@@ -318,9 +318,8 @@ class Reader {
 
   /**
    * A point's timestamp, the opening quote consumed: epoch ms as parseMeetnetTimestamp reads it.
-   * The API's own `yyyy-MM-ddTHH:mm:ss+00:00` (§5.2) is read here; its date changes once in 144
-   * points of 10-minute data, so the day's epoch is kept and only the time of day read. Any other
-   * form goes through parseMeetnetTimestamp itself.
+   * The API's own `yyyy-MM-ddTHH:mm:ss+00:00` (§5.2) is read by utcAt, any other form by
+   * parseMeetnetTimestamp itself.
    */
   timestamp(): number {
     const i = this.i;
