@@ -5,7 +5,7 @@
 // the size of an answer; and the mapping of every failure to the gateway's closed error set.
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got, type Hooks, type OptionsOfTextResponseBody, type PlainResponse, type Response } from 'got';
+import got, { type Got, type Hooks, type OptionsOfBufferResponseBody, type PlainResponse, type Response } from 'got';
 import type { Logger } from '../logger.js';
 import type { UpstreamObserver } from './observer.js';
 import type { UpstreamPolicy } from './policy.js';
@@ -78,8 +78,28 @@ export interface RouteCall {
 
 export interface RawResponse {
   status: number;
-  body: string;
+  /** The body as text (UTF-8). */
+  readonly body: string;
+  /** The body as it came (decompressed), for a reader that needs no text (Meetnet's getData). */
+  readonly bytes: Buffer;
   headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * An answer whose body is decoded only when something asks for its text: decoding a year of
+ * Meetnet's getData (3 MB) costs a few ms, and its reader reads the bytes instead.
+ */
+class Answer implements RawResponse {
+  private text: string | undefined;
+  constructor(
+    readonly status: number,
+    readonly bytes: Buffer,
+    readonly headers: Record<string, string | string[] | undefined>,
+  ) {}
+
+  get body(): string {
+    return (this.text ??= this.bytes.toString('utf8'));
+  }
 }
 
 /**
@@ -241,7 +261,7 @@ export class UpstreamHttp {
       followRedirect: sameOrigin,
       maxRedirects: MAX_REDIRECTS,
       decompress: true,
-      responseType: 'text',
+      responseType: 'buffer',
       agent: agents,
       headers: { accept: 'application/json', 'user-agent': 'monitoring-graphql-gateway' },
       hooks,
@@ -399,9 +419,9 @@ export class UpstreamHttp {
   /** One call and its retries; `trace`: the W3C trace context headers to pass on. */
   private async attempt(call: RouteCall, auth: AuthScheme | null, trace: Record<string, string>): Promise<RawResponse> {
     const { url, body, contentType } = this.target(call);
-    const options: OptionsOfTextResponseBody = {
+    const options: OptionsOfBufferResponseBody = {
       method: call.method,
-      responseType: 'text',
+      responseType: 'buffer',
       body,
       context: { auth, ...(this.options.policy && !call.probe ? { policy: this.options.policy } : {}) } satisfies CallContext,
       retry: { limit: call.idempotent ? this.options.retries : 0 },
@@ -420,7 +440,7 @@ export class UpstreamHttp {
         pending.cancel();
       }
     });
-    let res: Response<string>;
+    let res: Response<Buffer>;
     try {
       res = await pending;
     } catch (err) {
@@ -439,7 +459,7 @@ export class UpstreamHttp {
       const t = Date.parse(date);
       if (Number.isFinite(t)) this.clockOffsetMs = t - Date.now();
     }
-    return { status: res.statusCode, body: res.body, headers: res.headers };
+    return new Answer(res.statusCode, res.body, res.headers);
   }
 
   /** Where a call goes and what it carries. */
@@ -459,12 +479,13 @@ export class UpstreamHttp {
 
   /**
    * A call whose 2xx JSON body is handed to `parse`; 401 refreshes the token once. `read`, where
-   * given, reads the body text directly and is tried first; it answers undefined when unsure.
+   * given, reads the body's bytes directly and is tried first; it answers undefined when unsure
+   * (the body is then decoded and parsed).
    */
-  async json<T>(call: RouteCall, parse: (body: unknown) => T, read?: (text: string) => T | undefined): Promise<T> {
+  async json<T>(call: RouteCall, parse: (body: unknown) => T, read?: (bytes: Buffer) => T | undefined): Promise<T> {
     const res = await this.call(call);
     if (res.status < 200 || res.status >= 300) throw this.statusError(call, res);
-    const fast = read?.(res.body);
+    const fast = read?.(res.bytes);
     return fast !== undefined ? fast : this.parse(call, res, parse);
   }
 
@@ -651,7 +672,7 @@ class TransportRefusal extends Error {
  * A redirect that was not followed. One to another origin (http to https included) would take the
  * service account's token with it: the error names the origin, for the base URL to be set to it.
  */
-function refusedRedirect(res: Response<string>): TransportRefusal {
+function refusedRedirect(res: PlainResponse): TransportRefusal {
   try {
     const next = new URL(String(res.headers.location), res.url);
     return new TransportRefusal(

@@ -3,13 +3,20 @@ import { expect } from 'vitest';
 import { readGetData } from '../../src/upstreams/meetnet/getdata-reader.js';
 import { mapGetData } from '../../src/upstreams/meetnet/mapping.js';
 
+/** A body as the HTTP client hands it to the reader: text is sent as UTF-8. */
+export const bytes = (body: string | Buffer): Buffer => (typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+
+/** What the usual path answers: the body decoded as UTF-8, JSON.parse, mapGetData. */
+export const usual = (body: string | Buffer) => mapGetData(JSON.parse(bytes(body).toString('utf8')));
+
 /** Both ways; the reader must have answered. */
-export function same(text: string): void {
-  const fast = readGetData(text);
+export function same(body: string | Buffer): void {
+  const fast = readGetData(bytes(body));
   expect(fast, 'the reader gave up').toBeDefined();
-  expect(fast).toEqual(mapGetData(JSON.parse(text)));
+  const expected = usual(body);
+  expect(fast).toEqual(expected);
   // toEqual treats -0 and 0 alike: compare the values bit for bit too.
-  for (const [id, s] of mapGetData(JSON.parse(text))) {
+  for (const [id, s] of expected) {
     expect(fast!.get(id)!.values.map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual(s.values.map((v) => (Object.is(v, -0) ? '-0' : v)));
   }
 }

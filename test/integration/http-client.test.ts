@@ -36,6 +36,8 @@ async function serve(
 // 8 MB of zeros that gzip to 8 KB: over the 1 MB limit the test sets.
 const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024), { level: 9 });
 const payload = JSON.stringify({ values: Array.from({ length: 500 }, (_, i) => i / 7) });
+// Text outside ASCII, written in two pieces that cut a character's UTF-8 bytes in half.
+const accented = Buffer.from(JSON.stringify({ unit: '\u00b0C', name: 'Wandelaar \u20ac \u{1f30a}' }), 'utf8');
 let main: Awaited<ReturnType<typeof serve>>;
 let other: Awaited<ReturnType<typeof serve>>;
 
@@ -51,6 +53,9 @@ beforeAll(async () => {
         return res.writeHead(200, { 'content-encoding': 'deflate' }).end(deflateSync(payload));
       case '/br':
         return res.writeHead(200, { 'content-encoding': 'br' }).end(brotliCompressSync(payload));
+      case '/utf8':
+        res.write(accented.subarray(0, 10));
+        return setTimeout(() => res.end(accented.subarray(10)), 20);
       case '/broken-gzip':
         return res.writeHead(200, { 'content-encoding': 'gzip' }).end('this is not gzip at all');
       case '/collection':
@@ -136,6 +141,31 @@ describe('answers', () => {
     expect(answer.body).toBe(payload);
     expect(main.seen.at(-1)!.headers['accept-encoding']).toContain('gzip');
     expect(main.seen.at(-1)!.headers['accept-encoding']).toContain('br');
+  });
+
+  it('hands a reader the bytes as they came, and the text decoded from UTF-8 to JSON.parse when it gives up', async () => {
+    expect(accented.subarray(0, 10).toString('utf8').endsWith('\ufffd')).toBe(true); // the cut is inside a character
+    const answer = await client().send(call('/utf8'));
+    expect(answer.bytes.equals(accented)).toBe(true);
+    expect(answer.body).toBe(accented.toString('utf8'));
+    const seen: Buffer[] = [];
+    const parsed = await client().json(
+      call('/utf8'),
+      (body) => body,
+      (bytes) => {
+        seen.push(bytes);
+        return undefined; // gives up
+      },
+    );
+    expect(seen[0]!.equals(accented)).toBe(true);
+    expect(parsed).toEqual({ unit: '\u00b0C', name: 'Wandelaar \u20ac \u{1f30a}' });
+    expect(
+      await client().json(
+        call('/utf8'),
+        () => 'parsed',
+        () => 'read',
+      ),
+    ).toBe('read');
   });
 
   it('a body that does not decode is UPSTREAM_UNAVAILABLE, not a crash', async () => {

@@ -1,4 +1,4 @@
-// The getData text reader on what the simulator sends over HTTP: it answers what JSON.parse +
+// The getData reader on the bytes the simulator sends over HTTP: it answers what JSON.parse +
 // mapGetData answer, on a year of several series, sorted or shuffled with repeats.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGetData } from '../../src/upstreams/meetnet/getdata-reader.js';
@@ -32,9 +32,9 @@ describe("readGetData on the simulator's bodies, over HTTP", () => {
         body: JSON.stringify({ StartTime: iso(NOW - 365 * 86_400_000), EndTime: iso(NOW), IDs: ['MP7WVC', 'A2BGHA', 'NOSUCH'] }),
       });
       expect(res.status).toBe(200);
-      const text = await res.text();
-      same(text);
-      expect(readGetData(text)!.get('MP7WVC')!.times.length).toBeGreaterThan(40_000);
+      const body = Buffer.from(await res.arrayBuffer());
+      same(body);
+      expect(readGetData(body)!.get('MP7WVC')!.times.length).toBeGreaterThan(40_000);
     }
   });
 });
