@@ -4,8 +4,9 @@
 // Reads of instants are cut into UTC days (history-days.ts): a year ending now is then its final
 // days from Redis and its recent days from the upstream; other reads are cached as whole windows.
 // Each request's series loader is wrapped: its entries are looked up in one MGET for the whole
-// batch, what is missing goes to the upstream in the batched calls it made before, and what the
-// upstream answered is stored (one pipeline of SET … EX), errors never. Recent windows pass by.
+// batch (one per 2048 keys), what is missing goes to the upstream in the batched calls it made
+// before, and what the upstream answered is stored (pipelines of SET … EX), errors never. Recent
+// windows pass by.
 // A Redis that fails or is slow (REDIS_TIMEOUT_MS) never fails a read: it goes to the upstream.
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
@@ -79,6 +80,9 @@ function canonical(v: unknown): string {
 
 /** The separators of the key (and spaces, controls), percent-encoded: `km/h` and `°C` stay as they are. */
 const escape = (s: string): string => s.replace(/[%:;=,{}[\]\s\p{Cc}]/gu, (c) => encodeURIComponent(c));
+
+/** Most keys one MGET asks for, or one pipeline of SETs sends. */
+const REDIS_BATCH_KEYS = 2048;
 
 export class HistoryCache {
   /** No shared cache: every loader as it is. */
@@ -154,7 +158,7 @@ export class HistoryCache {
     );
   }
 
-  /** The series found for the entries that have one, by index; one MGET for all. */
+  /** The series found for the entries that have one, by index; one MGET per REDIS_BATCH_KEYS of them. */
   private async lookup(upstream: string, keys: readonly string[]): Promise<Map<number, SeriesResult>> {
     const found = new Map<number, SeriesResult>();
     const asked = keys.map((_, i) => i);
@@ -164,9 +168,14 @@ export class HistoryCache {
       this.o.observer?.historyLookup(upstream, 'error', asked.length);
       return found;
     }
-    let replies: Array<Buffer | null>;
+    const replies: Array<Buffer | null> = [];
     try {
-      replies = await redis.mgetBuffer(...asked.map((i) => keys[i]!));
+      // In MGETs of at most REDIS_BATCH_KEYS, one after another: ten years of days of ten sensors
+      // are 36 600 keys, whose one MGET blocked Redis for 30 ms and answered 15 MiB at once; and
+      // spreading more than about 125 000 keys into one call overflows the JavaScript stack.
+      for (let at = 0; at < asked.length; at += REDIS_BATCH_KEYS) {
+        replies.push(...(await redis.mgetBuffer(asked.slice(at, at + REDIS_BATCH_KEYS).map((i) => keys[i]!))));
+      }
       this.o.outage.succeeded();
     } catch (err) {
       this.o.outage.failed(err);
@@ -184,8 +193,10 @@ export class HistoryCache {
   }
 
   /**
-   * Encodes now (the answer is the caller's once returned) and sends one pipeline; nobody waits
-   * for it, and its failure only counts.
+   * Encodes now (the answer is the caller's once returned) and sends pipelines of at most
+   * REDIS_BATCH_KEYS, one after another; nobody waits for them, and their failure only counts.
+   * Ten years of days of forty sensors are 146 400 SETs: in one pipeline their replies outlast
+   * REDIS_TIMEOUT_MS, which told every user of Redis it did not answer.
    */
   private store(upstream: string, entries: ReadonlyArray<[string, SeriesResult]>): void {
     if (entries.length === 0) return;
@@ -193,30 +204,40 @@ export class HistoryCache {
       this.o.observer?.historyStore(upstream, 'error', entries.length);
       return;
     }
-    const pipeline = this.o.redis!.pipeline();
-    let queued = 0;
+    const encoded: Array<[string, Buffer]> = [];
     for (const [key, series] of entries) {
       const bytes = encodeSeries(series);
-      if (bytes.length > this.o.maxBytes) continue;
-      pipeline.set(key, bytes, 'EX', this.o.ttlS);
-      queued++;
+      if (bytes.length <= this.o.maxBytes) encoded.push([key, bytes]);
     }
-    if (queued < entries.length) this.o.observer?.historyStore(upstream, 'too_large', entries.length - queued);
-    if (queued === 0) return;
-    pipeline.exec().then(
-      (results) => {
+    if (encoded.length < entries.length) this.o.observer?.historyStore(upstream, 'too_large', entries.length - encoded.length);
+    void this.send(upstream, encoded);
+  }
+
+  private async send(upstream: string, encoded: ReadonlyArray<[string, Buffer]>): Promise<void> {
+    for (let at = 0; at < encoded.length; at += REDIS_BATCH_KEYS) {
+      const part = encoded.slice(at, at + REDIS_BATCH_KEYS);
+      const pipeline = this.o.redis!.pipeline();
+      for (const [key, bytes] of part) pipeline.set(key, bytes, 'EX', this.o.ttlS);
+      try {
+        const results = await pipeline.exec();
         const failed = (results ?? []).filter(([err]) => err).length;
         const firstError = results?.find(([err]) => err)?.[0];
         if (firstError) this.o.outage.failed(firstError);
         else this.o.outage.succeeded();
-        if (queued > failed) this.o.observer?.historyStore(upstream, 'stored', queued - failed);
+        if (part.length > failed) this.o.observer?.historyStore(upstream, 'stored', part.length - failed);
         if (failed > 0) this.o.observer?.historyStore(upstream, 'error', failed);
-      },
-      (err: unknown) => {
+        if (firstError) {
+          // Redis fails: the rest is not sent (counted as failed).
+          const rest = encoded.length - at - part.length;
+          if (rest > 0) this.o.observer?.historyStore(upstream, 'error', rest);
+          return;
+        }
+      } catch (err) {
         this.o.outage.failed(err);
-        this.o.observer?.historyStore(upstream, 'error', queued);
-      },
-    );
+        this.o.observer?.historyStore(upstream, 'error', encoded.length - at);
+        return;
+      }
+    }
   }
 }
 
@@ -240,9 +261,12 @@ function plan(k: SeriesKey, finalBefore: number, cuttable: boolean, entry: (k: S
     return {
       entries,
       reads: (hits) => readsFor(k, cut, missing(hits)),
+      // Days found in Redis that a read covers again are taken from the read (each point once).
       answer: (hits, reads, read) =>
         join(k, [
-          ...cut.days.flatMap((d, i) => (hits[i] ? [{ from: d, to: d + DAY_MS, series: hits[i] }] : [])),
+          ...cut.days.flatMap((d, i) =>
+            hits[i] && !reads.some((r) => d >= r.from && d < r.to) ? [{ from: d, to: d + DAY_MS, series: hits[i] }] : [],
+          ),
           ...reads.map((r, j) => ({ from: r.from, to: r.to, series: read[j]! })),
         ]),
       store: (hits, reads, read) =>

@@ -38,23 +38,16 @@ export interface Piece {
 }
 
 /**
- * The upstream reads that fill what Redis did not have: one per run of missing days, the last run
- * joined with the recent rest when they meet (a cold read is one call, as it was uncut), and the
- * rest alone otherwise.
+ * The upstream read that fills what Redis did not have: from the first missing day to the window's
+ * end (a cold read is one call, as it was uncut), or the recent rest alone when no day is missing.
+ * One read at most, whatever the holes: days found after the first missing one are read again
+ * rather than each run of missing days costing a call of its own (alternate days in Redis made a
+ * read of 200 days 100 upstream calls).
  */
 export function readsFor(key: SeriesKey, cut: DayCut, missing: readonly boolean[]): SeriesKey[] {
-  const reads: SeriesKey[] = [];
-  let runFrom: number | null = null;
-  cut.days.forEach((d, i) => {
-    if (missing[i] && runFrom === null) runFrom = d;
-    if (!missing[i] && runFrom !== null) {
-      reads.push({ ...key, from: runFrom, to: d });
-      runFrom = null;
-    }
-  });
-  if (runFrom !== null) reads.push({ ...key, from: runFrom, to: Math.max(cut.restFrom, key.to) });
-  else if (cut.restFrom < key.to) reads.push({ ...key, from: cut.restFrom, to: key.to });
-  return reads;
+  const first = missing.indexOf(true);
+  if (first >= 0) return [{ ...key, from: cut.days[first]!, to: Math.max(cut.restFrom, key.to) }];
+  return cut.restFrom < key.to ? [{ ...key, from: cut.restFrom, to: key.to }] : [];
 }
 
 /**

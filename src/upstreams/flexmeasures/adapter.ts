@@ -127,8 +127,16 @@ export class FlexMeasuresAdapter extends CatalogLookups<FmCatalog> implements Up
       series,
       // v3_0 events start on the sensor's grid and a window is asked from its first grid instant
       // (v3Series), so its parts add up to it; v1_1 answers have no timestamps, their axis counts
-      // from the window's start, and a part's axis would be another one.
-      seriesCuts: async (k) => isRawRead(k) && (await this.catalog()).generation === 'v3_0',
+      // from the window's start, and a part's axis would be another one. Only grids that start
+      // again each local midnight: a day read from UTC midnight of a P1W or PT7M sensor starts off
+      // its grid (all nulls, CONTRACT.md §4.4), and an instantaneous sensor (P0D) is sampled at a
+      // step FlexMeasures picks from the window's length (a day: 15 minutes, 20 days: 24 hours, §4.4).
+      seriesCuts: async (k) => {
+        if (!isRawRead(k)) return false;
+        const catalog = await this.catalog();
+        const step = catalog.fm.get(k.sensor)?.resolutionMs ?? 0;
+        return catalog.generation === 'v3_0' && step > 0 && DAY_MS % step === 0;
+      },
       // FlexMeasures has no "latest" route: read off a series this request already reads where one
       // covers the last interval, else the last value of the past day, through the same loader.
       latest: new DataLoader<string, LatestValue | null>(
