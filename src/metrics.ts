@@ -110,7 +110,7 @@ export class GatewayMetrics {
     );
     const historyStores = cacheCounter(
       'gateway_history_cache_stores_total',
-      'Upstream answers written to the shared history cache: stored, too_large (over HISTORY_CACHE_MAX_BYTES), or error',
+      'Upstream answers written to the shared history cache: stored, too_large (over HISTORY_CACHE_MAX_BYTES), or error; and entries forgotten because a write through the gateway changed their window',
       ['upstream', 'result'],
     );
     this.persistedQueries = cacheCounter(

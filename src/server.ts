@@ -335,7 +335,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       return;
     }
     // A frame as a file: the frame query, its arguments in the URL (GET, as any download). HEAD is
-    // GET without the body (RFC 9110 §9.3.2): the same checks, status and headers, so it runs the
+    // GET without the body (RFC 9110, section 9.3.2): the same checks, status and headers, so it runs the
     // query too; Node leaves out the body of an answer to HEAD.
     const download = Object.hasOwn(FRAME_PATHS, path) ? FRAME_PATHS[path] : undefined;
     if (download && req.method !== 'GET' && req.method !== 'HEAD') {

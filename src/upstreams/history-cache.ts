@@ -141,14 +141,15 @@ export class HistoryCache {
         });
         const loaded = reads.length > 0 ? await inner.loadMany(reads) : [];
         let r = 0;
-        const toStore: Array<[string, SeriesResult]> = [];
-        const out = filled.map(({ p, hits, own }) => {
+        const toStore: Entry[] = [];
+        const out = filled.map(({ p, hits, own }, i) => {
           const answers = loaded.slice(r, (r += own.length));
           const failed = answers.find((a): a is Error => a instanceof Error);
           // Only what the upstream answered: an error is asked again next time.
           if (failed) return failed;
           const read = answers as SeriesResult[];
-          toStore.push(...p.store(hits, own, read));
+          for (const [key, series] of p.store(hits, own, read))
+            toStore.push({ key, series, index: this.indexKey(upstream, account, keys[i]!.sensor) });
           return p.answer(hits, own, read);
         });
         this.store(upstream, toStore);
@@ -198,30 +199,36 @@ export class HistoryCache {
    * Ten years of days of forty sensors are 146 400 SETs: in one pipeline their replies outlast
    * REDIS_TIMEOUT_MS, which told every user of Redis it did not answer.
    */
-  private store(upstream: string, entries: ReadonlyArray<[string, SeriesResult]>): void {
+  private store(upstream: string, entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     if (!this.o.outage.attempt()) {
       this.o.observer?.historyStore(upstream, 'error', entries.length);
       return;
     }
-    const encoded: Array<[string, Buffer]> = [];
-    for (const [key, series] of entries) {
-      const bytes = encodeSeries(series);
-      if (bytes.length <= this.o.maxBytes) encoded.push([key, bytes]);
+    const encoded: Array<Entry & { bytes: Buffer }> = [];
+    for (const e of entries) {
+      const bytes = encodeSeries(e.series);
+      if (bytes.length <= this.o.maxBytes) encoded.push({ ...e, bytes });
     }
     if (encoded.length < entries.length) this.o.observer?.historyStore(upstream, 'too_large', entries.length - encoded.length);
     void this.send(upstream, encoded);
   }
 
-  private async send(upstream: string, encoded: ReadonlyArray<[string, Buffer]>): Promise<void> {
+  private async send(upstream: string, encoded: ReadonlyArray<Entry & { bytes: Buffer }>): Promise<void> {
     for (let at = 0; at < encoded.length; at += REDIS_BATCH_KEYS) {
       const part = encoded.slice(at, at + REDIS_BATCH_KEYS);
       const pipeline = this.o.redis!.pipeline();
-      for (const [key, bytes] of part) pipeline.set(key, bytes, 'EX', this.o.ttlS);
+      for (const e of part) pipeline.set(e.key, e.bytes, 'EX', this.o.ttlS);
+      // Each sensor's index names its entries, for writes to find (forget); it lives as long as the
+      // newest of them, and names a few that expired before it, which DEL takes as they are.
+      const indexes = new Map<string, string[]>();
+      for (const e of part) indexes.set(e.index, [...(indexes.get(e.index) ?? []), e.key]);
+      for (const [index, members] of indexes) pipeline.sadd(index, ...members).expire(index, this.o.ttlS);
       try {
-        const results = await pipeline.exec();
-        const failed = (results ?? []).filter(([err]) => err).length;
-        const firstError = results?.find(([err]) => err)?.[0];
+        const results = (await pipeline.exec()) ?? [];
+        const sets = results.slice(0, part.length);
+        const failed = sets.filter(([err]) => err).length;
+        const firstError = results.find(([err]) => err)?.[0];
         if (firstError) this.o.outage.failed(firstError);
         else this.o.outage.succeeded();
         if (part.length > failed) this.o.observer?.historyStore(upstream, 'stored', part.length - failed);
@@ -239,6 +246,64 @@ export class HistoryCache {
       }
     }
   }
+
+  /**
+   * Forgets what is kept of a sensor's series from `from` on: a write through the gateway changes
+   * what its upstream answers for windows that were final (a point written five days back into a
+   * BEMServer timeseries would not show in "the last ten days" for a day). Entries whose window
+   * ends at or before `from` stay. A read on its way while the write is made may still store what
+   * it read before the write; that entry lives until HISTORY_CACHE_TTL_S. Never fails the write:
+   * a Redis that fails only counts.
+   */
+  async forget(upstream: string, sensor: string, from: number): Promise<void> {
+    const u = this.o.upstreams.get(upstream);
+    if (!this.enabled || !u || !this.o.outage.attempt()) return;
+    const redis = this.o.redis!;
+    const account = accountDigest(u.baseUrl, u.login);
+    const index = this.indexKey(upstream, account, sensor);
+    const head = `${this.o.prefix}history:${upstream}:${account}:${escape(sensor)}:`;
+    try {
+      const members = await redis.smembers(index);
+      const stale = members.filter((key) => windowEnd(key, head) > from);
+      if (stale.length > 0) {
+        for (let at = 0; at < stale.length; at += REDIS_BATCH_KEYS) {
+          const part = stale.slice(at, at + REDIS_BATCH_KEYS);
+          await redis
+            .pipeline()
+            .del(...part)
+            .srem(index, ...part)
+            .exec();
+        }
+      }
+      this.o.outage.succeeded();
+      this.o.observer?.historyStore(upstream, 'forgotten', stale.length);
+    } catch (err) {
+      this.o.outage.failed(err);
+    }
+  }
+
+  /** `<prefix>history-index:<upstream>:<account>:<sensor>`: the keys of a sensor's entries. */
+  private indexKey(upstream: string, account: string, sensor: string): string {
+    return `${this.o.prefix}history-index:${upstream}:${account}:${escape(sensor)}`;
+  }
+}
+
+/** An entry to store: its key, its series, and the index of its sensor. */
+interface Entry {
+  key: string;
+  series: SeriesResult;
+  index: string;
+}
+
+/**
+ * The end of an entry's window, read off its key after `head` (`<prefix>history:<upstream>:<account>:<sensor>:`,
+ * the sensor escaped has no colon): `<from>-<to>…`; +Infinity when it cannot be read, so that such a key is forgotten.
+ */
+function windowEnd(key: string, head: string): number {
+  if (!key.startsWith(head)) return Infinity;
+  const window = key.slice(head.length).split(':', 1)[0]!;
+  const to = Number(window.split('-')[1]);
+  return Number.isFinite(to) ? to : Infinity;
 }
 
 /** How one read is answered: the entries it looks up, the reads that fill what they lack, and what is stored. */

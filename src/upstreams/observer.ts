@@ -15,7 +15,7 @@ export interface UpstreamObserver {
   /** Final series windows looked up in the shared Redis cache: found, missed (read from the upstream), or Redis failed. */
   historyLookup(upstream: string, result: 'hit' | 'miss' | 'error', count: number): void;
   /** Answers stored in the shared Redis cache, too large to store (HISTORY_CACHE_MAX_BYTES), or failed to store. */
-  historyStore(upstream: string, result: 'stored' | 'too_large' | 'error', count: number): void;
+  historyStore(upstream: string, result: 'stored' | 'too_large' | 'error' | 'forgotten', count: number): void;
 }
 
 export const noObserver: UpstreamObserver = {

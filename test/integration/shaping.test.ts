@@ -207,7 +207,7 @@ describe('buckets on every upstream', () => {
   });
 });
 
-describe('time zones BEMServer does not take (its fixed list, CONTRACT.md §7.2 quirk 1)', () => {
+describe('time zones BEMServer does not take (its fixed list, bemserver CONTRACT.md §7.2 quirk 1)', () => {
   const DAY_MEAN = { width: 1, unit: 'DAY', aggregation: 'MEAN' };
   const aggregateCalls = () => app.simulators.bemserver!.requests().filter((r) => r.path === '/timeseries_data/aggregate');
 

@@ -116,7 +116,7 @@ describe('buckets: the real servers and the gateway agree', () => {
       return { from: iso(midnight - 3 * DAY), to: iso(midnight), bucket: { unit: 'DAY', aggregation: 'MEAN' } };
     };
     const asked = () => bem.calls('/timeseries_data/aggregate').map((c) => c.query.get('timezone'));
-    // Asia/Calcutta is refused by the server (§7.2 quirk 1): Asia/Kolkata is the same zone.
+    // Asia/Calcutta is refused by the server (bemserver CONTRACT.md §7.2 quirk 1): Asia/Kolkata is the same zone.
     const calcutta = { ...days('Asia/Kolkata'), timeZone: 'Asia/Calcutta' };
     const server = await series(app, id, calcutta);
     expect(asked()).toEqual(['Asia/Kolkata']);

@@ -4,6 +4,7 @@ import { Arg, Ctx, Mutation, Resolver } from '../../../schema/type-graphql.js';
 import type { GatewayContext } from '../../../context.js';
 import { requireCapability } from '../../../schema/capability.js';
 import { durationArg } from '../../../schema/duration.js';
+import { forgetWritten } from '../../../schema/write-forget.js';
 import { WriteResultType } from '../../../schema/write-result.type.js';
 import type { WriteOutcome } from '../../../shared/domain.js';
 import { badInput } from '../../../shared/errors.js';
@@ -26,13 +27,13 @@ function base(kind: FmWriteKind, input: SeriesFields, horizon: string | null | u
 }
 
 /** Sends to the upstream the target's ID names; markets and weather positions go to the (first) upstream that takes such writes. */
-function send(ctx: GatewayContext, request: FmWriteRequest): Promise<WriteOutcome> {
+async function send(ctx: GatewayContext, request: FmWriteRequest): Promise<WriteOutcome> {
   const [argument, kind, id] = request.connectionId
     ? (['connectionId', 'connection', request.connectionId] as const)
     : (['sensorId', 'sensor', request.sensorId] as const);
   const upstream = id ? ctx.registry.parse(id, kind, argument).upstream : ctx.registry.having(FlexMeasuresWrites)[0]?.upstream.name;
   if (!upstream) throw badInput('no upstream of this gateway takes FlexMeasures writes');
-  return requireCapability(ctx, upstream, FlexMeasuresWrites, argument).write(request);
+  return forgetWritten(ctx, await requireCapability(ctx, upstream, FlexMeasuresWrites, argument).write(request), request.startMs);
 }
 
 @Resolver()
