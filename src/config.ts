@@ -20,7 +20,7 @@ export const gatewaySettings = {
   }),
   redisKeyPrefix: setting.text({
     default: 'gw:',
-    doc: 'tokens live at `<prefix>token:<upstream>`, cached history at `<prefix>history:…`, persisted queries at `<prefix>apq:<sha256>`',
+    doc: 'tokens live at `<prefix>token:<upstream>`, cached history at `<prefix>history:…` and `<prefix>history-index:…`, persisted queries at `<prefix>apq:<sha256>`, live values at `<prefix>live:…` (docs/operations.md lists them all)',
   }),
   redisTimeoutMs: setting.int({ default: 500, min: 10, max: 60_000, doc: 'longest wait for one Redis command' }),
   historyCacheTtlS: setting.int({

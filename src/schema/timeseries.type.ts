@@ -91,7 +91,10 @@ export class TimeSeriesType {
     return this.data.max;
   }
 
-  @Field(() => Int, { description: 'Number of points that carry a value.' })
+  @Field(() => Int, {
+    description:
+      'Number of points of this answer that carry a value: after buckets (each bucket one point) and maxPoints (the points kept for drawing), not the raw points read.',
+  })
   get count(): number {
     let n = 0;
     for (const v of this.data.values) if (v !== null) n++;
