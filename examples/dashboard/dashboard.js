@@ -185,8 +185,14 @@ function subscribe() {
   // It retries a lost connection a few times by itself; the error callback below is its last word.
   const url = gateway.replace(/^http/, 'ws');
   const client = createClient({ url, on: { connected: () => clearErrors('live') } });
+  // One subscription per sensor over the one connection: a sensor the gateway refuses (an unknown
+  // ID ends its subscription with the error) leaves the others' live values coming.
+  for (const id of sensorIds) subscribeTo(client, url, id);
+}
+
+function subscribeTo(client, url, id) {
   client.subscribe(
-    { query: LIVE, variables: { ids: sensorIds } },
+    { query: LIVE, variables: { ids: [id] } },
     {
       next: (message) => {
         for (const e of message.errors ?? []) showError('live', describe(e));

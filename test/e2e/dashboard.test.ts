@@ -180,7 +180,7 @@ describe('the example dashboard in Chromium', () => {
     await page.close();
   });
 
-  it("shows the gateway's errors in the page and draws what it could", async () => {
+  it("shows the gateway's errors in the page, and draws and updates what it could", async () => {
     const page = await newPage();
     await page.goto(dashboardUrl('&sensors=meetnet:sensor:NOPE,flexmeasures:sensor:31'));
     await waitForWindow(page, 'day');
@@ -191,6 +191,10 @@ describe('the example dashboard in Chromium', () => {
     expect(unknown!.points).toBe(0);
     expect(solar!.points).toBeGreaterThan(90);
     expect(solar!.inked).toBeGreaterThan(200);
+    // The unknown sensor's live value is refused, and the other's comes all the same.
+    await page.waitForSelector('#errors li[data-source="live"]');
+    expect((await errorsShown(page, 'live')).join('\n')).toMatch(/NOPE/);
+    await page.waitForFunction(() => Boolean(document.querySelectorAll<HTMLElement>('.card')[1]?.dataset.liveTime));
     await page.close();
   });
 
