@@ -56,15 +56,31 @@ export function frameOperation(params: URLSearchParams): { query: string; variab
   return { query: FRAME_QUERY, variables };
 }
 
+interface FrameError {
+  message: string;
+  locations?: unknown;
+  extensions?: { code?: string };
+}
 interface FrameAnswer {
   data?: { frame?: Frame | null } | null;
-  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+  errors?: FrameError[];
 }
 interface Frame {
   from: string;
   to: string;
   timestamps: string[];
   columns: Array<{ sensor: { id: string }; unit: string | null; values: (number | null)[] } | null>;
+}
+
+/**
+ * An error of the internal query as the download's: a variable the schema refused is its URL
+ * parameter (`from "2026-11-18": …`, not `Variable "$from" got invalid value …`), and positions in
+ * a query the client never wrote are left out.
+ */
+function asParameterError(e: FrameError): FrameError {
+  const { locations: _positions, ...rest } = e;
+  const m = /^Variable "\$(\w+)" got invalid value (.*?); ([\s\S]*)$/.exec(e.message);
+  return m ? { ...rest, message: `${m[1]} ${m[2]}: ${m[3]}` } : rest;
 }
 
 /** The HTTP status of an answer with errors: the caller's mistake, a limit, or an upstream's failure. */
@@ -96,7 +112,9 @@ export function frameDownload(format: 'csv' | 'json', graphqlStatus: number, ans
     return {
       status: graphqlStatus >= 400 ? graphqlStatus : statusOf(code),
       contentType: 'application/json; charset=utf-8',
-      body: JSON.stringify({ errors: answer.errors ?? [{ message: 'no frame', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] }),
+      body: JSON.stringify({
+        errors: answer.errors?.map(asParameterError) ?? [{ message: 'no frame', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }],
+      }),
       filename: null,
     };
   }

@@ -522,6 +522,13 @@ describe('frames', () => {
     const extra = await download('json', { sensorIds: MEETNET, from: iso(FROM), to: iso(TO), colour: 'red' });
     expect(extra.status).toBe(400);
     expect(await extra.text()).toContain('colour');
+    // A value the schema refuses is named as the parameter, not as the internal query's variable.
+    const day = await download('csv', { sensorIds: MEETNET, from: '2026-11-18', to: iso(TO) });
+    expect(day.status).toBe(400);
+    const [error] = ((await day.json()) as { errors: Array<{ message: string; locations?: unknown }> }).errors;
+    expect(error!.message).toMatch(/^from "2026-11-18": /);
+    expect(error!.message).not.toContain('$');
+    expect(error!.locations).toBeUndefined();
   });
 });
 
