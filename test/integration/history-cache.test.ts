@@ -138,11 +138,16 @@ describe('the shared history cache', () => {
 
 describe('a long window ending now, kept as days', () => {
   const HOUR = 3_600_000;
-  /** 20 days ending at the last whole minute, starting mid-day: never final as a whole. */
+  /**
+   * About 20 days ending at the last whole minute, starting at 12:07 UTC: never final as a whole.
+   * The start is tied to midnight, not to now: a start an hour from midnight would move to the
+   * day before when shifted (a CI run at 18:53 started the shifted window a day earlier).
+   */
   const to = Math.floor(Date.now() / 60_000) * 60_000;
+  const start = Math.floor((to - 20 * DAY) / DAY) * DAY + 12 * HOUR + 7 * 60_000;
   const window = (shift = 0) => ({
     ids,
-    from: new Date(to - 20 * DAY + 5 * HOUR + 7 * 60_000 - shift).toISOString(),
+    from: new Date(start - shift).toISOString(),
     to: new Date(to - shift).toISOString(),
   });
   /** Where each upstream's series reads started (epoch ms), from the simulators' logs. */
