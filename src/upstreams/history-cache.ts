@@ -57,13 +57,18 @@ export function accountDigest(baseUrl: string, login: string): string {
  * anything never share an entry. Values are escaped where they hold a separator.
  */
 export function historyKey(prefix: string, upstream: string, account: string, k: SeriesKey): string {
-  let key = `${prefix}history:${upstream}:${account}:${escape(k.sensor)}:${k.from}-${k.to}`;
+  let key = `${sensorHead(prefix, 'history', upstream, account, k.sensor)}:${k.from}-${k.to}`;
   for (const name of Object.keys(k).sort()) {
     if (name === 'sensor' || name === 'from' || name === 'to') continue;
     const value = (k as unknown as Record<string, unknown>)[name];
     if (value !== undefined && value !== null) key += `:${name}=${canonical(value)}`;
   }
   return key;
+}
+
+/** `<prefix><kind>:<upstream>:<account>:<sensor>`: where a sensor's entries (`history`) and their index (`history-index`) are named. */
+function sensorHead(prefix: string, kind: 'history' | 'history-index', upstream: string, account: string, sensor: string): string {
+  return `${prefix}${kind}:${upstream}:${account}:${escape(sensor)}`;
 }
 
 function canonical(v: unknown): string {
@@ -162,11 +167,10 @@ export class HistoryCache {
   /** The series found for the entries that have one, by index; one MGET per REDIS_BATCH_KEYS of them. */
   private async lookup(upstream: string, keys: readonly string[]): Promise<Map<number, SeriesResult>> {
     const found = new Map<number, SeriesResult>();
-    const asked = keys.map((_, i) => i);
-    if (asked.length === 0) return found;
+    if (keys.length === 0) return found;
     const redis = this.o.redis!;
     if (!this.o.outage.attempt()) {
-      this.o.observer?.historyLookup(upstream, 'error', asked.length);
+      this.o.observer?.historyLookup(upstream, 'error', keys.length);
       return found;
     }
     const replies: Array<Buffer | null> = [];
@@ -174,22 +178,22 @@ export class HistoryCache {
       // In MGETs of at most REDIS_BATCH_KEYS, one after another: ten years of days of ten sensors
       // are 36 600 keys, whose one MGET blocked Redis for 30 ms and answered 15 MiB at once; and
       // spreading more than about 125 000 keys into one call overflows the JavaScript stack.
-      for (let at = 0; at < asked.length; at += REDIS_BATCH_KEYS) {
-        replies.push(...(await redis.mgetBuffer(asked.slice(at, at + REDIS_BATCH_KEYS).map((i) => keys[i]!))));
+      for (let at = 0; at < keys.length; at += REDIS_BATCH_KEYS) {
+        replies.push(...(await redis.mgetBuffer(keys.slice(at, at + REDIS_BATCH_KEYS))));
       }
       this.o.outage.succeeded();
     } catch (err) {
       this.o.outage.failed(err);
-      this.o.observer?.historyLookup(upstream, 'error', asked.length);
+      this.o.observer?.historyLookup(upstream, 'error', keys.length);
       return found;
     }
-    replies.forEach((reply, j) => {
+    replies.forEach((reply, i) => {
       // A value of another format (an older gateway's, say) is a miss: the upstream's answer replaces it.
       const series = reply ? decodeSeries(reply) : null;
-      if (series) found.set(asked[j]!, series);
+      if (series) found.set(i, series);
     });
     if (found.size > 0) this.o.observer?.historyLookup(upstream, 'hit', found.size);
-    if (asked.length > found.size) this.o.observer?.historyLookup(upstream, 'miss', asked.length - found.size);
+    if (keys.length > found.size) this.o.observer?.historyLookup(upstream, 'miss', keys.length - found.size);
     return found;
   }
 
@@ -261,7 +265,7 @@ export class HistoryCache {
     const redis = this.o.redis!;
     const account = accountDigest(u.baseUrl, u.login);
     const index = this.indexKey(upstream, account, sensor);
-    const head = `${this.o.prefix}history:${upstream}:${account}:${escape(sensor)}:`;
+    const head = `${sensorHead(this.o.prefix, 'history', upstream, account, sensor)}:`;
     try {
       const members = await redis.smembers(index);
       const stale = members.filter((key) => windowEnd(key, head) > from);
@@ -284,7 +288,7 @@ export class HistoryCache {
 
   /** `<prefix>history-index:<upstream>:<account>:<sensor>`: the keys of a sensor's entries. */
   private indexKey(upstream: string, account: string, sensor: string): string {
-    return `${this.o.prefix}history-index:${upstream}:${account}:${escape(sensor)}`;
+    return sensorHead(this.o.prefix, 'history-index', upstream, account, sensor);
   }
 }
 
