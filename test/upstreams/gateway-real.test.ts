@@ -5,23 +5,23 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
 import { gql } from '../helpers/graphql.js';
-import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
-import { answers, realUpstreams, type RealUpstreams } from './targets.js';
+import type { RecordingProxy } from '../helpers/recording-proxy.js';
+import { proxiedRealUpstreams, type ProxiedRealUpstreams } from './targets.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-let real: RealUpstreams;
+let real: ProxiedRealUpstreams;
 let fm: RecordingProxy;
 let bem: RecordingProxy;
 let app: TestApp;
 let redis: Redis;
 const prefix = uniquePrefix();
 
-const fmSensor = (name: string) => `flexmeasures:sensor:${real.dataset.flexmeasures.find((s) => s.name === name)!.id}`;
-const bemSensor = (name: string) => `bemserver:sensor:${real.dataset.bemserver.find((s) => s.name === name)!.id}`;
+const fmSensor = (name: string) => real.fmSensor(name);
+const bemSensor = (name: string) => real.bemSensor(name);
 
 /** A second gateway on the same Redis prefix and proxies: another replica. */
 const gatewayEnv = (): Record<string, string> => ({
@@ -29,26 +29,19 @@ const gatewayEnv = (): Record<string, string> => ({
   REDIS_KEY_PREFIX: prefix,
   // The tests count calls: none is answered from the shared history cache.
   HISTORY_CACHE_TTL_S: '0',
-  FLEXMEASURES_BASE_URL: fm.url,
-  FLEXMEASURES_EMAIL: real.env.FLEXMEASURES_EMAIL!,
-  FLEXMEASURES_PASSWORD: real.env.FLEXMEASURES_PASSWORD!,
-  BEMSERVER_BASE_URL: bem.url,
-  BEMSERVER_EMAIL: real.env.BEMSERVER_EMAIL!,
-  BEMSERVER_PASSWORD: real.env.BEMSERVER_PASSWORD!,
+  ...real.gatewayEnv,
 });
 const startReplica = () => startTestApp(gatewayEnv());
 
 beforeAll(async () => {
-  real = realUpstreams();
-  await answers(`${real.env.FLEXMEASURES_BASE_URL}/api/`);
-  await answers(`${real.env.BEMSERVER_BASE_URL}/about/`);
-  [fm, bem] = await Promise.all([startRecordingProxy(real.env.FLEXMEASURES_BASE_URL!), startRecordingProxy(real.env.BEMSERVER_BASE_URL!)]);
+  real = await proxiedRealUpstreams();
+  ({ fm, bem } = real);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   app = await startTestApp(gatewayEnv());
 }, 60_000);
 afterAll(async () => {
   await app?.stop();
-  await Promise.all([fm?.close(), bem?.close()]);
+  await real?.close();
   redis?.disconnect();
 });
 beforeEach(() => {

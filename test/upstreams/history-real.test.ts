@@ -6,32 +6,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL, startTestApp, uniquePrefix, type TestApp } from '../helpers/app.js';
 import { gql } from '../helpers/graphql.js';
-import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
-import { answers, realUpstreams, type RealUpstreams } from './targets.js';
+import type { RecordingProxy } from '../helpers/recording-proxy.js';
+import { proxiedRealUpstreams, type ProxiedRealUpstreams } from './targets.js';
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-let real: RealUpstreams;
+let real: ProxiedRealUpstreams;
 let fm: RecordingProxy;
 let bem: RecordingProxy;
 let cached: TestApp;
 let uncut: TestApp;
 
 beforeAll(async () => {
-  real = realUpstreams();
-  await answers(`${real.env.FLEXMEASURES_BASE_URL}/api/`);
-  await answers(`${real.env.BEMSERVER_BASE_URL}/about/`);
-  [fm, bem] = await Promise.all([startRecordingProxy(real.env.FLEXMEASURES_BASE_URL!), startRecordingProxy(real.env.BEMSERVER_BASE_URL!)]);
-  const env = {
-    FLEXMEASURES_BASE_URL: fm.url,
-    FLEXMEASURES_EMAIL: real.env.FLEXMEASURES_EMAIL!,
-    FLEXMEASURES_PASSWORD: real.env.FLEXMEASURES_PASSWORD!,
-    BEMSERVER_BASE_URL: bem.url,
-    BEMSERVER_EMAIL: real.env.BEMSERVER_EMAIL!,
-    BEMSERVER_PASSWORD: real.env.BEMSERVER_PASSWORD!,
-    REDIS_URL,
-  };
+  real = await proxiedRealUpstreams();
+  ({ fm, bem } = real);
+  const env = { ...real.gatewayEnv, REDIS_URL };
   [cached, uncut] = await Promise.all([
     startTestApp({ ...env, REDIS_KEY_PREFIX: uniquePrefix() }),
     startTestApp({ ...env, REDIS_KEY_PREFIX: uniquePrefix(), HISTORY_CACHE_TTL_S: '0' }),
@@ -39,7 +29,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([cached?.stop(), uncut?.stop()]);
-  await Promise.all([fm?.close(), bem?.close()]);
+  await real?.close();
 });
 
 const QUERY = `query ($ids: [ID!]!, $from: DateTime!, $to: DateTime!) { timeSeries(sensorIds: $ids, from: $from, to: $to) { sensor { id } timestamps values } }`;
@@ -48,10 +38,7 @@ const firstOpenDay = (finalAfterDays: number) => Math.floor((Date.now() - finalA
 
 describe('a long window ending now, kept as days, on the real servers', () => {
   it('answers as an uncut read, and the second read asks only for the recent days', async () => {
-    const ids = [
-      `flexmeasures:sensor:${real.dataset.flexmeasures.find((s) => s.name === 'CS 2')!.id}`,
-      `bemserver:sensor:${real.dataset.bemserver.find((s) => s.name === 'Air temperature 0.01')!.id}`,
-    ];
+    const ids = [real.fmSensor('CS 2'), real.bemSensor('Air temperature 0.01')];
     // Two weeks ending at the last whole minute, starting at 05:07: never final as a whole.
     const to = Math.floor(Date.now() / 60_000) * 60_000;
     const vars = { ids, from: iso(to - 14 * DAY + 5 * 3_600_000 + 7 * 60_000), to: iso(to) };
