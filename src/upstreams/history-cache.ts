@@ -223,11 +223,19 @@ export class HistoryCache {
       const part = encoded.slice(at, at + REDIS_BATCH_KEYS);
       const pipeline = this.o.redis!.pipeline();
       for (const e of part) pipeline.set(e.key, e.bytes, 'EX', this.o.ttlS);
-      // Each sensor's index names its entries, for writes to find (forget); it lives as long as the
-      // newest of them, and names a few that expired before it, which DEL takes as they are.
-      const indexes = new Map<string, string[]>();
-      for (const e of part) indexes.set(e.index, [...(indexes.get(e.index) ?? []), e.key]);
-      for (const [index, members] of indexes) pipeline.sadd(index, ...members).expire(index, this.o.ttlS);
+      // Each sensor's index names its entries, for writes to find (forget), scored by when they were
+      // stored: those stored a TTL ago have expired and leave the index here. A plain set kept
+      // them: an index grew by every window ever read (100 000 members in five minutes of reads of
+      // one sensor), and each write's look-up of it with it. It lives as long as its newest entry.
+      const now = this.clock();
+      const indexes = new Map<string, Array<number | string>>();
+      for (const e of part) indexes.set(e.index, [...(indexes.get(e.index) ?? []), now, e.key]);
+      for (const [index, scored] of indexes) {
+        pipeline
+          .zadd(index, ...scored)
+          .zremrangebyscore(index, '-inf', now - this.o.ttlS * 1000)
+          .expire(index, this.o.ttlS);
+      }
       try {
         const results = (await pipeline.exec()) ?? [];
         const sets = results.slice(0, part.length);
@@ -267,7 +275,8 @@ export class HistoryCache {
     const index = this.indexKey(upstream, account, sensor);
     const head = `${sensorHead(this.o.prefix, 'history', upstream, account, sensor)}:`;
     try {
-      const members = await redis.smembers(index);
+      // The entries stored less than a TTL ago: the others have expired.
+      const members = await redis.zrangebyscore(index, this.clock() - this.o.ttlS * 1000, '+inf');
       const stale = members.filter((key) => windowEnd(key, head) > from);
       if (stale.length > 0) {
         for (let at = 0; at < stale.length; at += REDIS_BATCH_KEYS) {
@@ -275,7 +284,7 @@ export class HistoryCache {
           await redis
             .pipeline()
             .del(...part)
-            .srem(index, ...part)
+            .zrem(index, ...part)
             .exec();
         }
       }
@@ -286,7 +295,7 @@ export class HistoryCache {
     }
   }
 
-  /** `<prefix>history-index:<upstream>:<account>:<sensor>`: the keys of a sensor's entries. */
+  /** `<prefix>history-index:<upstream>:<account>:<sensor>`: the keys of a sensor's entries (a sorted set, by when stored). */
   private indexKey(upstream: string, account: string, sensor: string): string {
     return sensorHead(this.o.prefix, 'history-index', upstream, account, sensor);
   }
@@ -305,9 +314,9 @@ interface Entry {
  */
 function windowEnd(key: string, head: string): number {
   if (!key.startsWith(head)) return Infinity;
-  const window = key.slice(head.length).split(':', 1)[0]!;
-  const to = Number(window.split('-')[1]);
-  return Number.isFinite(to) ? to : Infinity;
+  // Either end may be before 1970, so negative: `-86400000-5097600000`.
+  const window = /^(-?\d+)-(-?\d+)(?::|$)/.exec(key.slice(head.length));
+  return window ? Number(window[2]) : Infinity;
 }
 
 /** How one read is answered: the entries it looks up, the reads that fill what they lack, and what is stored. */

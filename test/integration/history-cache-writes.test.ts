@@ -74,4 +74,48 @@ describe('writes and the days kept in Redis', () => {
     const after = (await gql(app.url, SERIES, lastTenDays(sensor))).data!.timeSeries[0];
     expect(after.values[after.timestamps.indexOf(at)]).toBe(value);
   });
+
+  it('a write into a window that starts before 1970 is forgotten too (its key reads -86400000-…)', async () => {
+    const COUNT = `query { sensor(id: "bemserver:sensor:2") { series(from: "1969-12-31T00:00:00Z", to: "1970-03-01T00:00:00Z", bucket: { unit: DAY, aggregation: COUNT }) { timestamps values } } }`;
+    const before = (await gql(app.url, COUNT)).data!.sensor.series;
+    await until(async () => (await on.inspect.keys(`${on.prefix}history:*:2:-86400000-*`)).length === 1);
+    const day = before.timestamps.indexOf('1970-01-15T00:00:00.000Z');
+    const w = await gql(
+      app.url,
+      `mutation { writeTimeseriesData(input: { sensorId: "bemserver:sensor:2", points: [{ time: "1970-01-15T12:00:00Z", value: 5 }] }) { status } }`,
+    );
+    expect(w.errors).toBeUndefined();
+    const after = (await gql(app.url, COUNT)).data!.sensor.series;
+    expect(after.values[day]).toBe(before.values[day] + 1);
+  });
+});
+
+describe("the index of a sensor's entries", () => {
+  it('holds only live entries: one stored a TTL ago leaves it at the next store, while the index lives on', async () => {
+    const short = await startAppOnPrivateRedis({ HISTORY_CACHE_TTL_S: '2' });
+    try {
+      const r = short.inspect;
+      const read = (day: number) =>
+        gql(
+          short.app.url,
+          `query { sensor(id: "bemserver:sensor:1") { series(from: "2026-10-0${day}T00:00:00Z", to: "2026-10-0${day}T01:00:00Z") { values } } }`,
+        );
+      const entryOf = async (day: number) => (await r.keys(`${short.prefix}history:*:1:${Date.parse(`2026-10-0${day}T00:00:00Z`)}-*`))[0];
+      const dayOf = (key: string) => new Date(Number(/:(\d+)-\d+/.exec(key)![1])).getUTCDate();
+      await read(1);
+      await until(async () => (await entryOf(1)) !== undefined);
+      const first = (await entryOf(1))!;
+      // Day 2 half way through day 1's life keeps the index alive past it; day 3 once day 1 expired.
+      await until(async () => (await r.pttl(first)) < 1000);
+      await read(2);
+      await until(async () => (await entryOf(2)) !== undefined);
+      await until(async () => (await r.exists(first)) === 0);
+      await read(3);
+      await until(async () => (await entryOf(3)) !== undefined);
+      const index = (await r.keys(`${short.prefix}history-index:*`))[0]!;
+      expect((await r.zrange(index, 0, -1)).map(dayOf).sort()).toEqual([2, 3]);
+    } finally {
+      await short.stop();
+    }
+  });
 });
