@@ -34,6 +34,12 @@ describe('cutting a window into days', () => {
     expect(cutIntoDays(key(D0, D0), D0 + 9 * DAY)).toBeNull();
   });
 
+  it('keeps a window shorter than a day whole: cut, it would read its whole day', () => {
+    expect(cutIntoDays(key(D0 + 5 * HOUR, D0 + 5 * HOUR + 60_000), D0 + 9 * DAY)).toBeNull();
+    expect(cutIntoDays(key(D0 + 5 * HOUR, D0 + DAY + 5 * HOUR - 1), D0 + 9 * DAY)).toBeNull();
+    expect(cutIntoDays(key(D0 + 5 * HOUR, D0 + DAY + 5 * HOUR), D0 + 9 * DAY)).toEqual({ days: [D0, D0 + DAY], restFrom: D0 + 2 * DAY });
+  });
+
   it('ends on a day that is exactly the window: one entry, no rest', () => {
     expect(cutIntoDays(key(D0, D0 + DAY), D0 + DAY)).toEqual({ days: [D0], restFrom: D0 + DAY });
   });
