@@ -338,12 +338,6 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // GET without the body (RFC 9110, section 9.3.2): the same checks, status and headers, so it runs the
     // query too; Node leaves out the body of an answer to HEAD.
     const download = Object.hasOwn(FRAME_PATHS, path) ? FRAME_PATHS[path] : undefined;
-    if (download && req.method !== 'GET' && req.method !== 'HEAD') {
-      res
-        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: 'use GET (or HEAD) for downloads' }));
-      return;
-    }
     if (!download && path !== GRAPHQL_PATH && path !== `${GRAPHQL_PATH}/`) {
       sendJson(res, 404, { error: `not found: the GraphQL endpoint is ${GRAPHQL_PATH}` });
       return;
@@ -358,12 +352,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         .end(graphiqlHtml());
       return;
     }
-    if (!download && req.method !== 'GET' && req.method !== 'POST') {
-      res
-        .writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({ errors: [{ message: `${req.method} is not supported: use GET or POST`, extensions: { code: 'BAD_REQUEST' } }] }),
-        );
+    // Downloads are GET (and HEAD), the GraphQL endpoint GET and POST: one refusal for both, in the
+    // shape of every other error answer.
+    const methods = download ? ['GET', 'HEAD'] : ['GET', 'POST'];
+    if (!methods.includes(req.method ?? '')) {
+      res.writeHead(405, { allow: methods.join(', '), 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          errors: [{ message: `${req.method} is not supported: use ${methods.join(' or ')}`, extensions: { code: 'BAD_REQUEST' } }],
+        }),
+      );
       return;
     }
     if (req.method === 'POST' && !JSON_BODY.test(req.headers['content-type'] ?? '')) {

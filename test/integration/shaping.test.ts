@@ -510,6 +510,10 @@ describe('frames', () => {
     });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
+    // Refused in the shape of every other error answer.
+    expect(await post.json()).toEqual({
+      errors: [{ message: 'POST is not supported: use GET or HEAD', extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 
   it('a download with bad parameters or an unknown sensor is a 400 naming it', async () => {
